@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorResponses, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import type { ApiKeyService } from './service.ts';
+import { ZApiKey, ZCreatedApiKey, ZNewApiKey, ZRotateApiKey } from './schemas.ts';
+
+const TAGS = ['API keys'];
+const ZKeyParams = z.object({ id: ZUuid });
+
+type KeyRow = Awaited<ReturnType<ApiKeyService['get']>>;
+
+const present = (key: KeyRow) => ({
+  id: key.id,
+  name: key.name,
+  prefix: key.prefix,
+  scopes: key.scopes,
+  rotatedFromId: key.rotatedFromId,
+  createdAt: key.createdAt.toISOString(),
+  expiresAt: key.expiresAt?.toISOString() ?? null,
+  revokedAt: key.revokedAt?.toISOString() ?? null,
+});
+
+export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { apiKeys } = app.services;
+
+  app.get('/api-keys', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'listApiKeys',
+      summary: 'List API keys',
+      tags: TAGS,
+      response: { 200: z.object({ data: z.array(ZApiKey) }), ...errorResponses() },
+    },
+    handler: async (request) => ({ data: (await apiKeys.list(request.auth.workspaceId)).map(present) }),
+  });
+
+  app.post('/api-keys', {
+    config: { scope: 'admin', notReplayed: ['secret'] },
+    schema: {
+      operationId: 'createApiKey',
+      summary: 'Create an API key',
+      description: 'The secret is in this response only; Tajo stores a hash.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      body: ZNewApiKey,
+      response: { 201: ZCreatedApiKey, ...errorResponses(409, 422) },
+    },
+    handler: async (request, reply) => {
+      const created = await apiKeys.create(request.auth.workspaceId, request.body);
+      return reply.code(201).send({ apiKey: present(created.apiKey), secret: created.secret });
+    },
+  });
+
+  app.post('/api-keys/:id/rotate', {
+    config: { scope: 'admin', notReplayed: ['secret'] },
+    schema: {
+      operationId: 'rotateApiKey',
+      summary: 'Rotate an API key',
+      description: 'Creates a replacement with the same name and scopes. The old key stays valid until revoked, or until the optional grace period ends.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZKeyParams,
+      body: ZRotateApiKey.nullish(),
+      response: { 201: ZCreatedApiKey, ...errorResponses(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const created = await apiKeys.rotate(request.auth.workspaceId, request.params.id, request.body?.oldKeyExpiresInSeconds);
+      return reply.code(201).send({ apiKey: present(created.apiKey), secret: created.secret });
+    },
+  });
+
+  app.delete('/api-keys/:id', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'revokeApiKey',
+      summary: 'Revoke an API key',
+      description: 'The key stops working at once. Revoking a revoked key changes nothing.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZKeyParams,
+      response: { 200: ZApiKey, ...errorResponses(404, 409, 422) },
+    },
+    handler: async (request) => present(await apiKeys.revoke(request.auth.workspaceId, request.params.id)),
+  });
+};

@@ -1,0 +1,99 @@
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config/config.ts';
+import type { Db } from './db/client.ts';
+import { registerErrorHandling } from './errors/handler.ts';
+import { registerOpenApi } from './openapi/plugin.ts';
+import { AuthService } from './auth/service.ts';
+import { requireApiKey } from './auth/plugin.ts';
+import { WorkspaceService } from './workspaces/service.ts';
+import { ApiKeyService } from './api-keys/service.ts';
+import { IdempotencyService } from './idempotency/service.ts';
+import { supportIdempotencyKeys } from './idempotency/plugin.ts';
+import { ContactService } from './contacts/service.ts';
+import { CoalescingWriter } from './contacts/writer.ts';
+import { workspaceRoutes } from './workspaces/routes.ts';
+import { apiKeyRoutes } from './api-keys/routes.ts';
+import { contactRoutes } from './contacts/routes.ts';
+import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
+import { LOG_REDACTIONS } from './logging.ts';
+
+export interface Services {
+  auth: AuthService;
+  workspaces: WorkspaceService;
+  apiKeys: ApiKeyService;
+  idempotency: IdempotencyService;
+  contacts: ContactService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'DATABASE_POOL_SIZE'>): Services {
+  const auth = new AuthService(db);
+  const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
+  // Leave half the pool to reads and other writes while group commits are in flight.
+  const writer = new CoalescingWriter(db, Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)));
+  return {
+    auth,
+    idempotency,
+    workspaces: new WorkspaceService(db, auth),
+    apiKeys: new ApiKeyService(db, auth),
+    contacts: new ContactService(db, idempotency, writer),
+  };
+}
+
+export interface AppOptions {
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'DATABASE_POOL_SIZE'>;
+  db: Db;
+  /** What /ready checks besides the database (migrations, job engine...). */
+  readiness?: ReadinessCheck[];
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Builds the API: external plugins, then the app's services, then routes. */
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({
+    logger: options.logger ?? { level: options.config.LOG_LEVEL, redact: LOG_REDACTIONS },
+    bodyLimit: options.config.BODY_LIMIT_BYTES,
+    // Honour a caller's request ID when it is sane, so a recipe's job and our logs line up.
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await registerOpenApi(app);
+
+  const services = createServices(options.db, options.config);
+  app.decorate('services', services);
+
+  await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
+  await app.register(
+    async (v1) => {
+      requireApiKey(v1, services.auth);
+      supportIdempotencyKeys(v1, services.idempotency);
+      await v1.register(workspaceRoutes);
+      await v1.register(apiKeyRoutes);
+      await v1.register(contactRoutes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Environment variables the API reads, validated once at boot. */
+export const ZConfig = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** A real PostgreSQL; when absent the API starts embedded PostgreSQL (PGlite) under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  /** Loopback port of the embedded database; 0 picks a free one. */
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, in bytes (a batch of 1,000 contacts fits easily in the default). */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** The URL clients use to reach the API, for docs and printed links. Defaults to http://HOST:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Hours an Idempotency-Key's first response is replayed. */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).default(24),
+});
+
+export type Config = z.infer<typeof ZConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ZConfig.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { errorResponses, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import {
+  ZContact,
+  ZContactBatchRequest,
+  ZContactBatchResult,
+  ZContactInput,
+  ZContactLookupQuery,
+  ZContactPage,
+  ZContactPatch,
+  ZContactSearchQuery,
+  ZContactWriteResult,
+} from './schemas.ts';
+import type { RecordOutcome, WriteContext } from './service.ts';
+
+const TAGS = ['Contacts'];
+const ZContactParams = z.object({ id: ZUuid });
+const ZDeleted = z
+  .object({ id: z.uuid(), status: z.enum(['deleted', 'erased']) })
+  .meta({ id: 'ContactDeletion', example: { id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31', status: 'deleted' } });
+
+const writeContext = (request: FastifyRequest): WriteContext => ({
+  workspaceId: request.auth.workspaceId,
+  settings: request.auth.settings,
+  requestId: request.id,
+});
+
+function countOutcomes(results: RecordOutcome[]) {
+  const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  for (const result of results) counts[result.status] += 1;
+  return counts;
+}
+
+export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { contacts } = app.services;
+
+  app.post('/contacts', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'createContact',
+      summary: 'Create a contact',
+      description: 'Creates a contact; answers 409 when one with the same external ID exists (use upsert to create or update).',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      body: ZContactInput,
+      response: { 201: ZContactWriteResult, ...errorResponses(409, 413, 422) },
+    },
+    handler: async (request, reply) => reply.code(201).send(await contacts.create(writeContext(request), request.body)),
+  });
+
+  app.post('/contacts/upsert', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'upsertContact',
+      summary: 'Upsert a contact',
+      description: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      body: ZContactInput,
+      response: { 200: ZContactWriteResult, 201: ZContactWriteResult, ...errorResponses(413, 422) },
+    },
+    handler: async (request, reply) => {
+      const written = await contacts.upsert(writeContext(request), request.body);
+      return reply.code(written.result === 'created' ? 201 : 200).send(written);
+    },
+  });
+
+  app.post('/contacts/batch', {
+    config: { scope: 'write' },
+    bodyLimit: app.initialConfig.bodyLimit,
+    schema: {
+      operationId: 'batchUpsertContacts',
+      summary: 'Batch upsert contacts',
+      description:
+        'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      body: ZContactBatchRequest,
+      response: { 200: ZContactBatchResult, ...errorResponses(413, 422) },
+    },
+    handler: async (request) => {
+      const results = await contacts.upsertMany(writeContext(request), request.body.records);
+      return { results, counts: countOutcomes(results) };
+    },
+  });
+
+  app.get('/contacts', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'searchContacts',
+      summary: 'Search contacts',
+      description: 'Contacts in order of last update (oldest first), filtered by email, external ID or update time; page with `cursor`.',
+      tags: TAGS,
+      querystring: ZContactSearchQuery,
+      response: { 200: ZContactPage, ...errorResponses() },
+    },
+    handler: async (request) => contacts.search(request.auth.workspaceId, request.query),
+  });
+
+  app.get('/contacts/lookup', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'lookupContact',
+      summary: 'Get a contact by external ID or email',
+      description: 'Give exactly one of `externalId` or `email`. When several contacts share an email, the most recently updated one is returned.',
+      tags: TAGS,
+      querystring: ZContactLookupQuery,
+      response: { 200: ZContact, ...errorResponses(404) },
+    },
+    handler: async (request) => contacts.lookup(request.auth.workspaceId, request.query),
+  });
+
+  app.get('/contacts/:id', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'getContact',
+      summary: 'Get a contact',
+      tags: TAGS,
+      params: ZContactParams,
+      response: { 200: ZContact, ...errorResponses(404) },
+    },
+    handler: async (request) => contacts.get(request.auth.workspaceId, request.params.id),
+  });
+
+  app.patch('/contacts/:id', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'updateContact',
+      summary: 'Update a contact',
+      description: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZContactParams,
+      body: ZContactPatch,
+      response: { 200: ZContactWriteResult, ...errorResponses(404, 409, 413, 422) },
+    },
+    handler: async (request) => contacts.update(writeContext(request), request.params.id, request.body),
+  });
+
+  app.delete('/contacts/:id', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'deleteContact',
+      summary: 'Delete a contact',
+      description: 'Soft delete: the contact disappears from reads and its deletion is activated downstream; its history is kept for audit. Upserting it again brings it back.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZContactParams,
+      response: { 200: ZDeleted, ...errorResponses(404, 409, 422) },
+    },
+    handler: async (request) => contacts.softDelete(writeContext(request), request.params.id),
+  });
+
+  app.post('/contacts/:id/erasure', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'eraseContact',
+      summary: 'Erase a contact (GDPR)',
+      description: 'Hard delete for a right-to-erasure request: removes the contact, every stored payload and version, and stored responses that quote it. Only the fact of the erasure is kept.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZContactParams,
+      response: { 200: ZDeleted, ...errorResponses(404, 409, 422) },
+    },
+    handler: async (request) => contacts.erase(writeContext(request), request.params.id),
+  });
+};

@@ -1,0 +1,267 @@
+import type { Prisma, Contact as ContactRow } from '../generated/prisma/client.ts';
+import type { Db } from '../db/client.ts';
+import type { WorkspaceSettings } from '../auth/service.ts';
+import { AppError, notFound } from '../errors/problem.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import type { IdempotencyService } from '../idempotency/service.ts';
+import { writeContacts, type CoalescingWriter, type ContactWrite, type WriteMode, type WriteResult } from './writer.ts';
+import {
+  normalizeContact,
+  normalizeEmail,
+  type Consent,
+  type NormalizedContact,
+  type Rejection,
+} from './normalize.ts';
+
+export interface RecordOutcome {
+  index: number;
+  status: WriteResult | 'rejected';
+  id: string | null;
+  externalId: string | null;
+  errors: Rejection[];
+}
+
+export interface WriteContext {
+  workspaceId: string;
+  settings: WorkspaceSettings;
+  requestId: string;
+}
+
+export interface ContactSearch {
+  email?: string | undefined;
+  externalId?: string | undefined;
+  updatedSince?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+type ChannelConsentJson = NonNullable<Consent['email']>;
+
+export class ContactService {
+  constructor(
+    private readonly db: Db,
+    private readonly idempotency: IdempotencyService,
+    /** Single-record writes go through group commit; batches are already one statement. */
+    private readonly writer: CoalescingWriter,
+  ) {}
+
+  /** Normalizes and writes each record on its own: one bad record never fails the others. */
+  async upsertMany(ctx: WriteContext, records: readonly unknown[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = new Array(records.length);
+    const writes: ContactWrite[] = [];
+    const indexes: number[] = [];
+    records.forEach((record, index) => {
+      const normalized = normalizeContact(record, this.normalizeContext(ctx));
+      if (normalized.ok) {
+        writes.push({ workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: normalized.contact, payload: record });
+        indexes.push(index);
+      } else {
+        outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: normalized.rejections };
+      }
+    });
+    const written = await writeContacts(this.db, writes, 'upsert');
+    written.forEach((outcome, i) => {
+      const index = indexes[i]!;
+      outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, errors: [] };
+    });
+    return outcomes;
+  }
+
+  async upsert(ctx: WriteContext, input: unknown) {
+    return this.writeOne(ctx, input, 'upsert');
+  }
+
+  async create(ctx: WriteContext, input: unknown) {
+    const written = await this.writeOne(ctx, input, 'create');
+    if (written.result !== 'created') {
+      throw new AppError('conflict', `A contact with external ID '${written.contact.externalId}' already exists (id ${written.contact.id}); update or upsert it instead.`);
+    }
+    return written;
+  }
+
+  /** Partial update: absent fields keep their value, null clears one, attributes and consent merge by key. */
+  async update(ctx: WriteContext, id: string, patch: Record<string, unknown>) {
+    const row = await this.findLive(ctx.workspaceId, id);
+    const merged: Record<string, unknown> = { ...toNormalized(row) };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if ((field === 'attributes' || field === 'consent') && value !== null) {
+        merged[field] = mergeByKey(merged[field] as Record<string, unknown>, value as Record<string, unknown>);
+      } else if (value === null) {
+        delete merged[field];
+      } else {
+        merged[field] = value;
+      }
+    }
+    return this.writeOne(ctx, merged, 'update', patch);
+  }
+
+  async get(workspaceId: string, id: string) {
+    return toContact(await this.findLive(workspaceId, id));
+  }
+
+  async lookup(workspaceId: string, by: { externalId?: string | undefined; email?: string | undefined }) {
+    const where: Prisma.ContactWhereInput = { workspaceId, deletedAt: null };
+    if (by.externalId !== undefined) where.externalId = by.externalId;
+    if (by.email !== undefined) where.email = this.emailFilter(by.email, 'query.email');
+    // Several contacts may share an email (different external IDs): the most recently updated one wins.
+    const row = await this.db.contact.findFirst({ where, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }] });
+    if (!row) throw notFound('The contact');
+    return toContact(row);
+  }
+
+  async search(workspaceId: string, query: ContactSearch) {
+    const where: Prisma.ContactWhereInput = { workspaceId, deletedAt: null };
+    if (query.email !== undefined) where.email = this.emailFilter(query.email, 'query.email');
+    if (query.externalId !== undefined) where.externalId = query.externalId;
+    const and: Prisma.ContactWhereInput[] = [];
+    if (query.updatedSince !== undefined) and.push({ updatedAt: { gte: new Date(query.updatedSince) } });
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      and.push({ OR: [{ updatedAt: { gt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }] });
+    }
+    if (and.length > 0) where.AND = and;
+    const rows = await this.db.contact.findMany({
+      where,
+      orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      data: page.map(toContact),
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
+    };
+  }
+
+  /** Soft delete: hidden from reads, kept for audit, and the deletion is queued for activation. */
+  async softDelete(ctx: WriteContext, id: string) {
+    return this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ version: number }[]>`
+        UPDATE contacts SET deleted_at = now(), updated_at = now(), version = version + 1
+        WHERE id = ${id}::uuid AND workspace_id = ${ctx.workspaceId}::uuid AND deleted_at IS NULL
+        RETURNING version`;
+      const row = rows[0];
+      if (!row) throw notFound('The contact');
+      await tx.activationOutbox.create({
+        data: { workspaceId: ctx.workspaceId, entityType: 'contact', entityId: id, operation: 'delete', entityVersion: row.version },
+      });
+      return { id, status: 'deleted' as const };
+    });
+  }
+
+  /**
+   * GDPR erasure: removes the contact, every stored payload and version, pending work that would
+   * carry its data, and stored idempotent responses quoting it; keeps only the fact of erasure.
+   */
+  async erase(ctx: WriteContext, id: string) {
+    const erased = await this.db.$transaction(async (tx) => {
+      const row = await tx.contact.findFirst({ where: { id, workspaceId: ctx.workspaceId } });
+      if (!row) throw notFound('The contact');
+      await tx.contact.delete({ where: { id } });
+      await tx.activationOutbox.deleteMany({ where: { workspaceId: ctx.workspaceId, entityType: 'contact', entityId: id, processedAt: null } });
+      await tx.activationOutbox.create({
+        data: {
+          workspaceId: ctx.workspaceId,
+          entityType: 'contact',
+          entityId: id,
+          operation: 'erase',
+          entityVersion: row.version + 1,
+          externalId: row.externalId,
+        },
+      });
+      await tx.contactErasure.create({ data: { workspaceId: ctx.workspaceId, contactId: id, requestId: ctx.requestId } });
+      return { id, status: 'erased' as const };
+    });
+    await this.idempotency.forgetResponsesMentioning(ctx.workspaceId, id);
+    return erased;
+  }
+
+  private normalizeContext(ctx: WriteContext) {
+    return { defaultSource: ctx.settings.sourceName, defaultRegion: ctx.settings.defaultPhoneRegion };
+  }
+
+  private emailFilter(email: string, field: string): string {
+    const normalized = normalizeEmail(email);
+    if (!normalized.ok) throw new AppError('validation', `The email to match is invalid: ${normalized.reason}.`, { errors: [{ field, reason: normalized.reason }] });
+    return normalized.value;
+  }
+
+  private async findLive(workspaceId: string, id: string): Promise<ContactRow> {
+    const row = await this.db.contact.findFirst({ where: { id, workspaceId, deletedAt: null } });
+    if (!row) throw notFound('The contact');
+    return row;
+  }
+
+  private async writeOne(ctx: WriteContext, input: unknown, mode: WriteMode, receivedPayload: unknown = input) {
+    const normalized = normalizeContact(input, this.normalizeContext(ctx));
+    if (!normalized.ok) {
+      throw new AppError('validation', 'The contact cannot be normalized; see errors.', {
+        errors: normalized.rejections.map((rejection) => ({ field: `body.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })),
+      });
+    }
+    const written = await this.writer.write(
+      { workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: normalized.contact, payload: receivedPayload },
+      mode,
+    );
+    // An update of a contact deleted meanwhile writes nothing and finds nothing.
+    if (!written.row) throw notFound('The contact');
+    return { result: written.status, contact: toContact(written.row) };
+  }
+}
+
+function mergeByKey(current: Record<string, unknown> | undefined, patch: Record<string, unknown>) {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** The normalized form of a stored contact: re-normalizing it gives it back unchanged. */
+function toNormalized(row: ContactRow): NormalizedContact {
+  return {
+    externalId: row.externalId,
+    source: row.source,
+    ...(row.sourceId !== null ? { sourceId: row.sourceId } : {}),
+    ...(row.email !== null ? { email: row.email } : {}),
+    ...(row.phone !== null ? { phone: row.phone } : {}),
+    ...(row.firstName !== null ? { firstName: row.firstName } : {}),
+    ...(row.lastName !== null ? { lastName: row.lastName } : {}),
+    ...(row.locale !== null ? { locale: row.locale } : {}),
+    ...(row.sourceCreatedAt !== null ? { sourceCreatedAt: row.sourceCreatedAt.toISOString() } : {}),
+    ...(row.sourceUpdatedAt !== null ? { sourceUpdatedAt: row.sourceUpdatedAt.toISOString() } : {}),
+    ...(row.lifetimeValueMinor !== null && row.lifetimeValueCurrency !== null
+      ? { lifetimeValue: { currency: row.lifetimeValueCurrency, amountMinor: Number(row.lifetimeValueMinor) } }
+      : {}),
+    consent: row.consent as Consent,
+    attributes: row.attributes as NormalizedContact['attributes'],
+  };
+}
+
+export function toContact(row: ContactRow) {
+  const consent = row.consent as unknown as Record<string, ChannelConsentJson>;
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    source: row.source,
+    sourceId: row.sourceId,
+    email: row.email,
+    phone: row.phone,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    locale: row.locale,
+    lifetimeValue:
+      row.lifetimeValueMinor !== null && row.lifetimeValueCurrency !== null
+        ? { currency: row.lifetimeValueCurrency, amountMinor: Number(row.lifetimeValueMinor) }
+        : null,
+    consent,
+    attributes: row.attributes as NormalizedContact['attributes'],
+    sourceCreatedAt: row.sourceCreatedAt?.toISOString() ?? null,
+    sourceUpdatedAt: row.sourceUpdatedAt?.toISOString() ?? null,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

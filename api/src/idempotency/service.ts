@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../errors/problem.ts';
+
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
+
+/** How long an in-flight claim blocks duplicates before it counts as abandoned (a crashed process). */
+const IN_FLIGHT_TIMEOUT_MS = 60_000;
+
+export function requestFingerprint(method: string, route: string, url: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${route} ${url}\n`)
+    .update(body === undefined ? '' : JSON.stringify(body))
+    .digest('hex');
+}
+
+/**
+ * Idempotency-Key with Stripe's semantics: per workspace, the first response is replayed for the
+ * TTL; the same key with another request is refused (422); a duplicate arriving while the first
+ * is in flight is refused (409); failures that did not execute are not remembered.
+ */
+export class IdempotencyService {
+  constructor(
+    private readonly db: Db,
+    private readonly ttlHours: number,
+  ) {}
+
+  async claim(workspaceId: string, key: string, requestHash: string, now = new Date()): Promise<Claim> {
+    const expiresAt = new Date(now.getTime() + this.ttlHours * 3600_000);
+    const staleBefore = new Date(now.getTime() - IN_FLIGHT_TIMEOUT_MS);
+    // One statement: insert, or take over an expired record or an abandoned claim; otherwise leave it.
+    const claimed = await this.db.$executeRaw`
+      INSERT INTO idempotency_keys (workspace_id, key, request_hash, state, created_at, expires_at)
+      VALUES (${workspaceId}::uuid, ${key}, ${requestHash}, 'in_flight', ${now}, ${expiresAt})
+      ON CONFLICT (workspace_id, key) DO UPDATE
+        SET request_hash = EXCLUDED.request_hash, state = 'in_flight', response_status = NULL,
+            response_body = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_keys.expires_at <= ${now}
+           OR (idempotency_keys.state = 'in_flight' AND idempotency_keys.created_at < ${staleBefore}
+               AND idempotency_keys.request_hash = EXCLUDED.request_hash)`;
+    if (claimed === 1) return { kind: 'claimed' };
+
+    const existing = await this.db.idempotencyKey.findUnique({ where: { workspaceId_key: { workspaceId, key } } });
+    if (!existing) return this.claim(workspaceId, key, requestHash, now); // completed record expired and was purged meanwhile
+    if (existing.requestHash !== requestHash) {
+      throw new AppError('conflict', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', {
+        status: 422,
+        errors: [{ field: 'headers.idempotency-key', reason: 'already used with a different request' }],
+      });
+    }
+    if (existing.state !== 'completed' || existing.responseStatus === null || existing.responseBody === null) {
+      throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    return { kind: 'replay', response: { status: existing.responseStatus, body: existing.responseBody } };
+  }
+
+  async complete(workspaceId: string, key: string, response: StoredResponse) {
+    await this.db.idempotencyKey.updateMany({
+      where: { workspaceId, key, state: 'in_flight' },
+      data: { state: 'completed', responseStatus: response.status, responseBody: response.body },
+    });
+  }
+
+  /** Forget a claim whose request did not execute, so a corrected retry with the same key runs. */
+  async release(workspaceId: string, key: string) {
+    await this.db.idempotencyKey.deleteMany({ where: { workspaceId, key, state: 'in_flight' } });
+  }
+
+  async purgeExpired(now = new Date()) {
+    const { count } = await this.db.idempotencyKey.deleteMany({ where: { expiresAt: { lte: now } } });
+    return count;
+  }
+
+  /** GDPR erasure: stored responses may quote the erased record. */
+  async forgetResponsesMentioning(workspaceId: string, text: string) {
+    await this.db.$executeRaw`
+      DELETE FROM idempotency_keys WHERE workspace_id = ${workspaceId}::uuid AND strpos(response_body, ${text}) > 0`;
+  }
+}

@@ -1,0 +1,70 @@
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config/config.ts';
+import { openDatabase } from './db/database.ts';
+import { applyMigrations, pendingMigrations } from './db/migrate.ts';
+import { createDb } from './db/client.ts';
+import { LOG_REDACTIONS } from './logging.ts';
+
+/** The main job: the API on the configured database (embedded PostgreSQL by default). */
+async function main() {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTIONS });
+
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, port: config.EMBEDDED_DB_PORT });
+  logger.info({ database: database.kind }, database.kind === 'embedded' ? `embedded PostgreSQL, data in ${config.DATA_DIR}` : 'PostgreSQL from DATABASE_URL');
+  const { applied } = await applyMigrations(database.url, { log: (message) => logger.info(message) });
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const db = createDb(database.url, config.DATABASE_POOL_SIZE);
+  const app = await buildApp({
+    config,
+    db,
+    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTIONS },
+    readiness: [
+      {
+        name: 'migrations',
+        async check() {
+          const pending = await pendingMigrations(database.url);
+          return pending.length === 0 ? null : `pending migrations: ${pending.join(', ')}`;
+        },
+      },
+    ],
+  });
+
+  const bootstrap = (await app.services.workspaces.count()) === 0
+    ? await app.services.workspaces.createWithAdminKey({ name: 'Default workspace' })
+    : null;
+
+  closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await app.close();
+    await db.$disconnect();
+    await database.stop();
+  });
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
+  const lines = [``, `Tajo API listening on ${url}`, `API reference: ${url}/docs`];
+  if (bootstrap) {
+    lines.push(
+      ``,
+      `First run: created workspace "${bootstrap.workspace.name}" with an admin API key.`,
+      `It is shown only now; store it:`,
+      ``,
+      `  ${bootstrap.secret}`,
+      ``,
+      `Try: curl -H "X-API-Key: ${bootstrap.secret}" ${url}/v1/workspace`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `Tajo failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

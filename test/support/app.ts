@@ -1,0 +1,45 @@
+import { inject } from 'vitest';
+import { buildApp, type App } from '../../api/src/app.ts';
+import { createDb, type Db } from '../../api/src/db/client.ts';
+
+export interface TestApp {
+  app: App;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** The real app on the run's database, called in-process with app.inject(). */
+export async function createTestApp(): Promise<TestApp> {
+  const db = createDb(inject('databaseUrl'), 4);
+  const app = await buildApp({
+    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: 4 },
+    db,
+    logger: { level: 'silent' },
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export interface TestWorkspace {
+  id: string;
+  adminKey: string;
+  writeKey: string;
+  readKey: string;
+}
+
+/** A fresh workspace per test keeps tests independent on one shared database. */
+export async function createWorkspace(app: App, settings: { defaultPhoneRegion?: string; sourceName?: string } = {}): Promise<TestWorkspace> {
+  const { workspace, secret: adminKey } = await app.services.workspaces.createWithAdminKey({ name: 'Test workspace', ...settings });
+  const keyWith = async (scope: 'read' | 'write') =>
+    (await app.services.apiKeys.create(workspace.id, { name: `${scope} key`, scopes: [scope] })).secret;
+  return { id: workspace.id, adminKey, writeKey: await keyWith('write'), readKey: await keyWith('read') };
+}
+
+export const withKey = (key: string, headers: Record<string, string> = {}) => ({ 'x-api-key': key, ...headers });
