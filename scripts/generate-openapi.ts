@@ -1,0 +1,29 @@
+/**
+ * Writes openapi/openapi.json from the API's route schemas. Deterministic: the same routes give
+ * the same bytes, so CI can regenerate and compare. (`npm run generate:openapi` then derives
+ * openapi/types.ts from it with openapi-typescript.)
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { buildApp } from '../api/src/app.ts';
+import { createDb } from '../api/src/db/client.ts';
+
+export async function renderOpenApi(): Promise<string> {
+  // Building the app opens no connection; the spec needs the routes, not a database.
+  const db = createDb('postgresql://unused@127.0.0.1:1/unused', 1);
+  const app = await buildApp({
+    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: 4 },
+    db,
+    logger: { level: 'silent' },
+  });
+  await app.ready();
+  const document = app.swagger();
+  await app.close();
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const target = new URL('../openapi/openapi.json', import.meta.url);
+  await mkdir(new URL('.', target), { recursive: true });
+  await writeFile(target, await renderOpenApi());
+  process.stdout.write(`wrote ${target.pathname}\n`);
+}
