@@ -1,0 +1,220 @@
+/**
+ * npm run bench: contact write performance on real PostgreSQL and on embedded PGlite.
+ *  - single-contact upsert latency (p50, p99) at 50 concurrent requests;
+ *  - batch-upsert throughput (records/s, 1,000-record batches);
+ *  - the baseline, measured in the same run: records/s when each record is its own request
+ *    (what a recipe calling the single endpoint gets), so the batch figure is read as a ratio.
+ * The API runs as its own process (api/src/main.ts, as in production, with LOG_LEVEL=warn so
+ * per-request logs are not measured) on 127.0.0.1 and is driven over HTTP with undici from this
+ * process. Results go to bench/results/foundation.json. BENCH_PG_URL picks the PostgreSQL server
+ * (default 127.0.0.1:5432); the PGlite run lets the API start its own embedded database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { messyContacts } from '../test/support/messy-contacts.ts';
+
+const CONCURRENCY = 50;
+const BATCH_SIZE = 1000;
+
+interface Target {
+  name: 'postgresql' | 'pglite';
+  /** DATABASE_URL for the API; absent for the embedded database. */
+  url?: string;
+  poolSize: number;
+  singleRequests: number;
+  batchRecords: number;
+  batchConcurrency: number;
+  stop(): Promise<void>;
+}
+
+interface Figures {
+  single_upsert_p50_ms: number;
+  single_upsert_p99_ms: number;
+  single_upsert_records_per_s: number;
+  batch_upsert_records_per_s: number;
+  batch_vs_single_ratio: number;
+  single_requests: number;
+  batch_records: number;
+}
+
+async function realPostgres(): Promise<Target> {
+  const serverUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `tajo_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client(serverUrl);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    name: 'postgresql',
+    url: url.toString(),
+    poolSize: 20,
+    singleRequests: 10_000,
+    batchRecords: 100_000,
+    batchConcurrency: 4,
+    async stop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function embeddedPglite(): Promise<Target> {
+  return { name: 'pglite', poolSize: 4, singleRequests: 2_000, batchRecords: 20_000, batchConcurrency: 2, stop: async () => {} };
+}
+
+interface RunningApi {
+  url: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the API exactly as `npm start` does and reads its URL and first-run key from stdout. */
+async function startApi(target: Target): Promise<RunningApi> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tajo-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir, DATABASE_POOL_SIZE: String(target.poolSize) };
+  if (target.url) env.DATABASE_URL = target.url;
+  else delete env.DATABASE_URL;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const started = new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      const apiKey = /^\s+(tajo_\S+)$/m.exec(output)?.[1];
+      if (url && apiKey) resolve({ url, apiKey });
+    });
+    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before it was ready:\n${output}`)));
+  });
+  const { url, apiKey } = await started;
+  return {
+    url,
+    apiKey,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Valid records only, so throughput counts writes, not rejections. */
+function records(count: number, prefix: string) {
+  return messyContacts(count, prefix)
+    .filter((c) => c.expected.status !== 'rejected')
+    .map((c) => c.record);
+}
+
+async function measure(target: Target): Promise<Figures> {
+  const api = await startApi(target);
+  const http = new Pool(api.url, { connections: CONCURRENCY, pipelining: 1 });
+  const headers = { 'content-type': 'application/json', 'x-api-key': api.apiKey };
+  const post = async (path: string, body: unknown) => {
+    const response = await http.request({ method: 'POST', path, headers, body: JSON.stringify(body) });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${path} answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    return text;
+  };
+
+  // Single upserts: CONCURRENCY workers, each record a request; a short warm-up first.
+  const singles = async (list: Record<string, unknown>[]) => {
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < list.length) {
+          const record = list[next++]!;
+          const t0 = performance.now();
+          await post('/v1/contacts/upsert', record);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
+  };
+  await singles(records(Math.ceil(CONCURRENCY * 10 * 1.06), 'warmup'));
+  const single = await singles(records(Math.ceil(target.singleRequests * 1.06), 'single').slice(0, target.singleRequests));
+
+  // Batches of 1,000 new contacts, a few in flight at once.
+  const batchInput = records(Math.ceil(target.batchRecords * 1.06), 'batch').slice(0, target.batchRecords);
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < batchInput.length; i += BATCH_SIZE) batches.push(batchInput.slice(i, i + BATCH_SIZE));
+  let nextBatch = 0;
+  const batchStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: target.batchConcurrency }, async () => {
+      while (nextBatch < batches.length) {
+        const body = JSON.parse(await post('/v1/contacts/batch', { records: batches[nextBatch++] })) as { counts: { created: number } };
+        if (body.counts.created !== BATCH_SIZE) throw new Error(`a batch created ${body.counts.created} of ${BATCH_SIZE}`);
+      }
+    }),
+  );
+  const batchSeconds = (performance.now() - batchStarted) / 1000;
+
+  await http.close();
+  await api.stop();
+  const singleRate = single.latencies.length / single.seconds;
+  const batchRate = batchInput.length / batchSeconds;
+  return {
+    single_upsert_p50_ms: round(percentile(single.latencies, 50), 2),
+    single_upsert_p99_ms: round(percentile(single.latencies, 99), 2),
+    single_upsert_records_per_s: round(singleRate),
+    batch_upsert_records_per_s: round(batchRate),
+    batch_vs_single_ratio: round(batchRate / singleRate, 2),
+    single_requests: single.latencies.length,
+    batch_records: batchInput.length,
+  };
+}
+
+const results: Partial<Record<Target['name'], Figures>> = {};
+for (const make of [realPostgres, embeddedPglite]) {
+  const target = await make();
+  try {
+    process.stdout.write(`measuring on ${target.name}…\n`);
+    results[target.name] = await measure(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+const real = results.postgresql!;
+const report = {
+  measured_at: new Date().toISOString(),
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  // Headline figures, on real PostgreSQL.
+  batch_upsert_records_per_s: real.batch_upsert_records_per_s,
+  single_upsert_p99_ms: real.single_upsert_p99_ms,
+  single_upsert_p50_ms: real.single_upsert_p50_ms,
+  targets: { batch_upsert_records_per_s: 5000, single_upsert_p99_ms: 25 },
+  postgresql: real,
+  pglite: results.pglite,
+};
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await writeFile(new URL('./results/foundation.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+
+const rows = (['postgresql', 'pglite'] as const).map((name) => {
+  const f = results[name]!;
+  return `${name.padEnd(11)} ${String(f.single_upsert_p50_ms).padStart(8)} ${String(f.single_upsert_p99_ms).padStart(8)} ${String(f.single_upsert_records_per_s).padStart(12)} ${String(f.batch_upsert_records_per_s).padStart(12)} ${String(f.batch_vs_single_ratio).padStart(8)}x`;
+});
+process.stdout.write(
+  [
+    '',
+    `database    p50 (ms) p99 (ms) single rec/s  batch rec/s  batch/single`,
+    ...rows,
+    '',
+    `targets on real PostgreSQL: batch >= 5000 rec/s (${real.batch_upsert_records_per_s >= 5000 ? 'met' : 'MISSED'}), single p99 < 25 ms (${real.single_upsert_p99_ms < 25 ? 'met' : 'MISSED'})`,
+    'written to bench/results/foundation.json',
+    '',
+  ].join('\n'),
+);
