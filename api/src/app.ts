@@ -17,7 +17,7 @@ import { workspaceRoutes } from './workspaces/routes.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
-import { LOG_REDACTIONS } from './logging.ts';
+import { loggerOptions } from './logging.ts';
 
 export interface Services {
   auth: AuthService;
@@ -60,7 +60,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Builds the API: external plugins, then the app's services, then routes. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    logger: options.logger ?? { level: options.config.LOG_LEVEL, redact: LOG_REDACTIONS },
+    logger: options.logger ?? loggerOptions(options.config.LOG_LEVEL),
     bodyLimit: options.config.BODY_LIMIT_BYTES,
     // Honour a caller's request ID when it is sane, so a recipe's job and our logs line up.
     genReqId: (request) => {

@@ -5,12 +5,12 @@ import { ConfigError, loadConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
 import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
-import { LOG_REDACTIONS } from './logging.ts';
+import { loggerOptions } from './logging.ts';
 
 /** The main job: the API on the configured database (embedded PostgreSQL by default). */
 async function main() {
   const config = loadConfig();
-  const logger = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTIONS });
+  const logger = pino(loggerOptions(config.LOG_LEVEL));
 
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, port: config.EMBEDDED_DB_PORT });
   logger.info({ database: database.kind }, database.kind === 'embedded' ? `embedded PostgreSQL, data in ${config.DATA_DIR}` : 'PostgreSQL from DATABASE_URL');
@@ -21,7 +21,7 @@ async function main() {
   const app = await buildApp({
     config,
     db,
-    logger: { level: config.LOG_LEVEL, redact: LOG_REDACTIONS },
+    logger: loggerOptions(config.LOG_LEVEL),
     readiness: [
       {
         name: 'migrations',

@@ -1,0 +1,69 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../../api/src/app.ts';
+import { createDb, type Db } from '../../api/src/db/client.ts';
+import { loggerOptions } from '../../api/src/logging.ts';
+import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+
+describe('logs', () => {
+  const lines: string[] = [];
+  let app: App;
+  let db: Db;
+  let ws: TestWorkspace;
+
+  beforeAll(async () => {
+    db = createDb(inject('databaseUrl'), 2);
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    app = await buildApp({
+      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: 2 },
+      db,
+      logger: { ...loggerOptions('info'), stream },
+    });
+    ws = await createWorkspace(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.$disconnect();
+  });
+
+  it('carry request ID, workspace and category, and never keys, emails from query strings or stack traces', async () => {
+    await app.inject({ method: 'GET', url: '/v1/contacts/lookup?email=secret.person@example.com', headers: withKey(ws.readKey) });
+    await app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: { email: 'broken' } });
+    await app.inject({ method: 'GET', url: '/v1/workspace', headers: { authorization: `Bearer ${ws.adminKey}` } });
+    const log = lines.join('');
+    expect(log).not.toContain('secret.person');
+    for (const key of [ws.readKey, ws.writeKey, ws.adminKey]) expect(log).not.toContain(key);
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.some((line) => line.category === 'not_found' && line.workspaceId === ws.id && typeof line.requestId === 'string')).toBe(true);
+    expect(parsed.some((line) => line.category === 'validation')).toBe(true);
+  });
+
+  it('describe an internal error without its stack', async () => {
+    const broken = await buildApp({
+      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: 1 },
+      db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
+      logger: {
+        ...loggerOptions('info'),
+        stream: new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      },
+    });
+    lines.length = 0;
+    const response = await broken.inject({ method: 'GET', url: '/v1/workspace', headers: withKey(ws.readKey) });
+    expect(response.statusCode).toBe(500);
+    const errorLine = lines.map((line) => JSON.parse(line) as { level: number; err?: { message?: string; stack?: string } }).find((line) => line.level >= 50);
+    expect(errorLine?.err?.message).toBeTruthy();
+    expect(lines.join('')).not.toMatch(/"stack"|\n\s+at /);
+    await broken.close();
+  });
+});
