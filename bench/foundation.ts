@@ -143,7 +143,8 @@ async function measure(target: Target): Promise<Figures> {
     );
     return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
   };
-  await singles(records(Math.ceil(CONCURRENCY * 10 * 1.06), 'warmup'));
+  // Warm up (JIT, connection pools) before measuring.
+  await singles(records(3_200, 'warmup'));
   const single = await singles(records(Math.ceil(target.singleRequests * 1.06), 'single').slice(0, target.singleRequests));
 
   // Batches of 1,000 new contacts, a few in flight at once.

@@ -37,7 +37,7 @@ export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOU
   const auth = new AuthService(db);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   // Leave half the pool to reads and other writes while group commits are in flight.
-  const writer = new CoalescingWriter(db, Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)));
+  const writer = new CoalescingWriter(db.sql, Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)));
   return {
     auth,
     idempotency,
@@ -73,8 +73,10 @@ export async function buildApp(options: AppOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks on the hot path: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   await registerOpenApi(app);

@@ -25,23 +25,36 @@ function presentedKey(request: FastifyRequest): string | undefined {
 const unauthenticated = (detail: string) =>
   new AppError('authentication', detail, { headers: { 'www-authenticate': 'Bearer realm="tajo"' } });
 
+/** The problem a request with this key context would meet, if any. */
+function refusal(context: AuthContext | null, needed: Scope): AppError | undefined {
+  if (!context) return unauthenticated('The API key is unknown, expired or revoked.');
+  if (!grants(context.scopes, needed)) {
+    return new AppError('permission', `This operation needs the '${needed}' scope; the key has: ${context.scopes.join(', ') || 'none'}.`);
+  }
+  return undefined;
+}
+
 /** Authenticates every route registered in the calling scope and enforces its declared scope. */
 export function requireApiKey(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest('auth', null as unknown as AuthContext);
-  app.addHook('onRequest', async (request) => {
-    const needed = request.routeOptions.config.scope;
-    // Unknown routes fall through to the 404 handler; a known route without a scope is a bug, so fail closed.
-    if (!request.routeOptions.url) return;
-    if (!needed) throw new AppError('internal', 'This operation has no declared scope.');
-    const secret = presentedKey(request);
-    if (!secret) throw unauthenticated('Send your API key in the X-API-Key header (or as a Bearer token).');
-    const context = await auth.authenticate(secret);
-    if (!context) throw unauthenticated('The API key is unknown, expired or revoked.');
-    if (!grants(context.scopes, needed)) {
-      throw new AppError('permission', `This operation needs the '${needed}' scope; the key has: ${context.scopes.join(', ') || 'none'}.`);
-    }
+  const admit = (request: FastifyRequest, context: AuthContext | null, needed: Scope) => {
+    const refused = refusal(context, needed);
+    if (refused || !context) return refused;
     request.auth = context;
     // Bind in place: the request logger is already per-request, and child() per request is not free.
     (request.log as Logger).setBindings({ workspaceId: context.workspaceId, keyId: context.keyId });
+    return undefined;
+  };
+  // Callback style: a cached key (the usual case) is admitted without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    // Unknown routes fall through to the 404 handler; a known route without a scope is a bug, so fail closed.
+    if (!request.routeOptions.url) return done();
+    const needed = request.routeOptions.config.scope;
+    if (!needed) return done(new AppError('internal', 'This operation has no declared scope.'));
+    const secret = presentedKey(request);
+    if (!secret) return done(unauthenticated('Send your API key in the X-API-Key header (or as a Bearer token).'));
+    const cached = auth.fromCache(secret);
+    if (cached !== undefined) return done(admit(request, cached, needed));
+    auth.authenticate(secret).then((context) => done(admit(request, context, needed)), done);
   });
 }

@@ -32,12 +32,17 @@ export class AuthService {
 
   constructor(private readonly db: Db) {}
 
+  /** The key's context from the cache (null: known invalid), or undefined when a lookup is needed. */
+  fromCache(secret: string, now = Date.now()): AuthContext | null | undefined {
+    const cached = this.#cache.get(hashApiKey(secret));
+    if (!cached || cached.cachedUntil <= now) return undefined;
+    return cached.expiresAt !== null && cached.expiresAt <= now ? null : cached.context;
+  }
+
   async authenticate(secret: string, now = Date.now()): Promise<AuthContext | null> {
+    const cached = this.fromCache(secret, now);
+    if (cached !== undefined) return cached;
     const hash = hashApiKey(secret);
-    const cached = this.#cache.get(hash);
-    if (cached && cached.cachedUntil > now) {
-      return cached.expiresAt !== null && cached.expiresAt <= now ? null : cached.context;
-    }
     const key = await this.db.apiKey.findUnique({
       where: { hash },
       include: { workspace: { select: { sourceName: true, defaultPhoneRegion: true } } },

@@ -59,7 +59,7 @@ export class ContactService {
         outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: normalized.rejections };
       }
     });
-    const written = await writeContacts(this.db, writes, 'upsert');
+    const written = await writeContacts(this.db.sql, writes, 'upsert');
     written.forEach((outcome, i) => {
       const index = indexes[i]!;
       outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, errors: [] };

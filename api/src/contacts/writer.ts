@@ -1,5 +1,5 @@
-import { Prisma, type Contact as ContactRow } from '../generated/prisma/client.ts';
-import type { Db } from '../db/client.ts';
+import type pg from 'pg';
+import type { Contact as ContactRow } from '../generated/prisma/client.ts';
 import { contentHash, type NormalizedContact } from './normalize.ts';
 
 export type WriteResult = 'created' | 'updated' | 'unchanged';
@@ -22,77 +22,92 @@ export interface ContactWrite {
 export interface WriteOutcome {
   id: string | null;
   status: WriteResult;
+  /** The contact after the write, when asked for (null when there is none). */
+  row?: ContactRow | null;
 }
 
-/** Columns a write sets, in the order of the unnest() input below. */
-const WRITTEN_COLUMNS = [
+type IndexedWrite = ContactWrite & { index: number };
+
+/** The statement's input, one array parameter per column: name, type, value of a write. */
+const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) => unknown][] = [
+  ['idx', 'int', (w) => w.index],
+  ['workspace_id', 'uuid', (w) => w.workspaceId],
+  ['request_id', 'text', (w) => w.requestId],
+  ['external_id', 'text', (_, c) => c.externalId],
+  ['source', 'text', (_, c) => c.source],
+  ['source_id', 'text', (_, c) => c.sourceId ?? null],
+  ['email', 'text', (_, c) => c.email ?? null],
+  ['phone', 'text', (_, c) => c.phone ?? null],
+  ['first_name', 'text', (_, c) => c.firstName ?? null],
+  ['last_name', 'text', (_, c) => c.lastName ?? null],
+  ['locale', 'text', (_, c) => c.locale ?? null],
+  ['lifetime_value_minor', 'bigint', (_, c) => (c.lifetimeValue ? String(c.lifetimeValue.amountMinor) : null)],
+  ['lifetime_value_currency', 'text', (_, c) => c.lifetimeValue?.currency ?? null],
+  ['consent', 'jsonb', (_, c) => JSON.stringify(c.consent)],
+  ['attributes', 'jsonb', (_, c) => JSON.stringify(c.attributes)],
+  ['source_created_at', 'timestamptz', (_, c) => c.sourceCreatedAt ?? null],
+  ['source_updated_at', 'timestamptz', (_, c) => c.sourceUpdatedAt ?? null],
+  ['content_hash', 'text', (_, c) => contentHash(c)],
+  ['payload', 'jsonb', (w) => JSON.stringify(w.payload ?? null)],
+  ['normalized', 'jsonb', (_, c) => JSON.stringify(c)],
+];
+
+/** The contact columns a write sets. */
+const WRITTEN = [
   'source', 'source_id', 'email', 'phone', 'first_name', 'last_name', 'locale',
   'lifetime_value_minor', 'lifetime_value_currency', 'consent', 'attributes',
   'source_created_at', 'source_updated_at', 'content_hash',
-] as const;
+];
 
-const columnList = Prisma.raw(WRITTEN_COLUMNS.join(', '));
-const assignFrom = (alias: string) => Prisma.raw(WRITTEN_COLUMNS.map((column) => `${column} = ${alias}.${column}`).join(', '));
+/** Every contact column, as the Prisma model names it, for returning rows. */
+const CONTACT_FIELDS: [string, keyof ContactRow][] = [
+  ['id', 'id'], ['workspace_id', 'workspaceId'], ['external_id', 'externalId'], ['source', 'source'],
+  ['source_id', 'sourceId'], ['email', 'email'], ['phone', 'phone'], ['first_name', 'firstName'],
+  ['last_name', 'lastName'], ['locale', 'locale'], ['lifetime_value_minor', 'lifetimeValueMinor'],
+  ['lifetime_value_currency', 'lifetimeValueCurrency'], ['consent', 'consent'], ['attributes', 'attributes'],
+  ['source_created_at', 'sourceCreatedAt'], ['source_updated_at', 'sourceUpdatedAt'], ['content_hash', 'contentHash'],
+  ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
+];
 
-function writtenRows(mode: WriteMode): Prisma.Sql {
+const assign = (from: string) => WRITTEN.map((column) => `${column} = ${from}.${column}`).join(', ');
+
+function writtenRows(mode: WriteMode): string {
   if (mode === 'update') {
-    return Prisma.sql`
-      UPDATE contacts AS c SET ${assignFrom('i')}, version = c.version + 1, updated_at = now()
+    return `UPDATE contacts AS c SET ${assign('i')}, version = c.version + 1, updated_at = now()
       FROM input i
       WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id
         AND c.deleted_at IS NULL AND c.content_hash <> i.content_hash
-      RETURNING c.id, c.workspace_id, c.external_id, c.version, false AS inserted`;
+      RETURNING c.*, false AS inserted`;
   }
-  const condition =
-    mode === 'upsert'
-      ? Prisma.sql`c.content_hash <> EXCLUDED.content_hash OR c.deleted_at IS NOT NULL`
-      : Prisma.sql`c.deleted_at IS NOT NULL`;
-  return Prisma.sql`
-    INSERT INTO contacts AS c (workspace_id, external_id, ${columnList})
-    SELECT workspace_id, external_id, ${columnList} FROM input
-    ON CONFLICT (workspace_id, external_id) DO UPDATE SET
-      ${assignFrom('EXCLUDED')}, version = c.version + 1, updated_at = now(), deleted_at = NULL
-    WHERE ${condition}
-    RETURNING c.id, c.workspace_id, c.external_id, c.version, (c.xmax = 0) AS inserted`;
+  const condition = mode === 'upsert' ? 'c.content_hash <> EXCLUDED.content_hash OR c.deleted_at IS NOT NULL' : 'c.deleted_at IS NOT NULL';
+  return `INSERT INTO contacts AS c (workspace_id, external_id, ${WRITTEN.join(', ')})
+      SELECT workspace_id, external_id, ${WRITTEN.join(', ')} FROM input
+      ON CONFLICT (workspace_id, external_id) DO UPDATE SET
+        ${assign('EXCLUDED')}, version = c.version + 1, updated_at = now(), deleted_at = NULL
+      WHERE ${condition}
+      RETURNING c.*, (c.xmax = 0) AS inserted`;
 }
 
 /**
  * One statement for any number of contacts: upserts them, records a version for each change and
- * queues its activation, so the outbox row commits with the change or not at all. Rows that
- * did not change come back with `inserted` null.
+ * queues its activation, so the outbox row commits with the change or not at all. Rows that did
+ * not change come back with `inserted` null. (Unnamed on purpose: embedded PGlite serves every
+ * connection from one session, where two connections' named statements would collide.)
  */
-function upsertStatement(writes: readonly (ContactWrite & { index: number })[], mode: WriteMode): Prisma.Sql {
-  const column = <T>(pick: (write: ContactWrite & { index: number }, contact: NormalizedContact) => T) =>
-    writes.map((write) => pick(write, write.contact));
-  return Prisma.sql`
+function upsertStatement(mode: WriteMode, withRows: boolean): string {
+  const key = `${mode}:${withRows}`;
+  const cached = STATEMENTS.get(key);
+  if (cached) return cached;
+  // After the write, a changed contact is in `w`; an unchanged one is still as `existing` had it.
+  const rowColumns = withRows
+    ? CONTACT_FIELDS.map(([column, field]) => `, CASE WHEN w.id IS NULL THEN existing.${column} ELSE w.${column} END AS "${field}"`).join('')
+    : '';
+  const text = `
     WITH input AS (
-      SELECT * FROM unnest(
-        ${column((w) => w.index)}::int[],
-        ${column((w) => w.workspaceId)}::uuid[],
-        ${column((w) => w.requestId)}::text[],
-        ${column((_, c) => c.externalId)}::text[],
-        ${column((_, c) => c.source)}::text[],
-        ${column((_, c) => c.sourceId ?? null)}::text[],
-        ${column((_, c) => c.email ?? null)}::text[],
-        ${column((_, c) => c.phone ?? null)}::text[],
-        ${column((_, c) => c.firstName ?? null)}::text[],
-        ${column((_, c) => c.lastName ?? null)}::text[],
-        ${column((_, c) => c.locale ?? null)}::text[],
-        ${column((_, c) => (c.lifetimeValue ? String(c.lifetimeValue.amountMinor) : null))}::bigint[],
-        ${column((_, c) => c.lifetimeValue?.currency ?? null)}::text[],
-        ${column((_, c) => JSON.stringify(c.consent))}::jsonb[],
-        ${column((_, c) => JSON.stringify(c.attributes))}::jsonb[],
-        ${column((_, c) => c.sourceCreatedAt ?? null)}::timestamptz[],
-        ${column((_, c) => c.sourceUpdatedAt ?? null)}::timestamptz[],
-        ${column((_, c) => contentHash(c))}::text[],
-        ${column((w) => JSON.stringify(w.payload ?? null))}::jsonb[],
-        ${column((_, c) => JSON.stringify(c))}::jsonb[]
-      ) AS t(idx, workspace_id, request_id, external_id, source, source_id, email, phone, first_name, last_name,
-             locale, lifetime_value_minor, lifetime_value_currency, consent, attributes,
-             source_created_at, source_updated_at, content_hash, payload, normalized)
+      SELECT * FROM unnest(${INPUT.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+        AS t(${INPUT.map(([column]) => column).join(', ')})
     ),
-    written AS (${writtenRows(mode)}
-    ),
+    written AS (${writtenRows(mode)}),
     versions AS (
       INSERT INTO contact_versions (contact_id, workspace_id, version, payload, normalized, request_id)
       SELECT w.id, w.workspace_id, w.version, i.payload, i.normalized, i.request_id
@@ -102,24 +117,42 @@ function upsertStatement(writes: readonly (ContactWrite & { index: number })[], 
       INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
       SELECT w.workspace_id, 'contact', w.id, 'upsert', w.version FROM written w
     )
-    SELECT i.idx, COALESCE(w.id, existing.id)::text AS id, w.inserted
+    SELECT i.idx, COALESCE(w.id, existing.id)::text AS "rowId", w.inserted${rowColumns}
     FROM input i
     LEFT JOIN written w USING (workspace_id, external_id)
     LEFT JOIN contacts existing ON existing.workspace_id = i.workspace_id AND existing.external_id = i.external_id`;
+  STATEMENTS.set(key, text);
+  return text;
 }
 
-interface WrittenRow {
+const STATEMENTS = new Map<string, string>();
+
+interface ResultRow extends Partial<Omit<ContactRow, 'lifetimeValueMinor'>> {
   idx: number;
-  id: string | null;
+  rowId: string | null;
   inserted: boolean | null;
+  /** pg returns int8 as a string. */
+  lifetimeValueMinor?: string | null;
+}
+
+function toRow(result: ResultRow): ContactRow | null {
+  if (!result.rowId) return null;
+  const { idx: _idx, rowId: _rowId, inserted: _inserted, lifetimeValueMinor, ...fields } = result;
+  return { ...(fields as Omit<ContactRow, 'lifetimeValueMinor'>), lifetimeValueMinor: lifetimeValueMinor == null ? null : BigInt(lifetimeValueMinor) };
 }
 
 /**
  * Writes contacts; the outcome of writes[i] is at index i. Writes sharing a contact are applied
- * in order, one round per occurrence, so each gets its own result and version.
+ * in order, one round per occurrence (in one transaction), so each gets its own result and version.
  */
-export async function writeContacts(db: Db, writes: readonly ContactWrite[], mode: WriteMode): Promise<WriteOutcome[]> {
-  const rounds: (ContactWrite & { index: number })[][] = [];
+export async function writeContacts(
+  sql: pg.Pool,
+  writes: readonly ContactWrite[],
+  mode: WriteMode,
+  options: { withRows?: boolean } = {},
+): Promise<WriteOutcome[]> {
+  const withRows = options.withRows ?? false;
+  const rounds: IndexedWrite[][] = [];
   const occurrences = new Map<string, number>();
   writes.forEach((write, index) => {
     const identity = `${write.workspaceId}\u0000${write.contact.externalId}`;
@@ -128,30 +161,45 @@ export async function writeContacts(db: Db, writes: readonly ContactWrite[], mod
     (rounds[round] ??= []).push({ ...write, index });
   });
   const outcomes: WriteOutcome[] = writes.map(() => ({ id: null, status: 'unchanged' }));
-  const run = async (client: Prisma.TransactionClient) => {
+  const text = upsertStatement(mode, withRows);
+  const run = async (client: pg.Pool | pg.PoolClient) => {
     for (const round of rounds) {
       // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
       round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
-      for (const row of await client.$queryRaw<WrittenRow[]>(upsertStatement(round, mode))) {
-        outcomes[row.idx] = { id: row.id, status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated' };
+      const values = INPUT.map(([, , pick]) => round.map((write) => pick(write, write.contact)));
+      const { rows } = await client.query<ResultRow>(text, values);
+      for (const row of rows) {
+        outcomes[row.idx] = {
+          id: row.rowId,
+          status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated',
+          ...(withRows ? { row: toRow(row) } : {}),
+        };
       }
     }
   };
-  if (rounds.length === 1) await run(db);
-  else if (rounds.length > 1) await db.$transaction(run);
+  if (rounds.length === 1) {
+    await run(sql);
+  } else if (rounds.length > 1) {
+    const client = await sql.connect();
+    try {
+      await client.query('BEGIN');
+      await run(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
   return outcomes;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A single write's outcome with the contact as it stands after the write (null if it does not exist). */
-export interface WrittenContact extends WriteOutcome {
-  row: ContactRow | null;
-}
-
 interface Waiting {
   write: ContactWrite;
-  resolve(outcome: WrittenContact): void;
+  resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
 }
 
@@ -166,13 +214,14 @@ export class CoalescingWriter {
   #inFlight = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: pg.Pool,
     /** Statements in flight at once; further writes wait and join the next one. */
     private readonly maxInFlight: number,
     private readonly maxGroup = 500,
   ) {}
 
-  write(write: ContactWrite, mode: WriteMode): Promise<WrittenContact> {
+  /** Resolves after the write's commit, with the contact as it stands then. */
+  write(write: ContactWrite, mode: WriteMode): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       const queue = this.#queues.get(mode) ?? [];
       queue.push({ write, resolve, reject });
@@ -197,14 +246,8 @@ export class CoalescingWriter {
 
   async #flush(group: Waiting[], mode: WriteMode) {
     try {
-      const outcomes = await writeContacts(this.db, group.map((waiting) => waiting.write), mode);
-      // One read for the whole group, after its commit.
-      const ids = outcomes.flatMap((outcome) => (outcome.id ? [outcome.id] : []));
-      const rows = new Map((await this.db.contact.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
-      group.forEach((waiting, i) => {
-        const outcome = outcomes[i]!;
-        waiting.resolve({ ...outcome, row: (outcome.id && rows.get(outcome.id)) || null });
-      });
+      const outcomes = await writeContacts(this.sql, group.map((waiting) => waiting.write), mode, { withRows: true });
+      group.forEach((waiting, i) => waiting.resolve(outcomes[i]!));
     } catch (error) {
       if (group.length === 1) {
         group[0]!.reject(error);

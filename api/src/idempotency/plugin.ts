@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/problem.ts';
 import { PROBLEM_CONTENT_TYPE } from '../errors/handler.ts';
 import { requestFingerprint, type IdempotencyService } from './service.ts';
@@ -38,10 +38,9 @@ function isRemembered(status: number): boolean {
  * authentication and validation (preHandler), so a request that fails validation saves nothing.
  */
 export function supportIdempotencyKeys(app: FastifyInstance, service: IdempotencyService) {
-  app.addHook('preHandler', async (request, reply) => {
-    if (!MUTATING.has(request.method)) return;
-    const header = request.headers['idempotency-key'];
-    if (header === undefined) return;
+  /** Claims the key; resolves true when the stored response was sent instead (a replay). */
+  const claimKey = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    const header = request.headers['idempotency-key']!;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || key.length > MAX_KEY_LENGTH) {
       throw new AppError('validation', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`, {
@@ -52,26 +51,36 @@ export function supportIdempotencyKeys(app: FastifyInstance, service: Idempotenc
     const claim = await service.claim(request.auth.workspaceId, key, fingerprint);
     if (claim.kind === 'replay') {
       const type = claim.response.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8';
-      return reply
+      reply
         .code(claim.response.status)
         .header('idempotent-replayed', 'true')
         .type(type)
         .serializer((payload: unknown) => payload as string)
         .send(claim.response.body);
+      return true;
     }
     request.idempotencyKey = key;
+    return false;
+  };
+  // Callback style so the common case (no key) costs no promise.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!MUTATING.has(request.method) || request.headers['idempotency-key'] === undefined) return done();
+    // After an early reply (a replay) the chain must stop: done() is not called.
+    claimKey(request, reply).then((replayed) => (replayed ? undefined : done()), done);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const key = request.idempotencyKey;
-    if (!key) return payload;
-    request.idempotencyKey = undefined;
-    if (isRemembered(reply.statusCode) && typeof payload === 'string') {
+  const settle = async (request: FastifyRequest, key: string, status: number, payload: unknown) => {
+    if (isRemembered(status) && typeof payload === 'string') {
       const body = storable(payload, request.routeOptions.config.notReplayed);
-      await service.complete(request.auth.workspaceId, key, { status: reply.statusCode, body });
+      await service.complete(request.auth.workspaceId, key, { status, body });
     } else {
       await service.release(request.auth.workspaceId, key);
     }
-    return payload;
+  };
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const key = request.idempotencyKey;
+    if (!key) return done(null, payload);
+    request.idempotencyKey = undefined;
+    settle(request, key, reply.statusCode, payload).then(() => done(null, payload), done);
   });
 }
