@@ -41,6 +41,7 @@ interface Figures {
   batch_upsert_records_per_s: number;
   batch_vs_single_ratio: number;
   single_requests: number;
+  single_trials: { p50_ms: number; p99_ms: number; records_per_s: number }[];
   batch_records: number;
 }
 
@@ -145,7 +146,18 @@ async function measure(target: Target): Promise<Figures> {
   };
   // Warm up (JIT, connection pools) before measuring.
   await singles(records(3_200, 'warmup'));
-  const single = await singles(records(Math.ceil(target.singleRequests * 1.06), 'single').slice(0, target.singleRequests));
+  // Timings on this shared 2-core machine vary by ±20% between runs: measure three trials of new
+  // contacts and report the median trial (by p99), with every trial in the results.
+  const trials = [];
+  for (const trial of [1, 2, 3]) {
+    const run = await singles(records(Math.ceil(target.singleRequests * 1.06), `single${trial}`).slice(0, target.singleRequests));
+    trials.push({
+      p50_ms: round(percentile(run.latencies, 50), 2),
+      p99_ms: round(percentile(run.latencies, 99), 2),
+      records_per_s: round(run.latencies.length / run.seconds),
+    });
+  }
+  const single = [...trials].sort((a, b) => a.p99_ms - b.p99_ms)[1]!;
 
   // Batches of 1,000 new contacts, a few in flight at once.
   const batchInput = records(Math.ceil(target.batchRecords * 1.06), 'batch').slice(0, target.batchRecords);
@@ -165,15 +177,16 @@ async function measure(target: Target): Promise<Figures> {
 
   await http.close();
   await api.stop();
-  const singleRate = single.latencies.length / single.seconds;
+  const singleRate = single.records_per_s;
   const batchRate = batchInput.length / batchSeconds;
   return {
-    single_upsert_p50_ms: round(percentile(single.latencies, 50), 2),
-    single_upsert_p99_ms: round(percentile(single.latencies, 99), 2),
+    single_upsert_p50_ms: single.p50_ms,
+    single_upsert_p99_ms: single.p99_ms,
     single_upsert_records_per_s: round(singleRate),
     batch_upsert_records_per_s: round(batchRate),
     batch_vs_single_ratio: round(batchRate / singleRate, 2),
-    single_requests: single.latencies.length,
+    single_requests: target.singleRequests,
+    single_trials: trials,
     batch_records: batchInput.length,
   };
 }

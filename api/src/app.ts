@@ -33,11 +33,10 @@ declare module 'fastify' {
   }
 }
 
-export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'DATABASE_POOL_SIZE'>): Services {
+export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS'>): Services {
   const auth = new AuthService(db);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
-  // Leave half the pool to reads and other writes while group commits are in flight.
-  const writer = new CoalescingWriter(db.sql, Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)));
+  const writer = new CoalescingWriter(db.sql);
   return {
     auth,
     idempotency,

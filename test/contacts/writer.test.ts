@@ -1,0 +1,91 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CoalescingWriter, type ContactWrite } from '../../api/src/contacts/writer.ts';
+import { normalizeContact } from '../../api/src/contacts/normalize.ts';
+import { createTestApp, createWorkspace, type TestApp, type TestWorkspace } from '../support/app.ts';
+
+/** A pool that counts the statements sent through it. */
+class CountingPool extends pg.Pool {
+  statements = 0;
+  override query(...args: unknown[]): never {
+    this.statements += 1;
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
+describe('CoalescingWriter (group commit)', () => {
+  let t: TestApp;
+  let ws: TestWorkspace;
+  let pool: CountingPool;
+  const write = (fields: Record<string, unknown>, workspaceId = ws.id): ContactWrite => {
+    const normalized = normalizeContact(fields, { defaultSource: 'api', defaultRegion: 'US' });
+    if (!normalized.ok) throw new Error(JSON.stringify(normalized.rejections));
+    return { workspaceId, requestId: 'req_test', contact: normalized.contact, payload: fields };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ws = await createWorkspace(t.app);
+    pool = new CountingPool({ connectionString: inject('databaseUrl'), max: 4 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await t.close();
+  });
+
+  it('serves concurrent writes with few statements, each caller getting its own committed row', async () => {
+    const writer = new CoalescingWriter(pool);
+    const before = pool.statements;
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => writer.write(write({ sourceId: `g-${i}`, email: `g${i}@example.com` }), 'upsert')),
+    );
+    expect(pool.statements - before).toBeLessThan(20);
+    outcomes.forEach((outcome, i) => {
+      expect(outcome.status).toBe('created');
+      expect(outcome.row).toMatchObject({ id: outcome.id, externalId: `api:g-${i}`, email: `g${i}@example.com`, version: 1, workspaceId: ws.id });
+    });
+    expect(await t.db.contactVersion.count({ where: { contact: { workspaceId: ws.id, externalId: { startsWith: 'api:g-' } } } })).toBe(200);
+  });
+
+  it('applies concurrent writes to one contact in arrival order', async () => {
+    const writer = new CoalescingWriter(pool);
+    const outcomes = await Promise.all([
+      writer.write(write({ sourceId: 'same', email: 'first@example.com' }), 'upsert'),
+      writer.write(write({ sourceId: 'same', email: 'second@example.com' }), 'upsert'),
+      writer.write(write({ sourceId: 'same', email: 'second@example.com' }), 'upsert'),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'updated', 'unchanged']);
+    expect(outcomes.map((o) => o.row?.version)).toEqual([1, 2, 2]);
+    expect(outcomes[2]!.row?.email).toBe('second@example.com');
+  });
+
+  it('isolates a failing write: its neighbours in the group still commit', async () => {
+    const writer = new CoalescingWriter(pool);
+    const results = await Promise.allSettled([
+      writer.write(write({ sourceId: 'ok-1' }), 'upsert'),
+      writer.write(write({ sourceId: 'bad' }, 'not-a-uuid'), 'upsert'),
+      writer.write(write({ sourceId: 'ok-2' }), 'upsert'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await t.db.contact.count({ where: { workspaceId: ws.id, externalId: { in: ['api:ok-1', 'api:ok-2'] } } })).toBe(2);
+  });
+
+  it('keeps workspaces apart inside one group', async () => {
+    const other = await createWorkspace(t.app);
+    const writer = new CoalescingWriter(pool);
+    const [mine, theirs] = await Promise.all([
+      writer.write(write({ sourceId: 'shared', email: 'mine@example.com' }), 'upsert'),
+      writer.write(write({ sourceId: 'shared', email: 'theirs@example.com' }, other.id), 'upsert'),
+    ]);
+    expect([mine.status, theirs.status]).toEqual(['created', 'created']);
+    expect(mine.id).not.toBe(theirs.id);
+    expect([mine.row?.workspaceId, theirs.row?.workspaceId]).toEqual([ws.id, other.id]);
+  });
+
+  it('update never inserts, and reports nothing for a contact that is gone', async () => {
+    const writer = new CoalescingWriter(pool);
+    const missing = await writer.write(write({ sourceId: 'never-created' }), 'update');
+    expect(missing).toMatchObject({ id: null, status: 'unchanged', row: null });
+    expect(await t.db.contact.count({ where: { workspaceId: ws.id, externalId: 'api:never-created' } })).toBe(0);
+  });
+});
