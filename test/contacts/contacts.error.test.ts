@@ -55,6 +55,22 @@ describe('contacts: errors are RFC 9457 problems', () => {
     expect(garbage.json().type).toBe('validation');
   });
 
+  it('rejects, record by record, text the database cannot store (NUL, unpaired surrogates)', async () => {
+    const records = [
+      { sourceId: 'ok-1', firstName: 'Zoë' },
+      { sourceId: 'nul', firstName: 'A\u0000B' },
+      { sourceId: 'surrogate', attributes: { note: 'x\ud800y' } },
+      { sourceId: 'ok-2' },
+    ];
+    const response = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
+    expect(response.statusCode).toBe(200);
+    const { results, counts } = response.json();
+    expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 2 });
+    expect(results.map((r: { status: string }) => r.status)).toEqual(['created', 'rejected', 'rejected', 'created']);
+    expect(results[1].errors[0].field).toBe('firstName');
+    expect(results[2].errors[0].field).toBe('attributes.note');
+  });
+
   it('answers 413 for a body over the limit', async () => {
     const huge = { records: [{ sourceId: '1', firstName: 'x'.repeat(6 * 1024 * 1024) }] };
     const response = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: huge });

@@ -766,3 +766,28 @@ describe('contentHash', () => {
     expect(contentHash({ ...contact, attributes: { plan: 'gold', seats: 4 } })).not.toBe(contentHash(contact));
   });
 });
+
+describe('normalizeContact: text PostgreSQL cannot store', () => {
+  const ctx = { defaultSource: 'api', defaultRegion: 'US' as const };
+  it.each([
+    [{ sourceId: 'a', firstName: 'A\u0000B' }, 'firstName', 'NUL'],
+    [{ sourceId: 'b', attributes: { note: 'x\u0000' } }, 'attributes.note', 'NUL'],
+    [{ sourceId: 'c\u0000' }, 'sourceId', 'NUL'],
+    [{ sourceId: 'd', consent: { email: { status: 'opted_in', source: 's\u0000' } } }, 'consent.email.source', 'NUL'],
+    [{ sourceId: 'e', lastName: 'broken \ud800 surrogate' }, 'lastName', 'surrogate'],
+    [{ sourceId: 'f', attributes: { note: '\udc00' } }, 'attributes.note', 'surrogate'],
+  ])('rejects %j at %s', (input, field, reason) => {
+    const result = normalizeContact(input, ctx);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.rejections).toHaveLength(1);
+      expect(result.rejections[0]!.field).toBe(field);
+      expect(result.rejections[0]!.reason).toContain(reason);
+    }
+  });
+
+  it('accepts well-formed non-ASCII text, including astral characters', () => {
+    const result = normalizeContact({ sourceId: 'g', firstName: 'Zoë 😀', attributes: { city: 'Zürich' } }, ctx);
+    expect(result.ok).toBe(true);
+  });
+});

@@ -493,6 +493,11 @@ export function normalizeContact(input: unknown, ctx: NormalizeContext): Normali
   const attributes = parseAttributes(own(input, 'attributes'), rejections.at('attributes'));
 
   if (IDENTITY_KEYS.every((key) => isBlank(own(input, key)))) rejections.add('externalId', NO_IDENTITY);
+  // The record is stored as received: text PostgreSQL cannot hold must be refused here, per record.
+  if (rejections.count === 0) {
+    const unstorable = unstorableText(input, '');
+    if (unstorable) rejections.add(unstorable.field, unstorable.reason);
+  }
   const externalId = explicitId ?? (source === undefined ? undefined : stableExternalId(source, sourceId, { email, phone }));
   // Outputs are re-fed as inputs, where externalId is limited to 255 characters.
   if (externalId !== undefined && externalId.length > MAX_ID_LENGTH) {
@@ -525,15 +530,42 @@ export function contentHash(contact: NormalizedContact): string {
 
 /** JSON with object keys sorted at every level, so logically equal values serialize identically. */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  // Plain loops and one string: this runs for every record written, on the request path.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
   if (isRecord(value)) {
-    const members = Object.keys(value)
-      .sort()
-      .filter((key) => value[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
-    return `{${members.join(',')}}`;
+    let out = '{';
+    for (const key of Object.keys(value).sort()) {
+      const member = value[key];
+      if (member === undefined) continue;
+      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * The first string (value or key) PostgreSQL cannot store: NUL characters are not allowed in text
+ * or jsonb, and unpaired UTF-16 surrogates are not Unicode. Only called on records whose shape
+ * was accepted, so the walk is shallow.
+ */
+function unstorableText(value: unknown, path: string): Rejection | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { field: path, reason: 'contains a NUL character (U+0000), which cannot be stored' };
+    if (!value.isWellFormed()) return { field: path, reason: 'contains an unpaired UTF-16 surrogate: not valid Unicode text' };
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, member] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    const found = unstorableText(key, field) ?? unstorableText(member, field);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ export interface WriteOutcome {
 
 type IndexedWrite = ContactWrite & { index: number };
 
-/** The statement's input, one array parameter per column: name, type, value of a write. */
+/** The statement's input columns: name, type, value of a write. */
 const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) => unknown][] = [
   ['idx', 'int', (w) => w.index],
   ['workspace_id', 'uuid', (w) => w.workspaceId],
@@ -41,15 +41,15 @@ const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) 
   ['first_name', 'text', (_, c) => c.firstName ?? null],
   ['last_name', 'text', (_, c) => c.lastName ?? null],
   ['locale', 'text', (_, c) => c.locale ?? null],
-  ['lifetime_value_minor', 'bigint', (_, c) => (c.lifetimeValue ? String(c.lifetimeValue.amountMinor) : null)],
+  ['lifetime_value_minor', 'bigint', (_, c) => c.lifetimeValue?.amountMinor ?? null],
   ['lifetime_value_currency', 'text', (_, c) => c.lifetimeValue?.currency ?? null],
-  ['consent', 'jsonb', (_, c) => JSON.stringify(c.consent)],
-  ['attributes', 'jsonb', (_, c) => JSON.stringify(c.attributes)],
+  ['consent', 'jsonb', (_, c) => c.consent],
+  ['attributes', 'jsonb', (_, c) => c.attributes],
   ['source_created_at', 'timestamptz', (_, c) => c.sourceCreatedAt ?? null],
   ['source_updated_at', 'timestamptz', (_, c) => c.sourceUpdatedAt ?? null],
   ['content_hash', 'text', (_, c) => contentHash(c)],
-  ['payload', 'jsonb', (w) => JSON.stringify(w.payload ?? null)],
-  ['normalized', 'jsonb', (_, c) => JSON.stringify(c)],
+  ['payload', 'jsonb', (w) => w.payload ?? null],
+  ['normalized', 'jsonb', (_, c) => c],
 ];
 
 /** The contact columns a write sets. */
@@ -104,8 +104,7 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
     : '';
   const text = `
     WITH input AS (
-      SELECT * FROM unnest(${INPUT.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-        AS t(${INPUT.map(([column]) => column).join(', ')})
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${INPUT.map(([column, type]) => `${column} ${type}`).join(', ')})
     ),
     written AS (${writtenRows(mode)}),
     versions AS (
@@ -126,6 +125,17 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
 }
 
 const STATEMENTS = new Map<string, string>();
+
+/** The whole group as one JSON document (one native serialization instead of per-element escaping). */
+function inputDocument(writes: readonly IndexedWrite[]): string {
+  return JSON.stringify(
+    writes.map((write) => {
+      const row: Record<string, unknown> = {};
+      for (const [column, , pick] of INPUT) row[column] = pick(write, write.contact);
+      return row;
+    }),
+  );
+}
 
 interface ResultRow extends Partial<Omit<ContactRow, 'lifetimeValueMinor'>> {
   idx: number;
@@ -166,8 +176,7 @@ export async function writeContacts(
     for (const round of rounds) {
       // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
       round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
-      const values = INPUT.map(([, , pick]) => round.map((write) => pick(write, write.contact)));
-      const { rows } = await client.query<ResultRow>(text, values);
+      const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
       for (const row of rows) {
         outcomes[row.idx] = {
           id: row.rowId,
