@@ -125,6 +125,14 @@ function records(count: number, prefix: string) {
 
 async function measure(target: Target): Promise<Figures> {
   const api = await startApi(target);
+  try {
+    return await measureOn(api, target);
+  } finally {
+    await api.stop();
+  }
+}
+
+async function measureOn(api: RunningApi, target: Target): Promise<Figures> {
   const http = new Pool(api.url, { connections: CONCURRENCY, pipelining: 1 });
   const headers = { 'content-type': 'application/json', 'x-api-key': api.apiKey };
   const post = async (path: string, body: string) => {
@@ -188,7 +196,6 @@ async function measure(target: Target): Promise<Figures> {
   const batchSeconds = (performance.now() - batchStarted) / 1000;
 
   await http.close();
-  await api.stop();
   const singleRate = single.records_per_s;
   const batchRate = batchInput.length / batchSeconds;
   return {
