@@ -10,7 +10,6 @@
  * (default 127.0.0.1:5432); the PGlite run lets the API start its own embedded database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { messyContacts } from '../test/support/messy-contacts.ts';
+import { createScratchDatabase } from '../test/support/scratch-database.ts';
 
 const CONCURRENCY = 50;
 const BATCH_SIZE = 1000;
@@ -49,15 +49,10 @@ interface Figures {
 
 async function realPostgres(): Promise<Target> {
   const serverUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `tajo_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client(serverUrl);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const database = await createScratchDatabase(serverUrl, 'tajo_bench');
   return {
     name: 'postgresql',
-    url: url.toString(),
+    url: database.url,
     poolSize: 20,
     singleRequests: 10_000,
     batchRecords: 100_000,
@@ -65,12 +60,11 @@ async function realPostgres(): Promise<Target> {
     // Start each phase without a checkpoint pending from earlier writes (other runs included):
     // its I/O would land in whichever trial happens to overlap it.
     async settle() {
-      await admin.query('CHECKPOINT');
+      const admin = new pg.Client(serverUrl);
+      await admin.connect();
+      await admin.query('CHECKPOINT').finally(() => admin.end());
     },
-    async stop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
+    stop: database.drop,
   };
 }
 

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startEmbeddedPostgres } from '../../api/src/db/embedded.ts';
+import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
 import { applyMigrations, pendingMigrations } from '../../api/src/db/migrate.ts';
 import { DEFAULT_PATHS, pendingMigrationSql, writeMigration } from '../../scripts/generate-migration.ts';
 import { EMPTY, openSchemaEngine, schemaTarget } from '../../scripts/lib/schema-engine.ts';
@@ -20,30 +21,6 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
   } finally {
     await client.end();
   }
-}
-
-interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** An in-memory PGlite, or a new database on DATABASE_URL's server (dropped afterwards). */
-async function freshDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const embedded = await startEmbeddedPostgres();
-    return { url: embedded.url, drop: () => embedded.stop() };
-  }
-  const name = `tajo_mig_${randomBytes(4).toString('hex')}`;
-  await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
-  };
 }
 
 /**
@@ -182,11 +159,11 @@ describe('schema.prisma and the committed migrations', () => {
 });
 
 describe(`applyMigrations on ${process.env.DATABASE_URL ? 'PostgreSQL from DATABASE_URL' : 'embedded PGlite'}`, () => {
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   let url: string;
 
   beforeAll(async () => {
-    database = await freshDatabase();
+    database = await freshDatabase('tajo_mig');
     url = database.url;
   });
 
