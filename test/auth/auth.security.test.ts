@@ -97,6 +97,14 @@ describe('tenancy and API keys', () => {
     expect((await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: withKey(secret) })).statusCode).toBe(401);
   });
 
+  it('an expired key cannot be brought back by rotating it', async () => {
+    const { apiKey } = (
+      await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: withKey(a.adminKey), payload: { name: 'old', scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' } })
+    ).json();
+    const rotated = await t.app.inject({ method: 'POST', url: `/v1/api-keys/${apiKey.id}/rotate`, headers: withKey(a.adminKey), payload: { oldKeyExpiresInSeconds: 3600 } });
+    expect([rotated.statusCode, rotated.json().type]).toEqual([409, 'conflict']);
+  });
+
   it('stores keys hashed, never in clear', async () => {
     const keys = await t.db.apiKey.findMany({ where: { workspaceId: a.id } });
     for (const key of keys) {

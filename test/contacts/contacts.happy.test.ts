@@ -114,6 +114,37 @@ describe('contacts', () => {
     expect(revived.json()).toMatchObject({ result: 'updated', contact: { id: contact.id } });
   });
 
+  it('create over a soft-deleted contact brings it back as created', async () => {
+    const { contact } = (await call('POST', '/v1/contacts', { sourceId: 'rc-1', email: 'again@example.com' })).json();
+    await call('DELETE', `/v1/contacts/${contact.id}`);
+    const recreated = await call('POST', '/v1/contacts', { sourceId: 'rc-1', email: 'again@example.com' });
+    expect(recreated.statusCode).toBe(201);
+    expect(recreated.json()).toMatchObject({ result: 'created', contact: { id: contact.id, version: 3 } });
+  });
+
+  it('concurrent partial updates of different fields both survive', async () => {
+    const { contact } = (await call('POST', '/v1/contacts/upsert', { sourceId: 'cc-1', email: 'cc@example.com' })).json();
+    const patches = Array.from({ length: 8 }, (_, i) => call('PATCH', `/v1/contacts/${contact.id}`, { attributes: { [`field${i}`]: i } }));
+    const responses = await Promise.all(patches);
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    const final = (await call('GET', `/v1/contacts/${contact.id}`)).json();
+    expect(final.attributes).toEqual(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`field${i}`, i])));
+    expect(final.version).toBe(9);
+  });
+
+  it('stored responses quoting an erased contact are forgotten with it', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/contacts/upsert',
+      headers: withKey(ws.writeKey, { 'idempotency-key': 'erase-me-key' }),
+      payload: { sourceId: 'e-2', email: 'quoted@example.com' },
+    });
+    const id = created.json().contact.id;
+    expect(await t.db.idempotencyKey.count({ where: { workspaceId: ws.id, key: 'erase-me-key' } })).toBe(1);
+    await call('POST', `/v1/contacts/${id}/erasure`, undefined, ws.adminKey);
+    expect(await t.db.idempotencyKey.count({ where: { workspaceId: ws.id, key: 'erase-me-key' } })).toBe(0);
+  });
+
   it('erases for GDPR: contact, versions and payloads are gone, only the fact remains', async () => {
     const { contact } = (await call('POST', '/v1/contacts/upsert', { sourceId: 'e-1', email: 'erase-me@example.com' }, ws.writeKey)).json();
     await call('POST', '/v1/contacts/upsert', { sourceId: 'e-1', email: 'erase-me2@example.com' });

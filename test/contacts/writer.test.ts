@@ -82,6 +82,45 @@ describe('CoalescingWriter (group commit)', () => {
     expect([mine.row?.workspaceId, theirs.row?.workspaceId]).toEqual([ws.id, other.id]);
   });
 
+  it('update reports nothing for a soft-deleted contact', async () => {
+    const writer = new CoalescingWriter(pool);
+    const created = await writer.write(write({ sourceId: 'v-1', email: 'v1@example.com' }), 'upsert');
+    await t.db.contact.update({ where: { id: created.id! }, data: { deletedAt: new Date() } });
+    const gone = await writer.write(write({ sourceId: 'v-1', email: 'v3@example.com' }), 'update');
+    expect(gone).toMatchObject({ status: 'unchanged', row: null });
+  });
+
+  it('serves waiting modes in arrival order: a steady stream of one mode cannot starve another', async () => {
+    const writer = new CoalescingWriter(pool);
+    const order: string[] = [];
+    const track = (label: string, promise: Promise<unknown>) => promise.then(() => order.push(label));
+    const first = track('upsert-1', writer.write(write({ sourceId: 'o-1' }), 'upsert'));
+    await new Promise((resolve) => setImmediate(resolve)); // upsert-1 is now in flight
+    const rest = [
+      track('create-1', writer.write(write({ sourceId: 'o-2' }), 'create')),
+      track('upsert-2', writer.write(write({ sourceId: 'o-3' }), 'upsert')),
+    ];
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual(['upsert-1', 'create-1', 'upsert-2']);
+  });
+
+  it('changeContact applies concurrent read-modify-writes of one contact one after another', async () => {
+    const { changeContact } = await import('../../api/src/contacts/writer.ts');
+    const writer = new CoalescingWriter(pool);
+    const created = await writer.write(write({ sourceId: 'rmw', attributes: {} }), 'upsert');
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        changeContact(pool, ws.id, created.id!, (current) =>
+          write({ externalId: current.externalId, sourceId: 'rmw', attributes: { ...(current.attributes as object), [`k${i}`]: i } }),
+        ),
+      ),
+    );
+    expect(outcomes.every((o) => o?.status === 'updated')).toBe(true);
+    const final = await t.db.contact.findUniqueOrThrow({ where: { id: created.id! } });
+    expect(Object.keys(final.attributes as object).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+    expect(final.version).toBe(7);
+  });
+
   it('update never inserts, and reports nothing for a contact that is gone', async () => {
     const writer = new CoalescingWriter(pool);
     const missing = await writer.write(write({ sourceId: 'never-created' }), 'update');

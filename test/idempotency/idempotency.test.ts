@@ -48,10 +48,11 @@ describe('Idempotency-Key', () => {
     const payload = { sourceId: 'f-1', email: 'flight@example.com' };
     // Hold a claim exactly as the first request would while it runs.
     const fingerprint = requestFingerprint('POST', '/v1/contacts/upsert', '/v1/contacts/upsert', payload);
-    expect(await t.app.services.idempotency.claim(ws.id, 'k-flight', fingerprint)).toEqual({ kind: 'claimed' });
+    const claim = await t.app.services.idempotency.claim(ws.id, 'k-flight', fingerprint);
+    if (claim.kind !== 'claimed') throw new Error('expected a fresh claim');
     const duplicate = await upsert('k-flight', payload);
     expect([duplicate.statusCode, duplicate.json().type, duplicate.headers['retry-after']]).toEqual([409, 'conflict', '1']);
-    await t.app.services.idempotency.complete(ws.id, 'k-flight', { status: 201, body: '{"first":true}' });
+    await t.app.services.idempotency.complete(ws.id, 'k-flight', claim.token, { status: 201, body: '{"first":true}' });
     const replay = await upsert('k-flight', payload);
     expect([replay.statusCode, replay.body, replay.headers['idempotent-replayed']]).toEqual([201, '{"first":true}', 'true']);
   });
@@ -68,6 +69,20 @@ describe('Idempotency-Key', () => {
     }
     expect(executed[0]!.json().counts.created).toBe(1000);
     expect(await t.db.contactVersion.count({ where: { workspaceId: ws.id, contact: { externalId: { startsWith: 'api:c-' } } } })).toBe(1000);
+  });
+
+  it('a claim taken over after going stale belongs to the newer request', async () => {
+    const service = t.app.services.idempotency;
+    const first = await service.claim(ws.id, 'k-stale', 'hash-1', new Date(Date.now() - 120_000));
+    const second = await service.claim(ws.id, 'k-stale', 'hash-1');
+    if (first.kind !== 'claimed' || second.kind !== 'claimed') throw new Error('expected both claims to succeed');
+    // The first request finally fails: its release must not free the newer request's claim.
+    await service.release(ws.id, 'k-stale', first.token);
+    expect(await t.db.idempotencyKey.count({ where: { workspaceId: ws.id, key: 'k-stale' } })).toBe(1);
+    await service.complete(ws.id, 'k-stale', first.token, { status: 200, body: '"stale"' });
+    await service.complete(ws.id, 'k-stale', second.token, { status: 200, body: '"fresh"' });
+    const stored = await t.db.idempotencyKey.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId: ws.id, key: 'k-stale' } } });
+    expect([stored.state, stored.responseBody]).toEqual(['completed', '"fresh"']);
   });
 
   it('saves nothing when validation fails, so a corrected retry with the same key runs', async () => {

@@ -46,6 +46,10 @@ export class ApiKeyService {
   async rotate(workspaceId: string, id: string, oldKeyExpiresInSeconds?: number) {
     const old = await this.get(workspaceId, id);
     if (old.revokedAt) throw new AppError('conflict', 'A revoked key cannot be rotated; create a new key instead.');
+    // Rotating an expired key with a grace period would bring it back to life.
+    if (old.expiresAt && old.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('conflict', 'An expired key cannot be rotated; create a new key instead.');
+    }
     const created = await this.create(workspaceId, { name: old.name, scopes: old.scopes as Scope[] }, old.id);
     if (oldKeyExpiresInSeconds !== undefined) {
       const expiresAt = new Date(Date.now() + oldKeyExpiresInSeconds * 1000);

@@ -4,7 +4,7 @@ import type { WorkspaceSettings } from '../auth/service.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
-import { writeContacts, type CoalescingWriter, type ContactWrite, type WriteMode, type WriteResult } from './writer.ts';
+import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type WriteResult } from './writer.ts';
 import {
   normalizeContact,
   normalizeEmail,
@@ -79,21 +79,20 @@ export class ContactService {
     return written;
   }
 
-  /** Partial update: absent fields keep their value, null clears one, attributes and consent merge by key. */
+  /**
+   * Partial update: absent fields keep their value, null clears one, attributes and consent merge
+   * by key. The contact is read, merged and written under its row lock, so concurrent updates of
+   * one contact apply one after another and none is lost.
+   */
   async update(ctx: WriteContext, id: string, patch: Record<string, unknown>) {
-    const row = await this.findLive(ctx.workspaceId, id);
-    const merged: Record<string, unknown> = { ...toNormalized(row) };
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      if ((field === 'attributes' || field === 'consent') && value !== null) {
-        merged[field] = mergeByKey(merged[field] as Record<string, unknown>, value as Record<string, unknown>);
-      } else if (value === null) {
-        delete merged[field];
-      } else {
-        merged[field] = value;
-      }
-    }
-    return this.writeOne(ctx, merged, 'update', patch);
+    const written = await changeContact(this.db.sql, ctx.workspaceId, id, (current) => ({
+      workspaceId: ctx.workspaceId,
+      requestId: ctx.requestId,
+      contact: this.normalizeOrThrow(ctx, applyPatch(toNormalized(current), patch)),
+      payload: patch,
+    }));
+    if (!written?.row) throw notFound('The contact');
+    return { result: written.status, contact: toContact(written.row) };
   }
 
   async get(workspaceId: string, id: string) {
@@ -155,7 +154,7 @@ export class ContactService {
    * carry its data, and stored idempotent responses quoting it; keeps only the fact of erasure.
    */
   async erase(ctx: WriteContext, id: string) {
-    const erased = await this.db.$transaction(async (tx) => {
+    return this.db.$transaction(async (tx) => {
       const row = await tx.contact.findFirst({ where: { id, workspaceId: ctx.workspaceId } });
       if (!row) throw notFound('The contact');
       await tx.contact.delete({ where: { id } });
@@ -171,10 +170,9 @@ export class ContactService {
         },
       });
       await tx.contactErasure.create({ data: { workspaceId: ctx.workspaceId, contactId: id, requestId: ctx.requestId } });
+      await this.idempotency.forgetResponsesMentioning(ctx.workspaceId, id, tx);
       return { id, status: 'erased' as const };
     });
-    await this.idempotency.forgetResponsesMentioning(ctx.workspaceId, id);
-    return erased;
   }
 
   private normalizeContext(ctx: WriteContext) {
@@ -193,21 +191,38 @@ export class ContactService {
     return row;
   }
 
-  private async writeOne(ctx: WriteContext, input: unknown, mode: WriteMode, receivedPayload: unknown = input) {
+  private normalizeOrThrow(ctx: WriteContext, input: unknown): NormalizedContact {
     const normalized = normalizeContact(input, this.normalizeContext(ctx));
-    if (!normalized.ok) {
-      throw new AppError('validation', 'The contact cannot be normalized; see errors.', {
-        errors: normalized.rejections.map((rejection) => ({ field: `body.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })),
-      });
-    }
+    if (normalized.ok) return normalized.contact;
+    throw new AppError('validation', 'The contact cannot be normalized; see errors.', {
+      errors: normalized.rejections.map((rejection) => ({ field: `body.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })),
+    });
+  }
+
+  private async writeOne(ctx: WriteContext, input: unknown, mode: 'upsert' | 'create') {
     const written = await this.writer.write(
-      { workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: normalized.contact, payload: receivedPayload },
+      { workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: this.normalizeOrThrow(ctx, input), payload: input },
       mode,
     );
     // An update of a contact deleted meanwhile writes nothing and finds nothing.
     if (!written.row) throw notFound('The contact');
     return { result: written.status, contact: toContact(written.row) };
   }
+}
+
+function applyPatch(current: NormalizedContact, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if ((field === 'attributes' || field === 'consent') && value !== null) {
+      merged[field] = mergeByKey(merged[field] as Record<string, unknown>, value as Record<string, unknown>);
+    } else if (value === null) {
+      delete merged[field];
+    } else {
+      merged[field] = value;
+    }
+  }
+  return merged;
 }
 
 function mergeByKey(current: Record<string, unknown> | undefined, patch: Record<string, unknown>) {

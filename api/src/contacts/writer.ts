@@ -75,17 +75,19 @@ function writtenRows(mode: WriteMode): string {
   if (mode === 'update') {
     return `UPDATE contacts AS c SET ${assign('i')}, version = c.version + 1, updated_at = now()
       FROM input i
-      WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id
-        AND c.deleted_at IS NULL AND c.content_hash <> i.content_hash
+      WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id AND c.deleted_at IS NULL
+        AND c.content_hash <> i.content_hash
       RETURNING c.*, false AS inserted`;
   }
+  // In create mode the conflict branch only revives a soft-deleted contact: that is a creation too.
   const condition = mode === 'upsert' ? 'c.content_hash <> EXCLUDED.content_hash OR c.deleted_at IS NOT NULL' : 'c.deleted_at IS NOT NULL';
+  const inserted = mode === 'create' ? 'true' : '(c.xmax = 0)';
   return `INSERT INTO contacts AS c (workspace_id, external_id, ${WRITTEN.join(', ')})
       SELECT workspace_id, external_id, ${WRITTEN.join(', ')} FROM input
       ON CONFLICT (workspace_id, external_id) DO UPDATE SET
         ${assign('EXCLUDED')}, version = c.version + 1, updated_at = now(), deleted_at = NULL
       WHERE ${condition}
-      RETURNING c.*, (c.xmax = 0) AS inserted`;
+      RETURNING c.*, ${inserted} AS inserted`;
 }
 
 /**
@@ -119,7 +121,8 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
     SELECT i.idx, COALESCE(w.id, existing.id)::text AS "rowId", w.inserted${rowColumns}
     FROM input i
     LEFT JOIN written w USING (workspace_id, external_id)
-    LEFT JOIN contacts existing ON existing.workspace_id = i.workspace_id AND existing.external_id = i.external_id`;
+    LEFT JOIN contacts existing ON existing.workspace_id = i.workspace_id AND existing.external_id = i.external_id
+      AND existing.deleted_at IS NULL`;
   STATEMENTS.set(key, text);
   return text;
 }
@@ -151,6 +154,40 @@ function toRow(result: ResultRow): ContactRow | null {
   return { ...(fields as Omit<ContactRow, 'lifetimeValueMinor'>), lifetimeValueMinor: lifetimeValueMinor == null ? null : BigInt(lifetimeValueMinor) };
 }
 
+const SELECT_CONTACT = `SELECT id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "${field}"`).join(', ')}
+  FROM contacts WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`;
+
+/**
+ * Read-modify-write of one contact under its row lock: `change` builds the write from the
+ * current state, and concurrent changes of the same contact wait for each other instead of
+ * overwriting each other. Resolves null when the contact does not exist (or is deleted).
+ */
+export async function changeContact(
+  sql: pg.Pool,
+  workspaceId: string,
+  id: string,
+  change: (current: ContactRow) => ContactWrite,
+): Promise<WriteOutcome | null> {
+  const client = await sql.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<ResultRow>(SELECT_CONTACT, [workspaceId, id]);
+    const current = rows[0] ? toRow(rows[0]) : null;
+    if (!current) {
+      await client.query('ROLLBACK');
+      return null;
+    }
+    const [outcome] = await runRounds(client, [[{ ...change(current), index: 0 }]], 'update', true, 1);
+    await client.query('COMMIT');
+    return outcome!;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * Writes contacts; the outcome of writes[i] is at index i. Writes sharing a contact are applied
  * in order, one round per occurrence (in one transaction), so each gets its own result and version.
@@ -170,35 +207,40 @@ export async function writeContacts(
     occurrences.set(identity, round + 1);
     (rounds[round] ??= []).push({ ...write, index });
   });
-  const outcomes: WriteOutcome[] = writes.map(() => ({ id: null, status: 'unchanged' }));
+  if (rounds.length <= 1) return runRounds(sql, rounds, mode, withRows, writes.length);
+  const client = await sql.connect();
+  try {
+    await client.query('BEGIN');
+    const outcomes = await runRounds(client, rounds, mode, withRows, writes.length);
+    await client.query('COMMIT');
+    return outcomes;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function runRounds(
+  client: pg.Pool | pg.PoolClient,
+  rounds: IndexedWrite[][],
+  mode: WriteMode,
+  withRows: boolean,
+  count: number,
+): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = Array.from({ length: count }, () => ({ id: null, status: 'unchanged' }));
   const text = upsertStatement(mode, withRows);
-  const run = async (client: pg.Pool | pg.PoolClient) => {
-    for (const round of rounds) {
-      // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
-      round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
-      const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
-      for (const row of rows) {
-        outcomes[row.idx] = {
-          id: row.rowId,
-          status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated',
-          ...(withRows ? { row: toRow(row) } : {}),
-        };
-      }
-    }
-  };
-  if (rounds.length === 1) {
-    await run(sql);
-  } else if (rounds.length > 1) {
-    const client = await sql.connect();
-    try {
-      await client.query('BEGIN');
-      await run(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+  for (const round of rounds) {
+    // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
+    round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
+    const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
+    for (const row of rows) {
+      outcomes[row.idx] = {
+        id: row.rowId,
+        status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated',
+        ...(withRows ? { row: toRow(row) } : {}),
+      };
     }
   }
   return outcomes;
@@ -207,6 +249,8 @@ export async function writeContacts(
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Waiting {
+  /** Arrival order across modes, so no mode waits behind a steady stream of another. */
+  seq: number;
   write: ContactWrite;
   resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
@@ -226,6 +270,7 @@ interface Waiting {
 export class CoalescingWriter {
   readonly #queues = new Map<WriteMode, Waiting[]>();
   #inFlight = 0;
+  #arrivals = 0;
 
   constructor(
     private readonly sql: pg.Pool,
@@ -238,7 +283,7 @@ export class CoalescingWriter {
   write(write: ContactWrite, mode: WriteMode): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       const queue = this.#queues.get(mode) ?? [];
-      queue.push({ write, resolve, reject });
+      queue.push({ seq: this.#arrivals++, write, resolve, reject });
       this.#queues.set(mode, queue);
       if (queue.length === 1) setImmediate(() => this.#drain());
     });
@@ -246,7 +291,10 @@ export class CoalescingWriter {
 
   #drain() {
     while (this.#inFlight < this.maxInFlight) {
-      const next = [...this.#queues].find(([, queue]) => queue.length > 0);
+      let next: [WriteMode, Waiting[]] | undefined;
+      for (const entry of this.#queues) {
+        if (entry[1].length > 0 && (!next || entry[1][0]!.seq < next[1][0]!.seq)) next = entry;
+      }
       if (!next) return;
       const [mode, queue] = next;
       const group = queue.splice(0, this.maxGroup);
@@ -267,8 +315,8 @@ export class CoalescingWriter {
         group[0]!.reject(error);
         return;
       }
-      // One bad write must not fail its neighbours: write each alone, each with its own answer.
-      await Promise.all(group.map((waiting) => this.#flush([waiting], mode)));
+      // One bad write must not fail its neighbours: write each alone, in order, each with its own answer.
+      for (const waiting of group) await this.#flush([waiting], mode);
     }
   }
 }

@@ -5,7 +5,7 @@ import { requestFingerprint, type IdempotencyService } from './service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyKey?: string;
+    idempotencyClaim?: { key: string; token: Date };
   }
   interface FastifyContextConfig {
     /** Top-level response fields never stored for replay (secrets shown once). */
@@ -59,7 +59,7 @@ export function supportIdempotencyKeys(app: FastifyInstance, service: Idempotenc
         .send(claim.response.body);
       return true;
     }
-    request.idempotencyKey = key;
+    request.idempotencyClaim = { key, token: claim.token };
     return false;
   };
   // Callback style so the common case (no key) costs no promise.
@@ -69,18 +69,18 @@ export function supportIdempotencyKeys(app: FastifyInstance, service: Idempotenc
     claimKey(request, reply).then((replayed) => (replayed ? undefined : done()), done);
   });
 
-  const settle = async (request: FastifyRequest, key: string, status: number, payload: unknown) => {
+  const settle = async (request: FastifyRequest, claim: { key: string; token: Date }, status: number, payload: unknown) => {
     if (isRemembered(status) && typeof payload === 'string') {
       const body = storable(payload, request.routeOptions.config.notReplayed);
-      await service.complete(request.auth.workspaceId, key, { status, body });
+      await service.complete(request.auth.workspaceId, claim.key, claim.token, { status, body });
     } else {
-      await service.release(request.auth.workspaceId, key);
+      await service.release(request.auth.workspaceId, claim.key, claim.token);
     }
   };
   app.addHook('onSend', (request, reply, payload, done) => {
-    const key = request.idempotencyKey;
-    if (!key) return done(null, payload);
-    request.idempotencyKey = undefined;
-    settle(request, key, reply.statusCode, payload).then(() => done(null, payload), done);
+    const claim = request.idempotencyClaim;
+    if (!claim) return done(null, payload);
+    request.idempotencyClaim = undefined;
+    settle(request, claim, reply.statusCode, payload).then(() => done(null, payload), done);
   });
 }

@@ -7,7 +7,8 @@ export interface StoredResponse {
   body: string;
 }
 
-export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
+/** A claim is owned by the request that made it: completing or releasing checks the token. */
+export type Claim = { kind: 'claimed'; token: Date } | { kind: 'replay'; response: StoredResponse };
 
 /** How long an in-flight claim blocks duplicates before it counts as abandoned (a crashed process). */
 const IN_FLIGHT_TIMEOUT_MS = 60_000;
@@ -43,7 +44,7 @@ export class IdempotencyService {
         WHERE idempotency_keys.expires_at <= ${now}
            OR (idempotency_keys.state = 'in_flight' AND idempotency_keys.created_at < ${staleBefore}
                AND idempotency_keys.request_hash = EXCLUDED.request_hash)`;
-    if (claimed === 1) return { kind: 'claimed' };
+    if (claimed === 1) return { kind: 'claimed', token: now };
 
     const existing = await this.db.idempotencyKey.findUnique({ where: { workspaceId_key: { workspaceId, key } } });
     if (!existing) return this.claim(workspaceId, key, requestHash, now); // completed record expired and was purged meanwhile
@@ -61,16 +62,17 @@ export class IdempotencyService {
     return { kind: 'replay', response: { status: existing.responseStatus, body: existing.responseBody } };
   }
 
-  async complete(workspaceId: string, key: string, response: StoredResponse) {
+  async complete(workspaceId: string, key: string, token: Date, response: StoredResponse) {
+    // A claim taken over after it went stale belongs to the newer request: leave it alone.
     await this.db.idempotencyKey.updateMany({
-      where: { workspaceId, key, state: 'in_flight' },
+      where: { workspaceId, key, state: 'in_flight', createdAt: token },
       data: { state: 'completed', responseStatus: response.status, responseBody: response.body },
     });
   }
 
   /** Forget a claim whose request did not execute, so a corrected retry with the same key runs. */
-  async release(workspaceId: string, key: string) {
-    await this.db.idempotencyKey.deleteMany({ where: { workspaceId, key, state: 'in_flight' } });
+  async release(workspaceId: string, key: string, token: Date) {
+    await this.db.idempotencyKey.deleteMany({ where: { workspaceId, key, state: 'in_flight', createdAt: token } });
   }
 
   async purgeExpired(now = new Date()) {
@@ -78,9 +80,9 @@ export class IdempotencyService {
     return count;
   }
 
-  /** GDPR erasure: stored responses may quote the erased record. */
-  async forgetResponsesMentioning(workspaceId: string, text: string) {
-    await this.db.$executeRaw`
+  /** GDPR erasure: stored responses may quote the erased record. Runs in the caller's transaction when given one. */
+  async forgetResponsesMentioning(workspaceId: string, text: string, client: Pick<Db, '$executeRaw'> = this.db) {
+    await client.$executeRaw`
       DELETE FROM idempotency_keys WHERE workspace_id = ${workspaceId}::uuid AND strpos(response_body, ${text}) > 0`;
   }
 }
