@@ -7,7 +7,7 @@ interface Operation {
   summary?: string;
   tags?: string[];
   security?: unknown[];
-  responses: Record<string, { content?: Record<string, unknown> }>;
+  responses: Record<string, { description: string; content?: Record<string, unknown> }>;
 }
 
 describe('openapi/openapi.json', () => {
@@ -28,6 +28,9 @@ describe('openapi/openapi.json', () => {
       ids.add(op.operationId!);
       expect(op.summary, where).toBeTruthy();
       expect(op.tags?.length, where).toBeGreaterThan(0);
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect(response.description, `${where} ${status} needs a description of its own`).not.toBe('Default Response');
+      }
       if (path.startsWith('/v1/')) {
         for (const status of ['400', '401', '403', '500']) {
           expect(op.responses[status]?.content?.['application/problem+json'], `${where} ${status}`).toBeDefined();

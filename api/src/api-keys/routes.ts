@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
 import type { ApiKeyService } from './service.ts';
 import { ZApiKey, ZCreatedApiKey, ZNewApiKey, ZRotateApiKey } from './schemas.ts';
 
@@ -29,7 +29,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listApiKeys',
       summary: 'List API keys',
       tags: TAGS,
-      response: { 200: z.object({ data: z.array(ZApiKey) }), ...errorResponses() },
+      response: { 200: success(z.object({ data: z.array(ZApiKey) }), 'Every key of the workspace, revoked ones included; never the secrets.'), ...errorResponses() },
     },
     handler: async (request) => ({ data: (await apiKeys.list(request.auth.workspaceId)).map(present) }),
   });
@@ -43,7 +43,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZNewApiKey,
-      response: { 201: ZCreatedApiKey, ...errorResponses(409, 422) },
+      response: { 201: success(ZCreatedApiKey, 'The new key and, this once, its secret.'), ...errorResponses(409, 422) },
     },
     handler: async (request, reply) => {
       const created = await apiKeys.create(request.auth.workspaceId, request.body);
@@ -61,7 +61,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       headers: ZIdempotencyHeaders,
       params: ZKeyParams,
       body: ZRotateApiKey.nullish(),
-      response: { 201: ZCreatedApiKey, ...errorResponses(404, 409, 422) },
+      response: { 201: success(ZCreatedApiKey, 'The replacement key and, this once, its secret.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request, reply) => {
       const created = await apiKeys.rotate(request.auth.workspaceId, request.params.id, request.body?.oldKeyExpiresInSeconds);
@@ -78,7 +78,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZKeyParams,
-      response: { 200: ZApiKey, ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZApiKey, 'The key, now revoked.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => present(await apiKeys.revoke(request.auth.workspaceId, request.params.id)),
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { errorResponses, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
 import {
   ZContact,
   ZContactBatchRequest,
@@ -45,7 +45,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZContactInput,
-      response: { 201: ZContactWriteResult, ...errorResponses(409, 413, 422) },
+      response: { 201: success(ZContactWriteResult, 'Created: the contact as normalized and stored.'), ...errorResponses(409, 413, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await contacts.create(writeContext(request), request.body)),
   });
@@ -59,7 +59,11 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZContactInput,
-      response: { 200: ZContactWriteResult, 201: ZContactWriteResult, ...errorResponses(413, 422) },
+      response: {
+        200: success(ZContactWriteResult, 'Updated, or unchanged (identical to what Tajo had): the contact as stored.'),
+        201: success(ZContactWriteResult, 'Created: the contact as normalized and stored.'),
+        ...errorResponses(413, 422),
+      },
     },
     handler: async (request, reply) => {
       const written = await contacts.upsert(writeContext(request), request.body);
@@ -78,7 +82,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZContactBatchRequest,
-      response: { 200: ZContactBatchResult, ...errorResponses(413, 422) },
+      response: { 200: success(ZContactBatchResult, 'One result per record, in request order, and the counts.'), ...errorResponses(413, 422) },
     },
     handler: async (request) => {
       const results = await contacts.upsertMany(writeContext(request), request.body.records);
@@ -94,7 +98,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Contacts in order of last update (oldest first), filtered by email, external ID or update time; page with `cursor`.',
       tags: TAGS,
       querystring: ZContactSearchQuery,
-      response: { 200: ZContactPage, ...errorResponses() },
+      response: { 200: success(ZContactPage, 'A page of contacts and the cursor of the next one.'), ...errorResponses() },
     },
     handler: async (request) => contacts.search(request.auth.workspaceId, request.query),
   });
@@ -107,7 +111,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Give exactly one of `externalId` or `email`. When several contacts share an email, the most recently updated one is returned.',
       tags: TAGS,
       querystring: ZContactLookupQuery,
-      response: { 200: ZContact, ...errorResponses(404) },
+      response: { 200: success(ZContact, 'The contact.'), ...errorResponses(404) },
     },
     handler: async (request) => contacts.lookup(request.auth.workspaceId, request.query),
   });
@@ -119,7 +123,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Get a contact',
       tags: TAGS,
       params: ZContactParams,
-      response: { 200: ZContact, ...errorResponses(404) },
+      response: { 200: success(ZContact, 'The contact.'), ...errorResponses(404) },
     },
     handler: async (request) => contacts.get(request.auth.workspaceId, request.params.id),
   });
@@ -134,7 +138,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       headers: ZIdempotencyHeaders,
       params: ZContactParams,
       body: ZContactPatch,
-      response: { 200: ZContactWriteResult, ...errorResponses(404, 409, 413, 422) },
+      response: { 200: success(ZContactWriteResult, 'Updated, or unchanged: the contact as stored.'), ...errorResponses(404, 409, 413, 422) },
     },
     handler: async (request) => contacts.update(writeContext(request), request.params.id, request.body),
   });
@@ -148,7 +152,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZContactParams,
-      response: { 200: ZDeleted, ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZDeleted, 'Deleted (soft): hidden from reads, kept for audit.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.softDelete(writeContext(request), request.params.id),
   });
@@ -162,7 +166,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZContactParams,
-      response: { 200: ZDeleted, ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZDeleted, 'Erased: nothing of the contact remains but the fact of its erasure.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.erase(writeContext(request), request.params.id),
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
+import { success } from '../http/schemas.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -22,7 +23,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; checks: ReadinessChec
       summary: 'Liveness',
       tags: ['Operations'],
       security: [],
-      response: { 200: z.object({ status: z.literal('ok') }) },
+      response: { 200: success(z.object({ status: z.literal('ok') }), 'The process is alive.') },
     },
     handler: async () => ({ status: 'ok' as const }),
   });
@@ -46,7 +47,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; checks: ReadinessChec
       description: 'Ready when the database answers and its migrations are current.',
       tags: ['Operations'],
       security: [],
-      response: { 200: ZReadiness, 503: ZReadiness },
+      response: { 200: success(ZReadiness, 'Ready to serve.'), 503: success(ZReadiness, 'Not ready; the failing checks say why.') },
     },
     handler: async (_request, reply) => {
       const results = await Promise.all(

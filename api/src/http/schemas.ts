@@ -64,6 +64,11 @@ const problemResponse = (status: number) => {
   };
 };
 
+/** A success response with the description a reader of the API reference sees. */
+export function success<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
 /** Every authenticated operation can answer these. */
 const COMMON_ERRORS = [400, 401, 403, 429, 500] as const;
 

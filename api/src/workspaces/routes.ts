@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses } from '../http/schemas.ts';
+import { errorResponses, success } from '../http/schemas.ts';
 import { ZWorkspace, ZWorkspaceSettingsPatch } from './schemas.ts';
 import type { AuthContext } from '../auth/service.ts';
 
@@ -27,7 +27,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Get the workspace of this API key',
       description: 'A harmless authenticated read: use it to test a connection and see which workspace and scopes a key has.',
       tags: TAGS,
-      response: { 200: ZWorkspace, ...errorResponses() },
+      response: { 200: success(ZWorkspace, 'The workspace, its settings and the scopes of the key used.'), ...errorResponses() },
     },
     handler: async (request) => present(request.auth, await workspaces.get(request.auth.workspaceId)),
   });
@@ -40,7 +40,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Changes the default phone region and source name used to normalize records sent from now on.',
       tags: TAGS,
       body: ZWorkspaceSettingsPatch,
-      response: { 200: ZWorkspace, ...errorResponses() },
+      response: { 200: success(ZWorkspace, 'The workspace with its new settings.'), ...errorResponses() },
     },
     handler: async (request) =>
       present(request.auth, await workspaces.updateSettings(request.auth.workspaceId, request.body)),
