@@ -11,7 +11,7 @@ export async function renderOpenApi(): Promise<string> {
   // Building the app opens no connection; the spec needs the routes, not a database.
   const db = createDb('postgresql://unused@127.0.0.1:1/unused', 1);
   const app = await buildApp({
-    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: 4 },
+    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
     db,
     logger: { level: 'silent' },
   });

@@ -47,7 +47,7 @@ export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOU
 }
 
 export interface AppOptions {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'DATABASE_POOL_SIZE'>;
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL'>;
   db: Db;
   /** What /ready checks besides the database (migrations, job engine...). */
   readiness?: ReadinessCheck[];

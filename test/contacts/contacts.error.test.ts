@@ -89,7 +89,7 @@ describe('contacts: errors are RFC 9457 problems', () => {
 
   it('never leaks internals: a database failure is a bare 500 problem with a request ID', async () => {
     const broken = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: 4 },
+      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: { level: 'silent' },
     });

@@ -21,7 +21,7 @@ describe('logs', () => {
       },
     });
     app = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: 2 },
+      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info' },
       db,
       logger: { ...loggerOptions('info'), stream },
     });
@@ -46,7 +46,7 @@ describe('logs', () => {
 
   it('describe an internal error without its stack', async () => {
     const broken = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: 1 },
+      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info' },
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: {
         ...loggerOptions('info'),

@@ -12,7 +12,7 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const db = createDb(inject('databaseUrl'), 4);
   const app = await buildApp({
-    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: 4 },
+    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
     db,
     logger: { level: 'silent' },
   });
