@@ -6,12 +6,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { buildApp } from '../api/src/app.ts';
 import { createDb } from '../api/src/db/client.ts';
+import { loadConfig } from '../api/src/config/config.ts';
 
 export async function renderOpenApi(): Promise<string> {
   // Building the app opens no connection; the spec needs the routes, not a database.
   const db = createDb('postgresql://unused@127.0.0.1:1/unused', 1);
   const app = await buildApp({
-    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
     db,
     logger: { level: 'silent' },
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/src/app.ts';
 import { createDb } from '../../api/src/db/client.ts';
+import { loadConfig } from '../../api/src/config/config.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
 
 describe('contacts: errors are RFC 9457 problems', () => {
@@ -89,7 +90,7 @@ describe('contacts: errors are RFC 9457 problems', () => {
 
   it('never leaks internals: a database failure is a bare 500 problem with a request ID', async () => {
     const broken = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: { level: 'silent' },
     });

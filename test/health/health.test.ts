@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
+import { loadConfig } from '../../api/src/config/config.ts';
 import { pendingMigrations } from '../../api/src/db/migrate.ts';
 
-const config = { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' as const };
+const config = loadConfig({ LOG_LEVEL: 'silent' });
 
 describe('/health and /ready', () => {
   let app: App;

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
 import { loggerOptions } from '../../api/src/logging.ts';
+import { loadConfig } from '../../api/src/config/config.ts';
 import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 
 describe('logs', () => {
@@ -21,7 +22,7 @@ describe('logs', () => {
       },
     });
     app = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info' },
+      config: loadConfig({}),
       db,
       logger: { ...loggerOptions('info'), stream },
     });
@@ -46,7 +47,7 @@ describe('logs', () => {
 
   it('describe an internal error without its stack', async () => {
     const broken = await buildApp({
-      config: { BODY_LIMIT_BYTES: 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'info' },
+      config: loadConfig({}),
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: {
         ...loggerOptions('info'),

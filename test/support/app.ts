@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/src/app.ts';
+import { loadConfig } from '../../api/src/config/config.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
 
 export interface TestApp {
@@ -12,7 +13,7 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const db = createDb(inject('databaseUrl'), 4);
   const app = await buildApp({
-    config: { BODY_LIMIT_BYTES: 5 * 1024 * 1024, IDEMPOTENCY_TTL_HOURS: 24, LOG_LEVEL: 'silent' },
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
     db,
     logger: { level: 'silent' },
   });

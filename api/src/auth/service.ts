@@ -34,15 +34,13 @@ export class AuthService {
 
   /** The key's context from the cache (null: known invalid), or undefined when a lookup is needed. */
   fromCache(secret: string, now = Date.now()): AuthContext | null | undefined {
-    const cached = this.#cache.get(hashApiKey(secret));
-    if (!cached || cached.cachedUntil <= now) return undefined;
-    return cached.expiresAt !== null && cached.expiresAt <= now ? null : cached.context;
+    return this.#cached(hashApiKey(secret), now);
   }
 
   async authenticate(secret: string, now = Date.now()): Promise<AuthContext | null> {
-    const cached = this.fromCache(secret, now);
-    if (cached !== undefined) return cached;
     const hash = hashApiKey(secret);
+    const cached = this.#cached(hash, now);
+    if (cached !== undefined) return cached;
     const key = await this.db.apiKey.findUnique({
       where: { hash },
       include: { workspace: { select: { sourceName: true, defaultPhoneRegion: true } } },
@@ -63,6 +61,12 @@ export class AuthService {
     const expiresAt = key.expiresAt?.getTime() ?? null;
     this.#cache.set(hash, { context, expiresAt, cachedUntil: now + AuthService.CACHE_MS });
     return expiresAt !== null && expiresAt <= now ? null : context;
+  }
+
+  #cached(hash: string, now: number): AuthContext | null | undefined {
+    const cached = this.#cache.get(hash);
+    if (!cached || cached.cachedUntil <= now) return undefined;
+    return cached.expiresAt !== null && cached.expiresAt <= now ? null : cached.context;
   }
 
   /** Forget cached keys of a workspace after its keys or settings change. */

@@ -83,8 +83,4 @@ export function problemTitle(category: ProblemCategory): string {
   return TITLE_BY_CATEGORY[category];
 }
 
-export function statusOf(category: ProblemCategory): number {
-  return STATUS_BY_CATEGORY[category];
-}
-
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found in this workspace.`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBLEM_CATEGORIES, problemTitle, statusOf, type ProblemCategory } from '../errors/problem.ts';
+import { PROBLEM_CATEGORIES, problemTitle, type ProblemCategory } from '../errors/problem.ts';
 
 export const ZFieldError = z
   .object({
@@ -102,4 +102,3 @@ export const ZIdempotencyHeaders = z.object({
 
 export const ZUuid = z.uuid().meta({ description: 'A Tajo ID.' });
 
-export { statusOf };

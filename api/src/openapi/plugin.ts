@@ -20,7 +20,7 @@ const zodToJsonConfig = {
   },
 };
 
-export const OPENAPI_INFO = {
+const OPENAPI_INFO = {
   title: 'Tajo API',
   version,
   description:
