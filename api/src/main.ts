@@ -7,6 +7,8 @@ import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
 import { loggerOptions } from './logging.ts';
 
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** The main job: the API on the configured database (embedded PostgreSQL by default). */
 async function main() {
   const config = loadConfig();
@@ -37,9 +39,18 @@ async function main() {
     ? await app.services.workspaces.createWithAdminKey({ name: 'Default workspace' })
     : null;
 
+  // Expired Idempotency-Key records are taken over lazily on reuse; this keeps the table from growing.
+  const purgeIdempotencyKeys = setInterval(() => {
+    app.services.idempotency.purgeExpired().then(
+      (count) => count > 0 && logger.info({ count }, 'expired idempotency keys purged'),
+      (error: unknown) => logger.warn({ err: error }, 'purging expired idempotency keys failed'),
+    );
+  }, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
+
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
+    clearInterval(purgeIdempotencyKeys);
     await app.close();
     await db.$disconnect();
     await database.stop();

@@ -112,6 +112,15 @@ describe('Idempotency-Key', () => {
     expect([afterExpiry.statusCode, afterExpiry.headers['idempotent-replayed']]).toEqual([200, undefined]);
   });
 
+  it('purges expired records and keeps live ones', async () => {
+    await upsert('k-purge-live', { sourceId: 'pl-1' });
+    await upsert('k-purge-old', { sourceId: 'pl-2' });
+    await t.db.idempotencyKey.update({ where: { workspaceId_key: { workspaceId: ws.id, key: 'k-purge-old' } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await t.app.services.idempotency.purgeExpired()).toBeGreaterThanOrEqual(1);
+    const left = await t.db.idempotencyKey.findMany({ where: { workspaceId: ws.id, key: { in: ['k-purge-live', 'k-purge-old'] } } });
+    expect(left.map((row) => row.key)).toEqual(['k-purge-live']);
+  });
+
   it('covers every mutating endpoint (here: delete and key creation)', async () => {
     const { contact } = (await upsert('k-7', { sourceId: 'i-7' })).json();
     const del = () => t.app.inject({ method: 'DELETE', url: `/v1/contacts/${contact.id}`, headers: withKey(ws.writeKey, { 'idempotency-key': 'k-del' }) });
