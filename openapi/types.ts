@@ -255,6 +255,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brevo/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the Brevo connection */
+        get: operations["getBrevoConnection"];
+        /**
+         * Connect a Brevo account
+         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Activation to Brevo starts with the next change.
+         */
+        put: operations["connectBrevo"];
+        post?: never;
+        /**
+         * Disconnect Brevo
+         * @description Deletes the stored key. Changes are still recorded, and activated once a Brevo account is connected again.
+         */
+        delete: operations["disconnectBrevo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brevo/connection/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the Brevo connection
+         * @description Runs the credential smoke test with the stored key.
+         */
+        post: operations["testBrevoConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search dead letters
+         * @description Records Brevo refused for good or that ran out of retries, oldest first, filtered by category, status and creation time; page with `cursor`.
+         */
+        get: operations["searchDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a dead letter */
+        get: operations["getDeadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a dead letter
+         * @description Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.
+         */
+        post: operations["retryDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters/{id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard a dead letter
+         * @description Marks it handled without activating the record; it stays for audit.
+         */
+        post: operations["discardDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -732,6 +854,158 @@ export interface components {
                 };
             };
         };
+        /**
+         * @example {
+         *       "apiKey": "xkeysib-0123456789abcdef-AbCdEfGh",
+         *       "limits": {
+         *         "contacts": {
+         *           "limit": 20,
+         *           "windowSeconds": 1
+         *         }
+         *       }
+         *     }
+         */
+        BrevoCredentialsInput: {
+            /** @description The Brevo API key (v3). Stored encrypted; never returned or logged. */
+            apiKey: string;
+            /**
+             * Format: uri
+             * @description Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL.
+             */
+            baseUrl?: string;
+            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). */
+            limits?: {
+                contacts?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+                events?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+                other?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "apiKeyHint": "EfGh",
+         *       "baseUrl": "https://api.brevo.com/v3",
+         *       "limits": null,
+         *       "accountEmail": "marketing@example.com",
+         *       "verifiedAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        BrevoConnectionInput: {
+            /** @description The last four characters of the stored key. */
+            apiKeyHint: string;
+            baseUrl: string;
+            limits: {
+                [key: string]: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+            } | null;
+            /** @description The Brevo account the key belongs to. */
+            accountEmail: string | null;
+            /** @description When the credential smoke test last passed. */
+            verifiedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "open",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-23T10:15:00.000Z"
+         *     }
+         */
+        DeadLetterInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *           "entityType": "contact",
+         *           "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "sourceObjectId": "shopify:8812",
+         *           "syncJobId": null,
+         *           "category": "mapping",
+         *           "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *           "request": {
+         *             "operation": "upsertContact",
+         *             "body": {
+         *               "ext_id": "shopify:8812",
+         *               "email": "ana@example.com",
+         *               "attributes": {
+         *                 "SMS": "+14155552671"
+         *               },
+         *               "updateEnabled": true
+         *             }
+         *           },
+         *           "response": {
+         *             "code": "duplicate_parameter",
+         *             "message": "Unable to create contact, SMS is already associated with another Contact"
+         *           },
+         *           "status": "open",
+         *           "createdAt": "2026-11-23T10:15:00.000Z",
+         *           "updatedAt": "2026-11-23T10:15:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        DeadLetterPageInput: {
+            data: components["schemas"]["DeadLetterInput"][];
+            nextCursor: string | null;
+        };
         FieldError: {
             /** @description Where the problem is, as a dotted path (e.g. `body.email`, `records.3.phone`). */
             field: string;
@@ -1204,6 +1478,158 @@ export interface components {
                     detail: string | null;
                 };
             };
+        };
+        /**
+         * @example {
+         *       "apiKey": "xkeysib-0123456789abcdef-AbCdEfGh",
+         *       "limits": {
+         *         "contacts": {
+         *           "limit": 20,
+         *           "windowSeconds": 1
+         *         }
+         *       }
+         *     }
+         */
+        BrevoCredentials: {
+            /** @description The Brevo API key (v3). Stored encrypted; never returned or logged. */
+            apiKey: string;
+            /**
+             * Format: uri
+             * @description Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL.
+             */
+            baseUrl?: string;
+            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). */
+            limits?: {
+                contacts?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+                events?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+                other?: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "apiKeyHint": "EfGh",
+         *       "baseUrl": "https://api.brevo.com/v3",
+         *       "limits": null,
+         *       "accountEmail": "marketing@example.com",
+         *       "verifiedAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        BrevoConnection: {
+            /** @description The last four characters of the stored key. */
+            apiKeyHint: string;
+            baseUrl: string;
+            limits: {
+                [key: string]: {
+                    limit: number;
+                    windowSeconds: number;
+                };
+            } | null;
+            /** @description The Brevo account the key belongs to. */
+            accountEmail: string | null;
+            /** @description When the credential smoke test last passed. */
+            verifiedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "open",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-23T10:15:00.000Z"
+         *     }
+         */
+        DeadLetter: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *           "entityType": "contact",
+         *           "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "sourceObjectId": "shopify:8812",
+         *           "syncJobId": null,
+         *           "category": "mapping",
+         *           "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *           "request": {
+         *             "operation": "upsertContact",
+         *             "body": {
+         *               "ext_id": "shopify:8812",
+         *               "email": "ana@example.com",
+         *               "attributes": {
+         *                 "SMS": "+14155552671"
+         *               },
+         *               "updateEnabled": true
+         *             }
+         *           },
+         *           "response": {
+         *             "code": "duplicate_parameter",
+         *             "message": "Unable to create contact, SMS is already associated with another Contact"
+         *           },
+         *           "status": "open",
+         *           "createdAt": "2026-11-23T10:15:00.000Z",
+         *           "updatedAt": "2026-11-23T10:15:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        DeadLetterPage: {
+            data: components["schemas"]["DeadLetter"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -2545,6 +2971,689 @@ export interface operations {
             };
             /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBrevoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection (never the key itself). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoConnection"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connectBrevo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrevoCredentialsInput"];
+            };
+        };
+        responses: {
+            /** @description Connected: the smoke test passed and the key is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoConnection"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnectBrevo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key is deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        disconnected: true;
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testBrevoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The smoke test passed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoConnection"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchDeadLetters: {
+        parameters: {
+            query?: {
+                category?: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+                status?: "open" | "retried" | "discarded";
+                /** @description Only dead letters created at or after this time. */
+                since?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of dead letters and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead letter, with the request Tajo sent and the answer it got. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued for activation again; the dead letter is marked retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discardDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

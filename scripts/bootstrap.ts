@@ -8,7 +8,8 @@ import { loadConfig } from '../api/src/config/config.ts';
 import { openDatabase } from '../api/src/db/database.ts';
 import { applyMigrations } from '../api/src/db/migrate.ts';
 import { createDb } from '../api/src/db/client.ts';
-import { createServices } from '../api/src/app.ts';
+import { AuthService } from '../api/src/auth/service.ts';
+import { WorkspaceService } from '../api/src/workspaces/service.ts';
 import { ZPhoneRegion, ZSourceName } from '../api/src/workspaces/schemas.ts';
 
 const { values } = parseArgs({
@@ -36,7 +37,7 @@ const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir:
 try {
   await applyMigrations(database.url);
   const db = createDb(database.url, 1);
-  const { workspace, secret } = await createServices(db, config).workspaces.createWithAdminKey({
+  const { workspace, secret } = await new WorkspaceService(db, new AuthService(db)).createWithAdminKey({
     name: values.name.trim(),
     ...(region?.success ? { defaultPhoneRegion: region.data } : {}),
     ...(source?.success ? { sourceName: source.data } : {}),

@@ -18,6 +18,12 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
+import type { SecretBox } from './security/secret-box.ts';
+import { BrevoAccounts } from './brevo/accounts.ts';
+import type { BrevoClientOptions } from './brevo/client.ts';
+import { brevoRoutes } from './brevo/routes.ts';
+import { DeadLetterService } from './dead-letters/service.ts';
+import { deadLetterRoutes } from './dead-letters/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -25,6 +31,9 @@ export interface Services {
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
   contacts: ContactService;
+  brevoAccounts: BrevoAccounts;
+  deadLetters: DeadLetterService;
+  config: { brevoBaseUrl: string };
 }
 
 declare module 'fastify' {
@@ -33,7 +42,15 @@ declare module 'fastify' {
   }
 }
 
-export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS'>): Services {
+export interface ServiceOptions {
+  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL'>;
+  /** Seals vendor credentials at rest. */
+  secrets: SecretBox;
+  /** Brevo client settings (tests shorten retries and timeouts). */
+  brevo?: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'>;
+}
+
+export function createServices(db: Db, { config, secrets, brevo }: ServiceOptions): Services {
   const auth = new AuthService(db);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
@@ -43,11 +60,14 @@ export function createServices(db: Db, config: Pick<Config, 'IDEMPOTENCY_TTL_HOU
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
+    brevoAccounts: new BrevoAccounts(db, secrets, brevo),
+    deadLetters: new DeadLetterService(db),
+    config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
 }
 
-export interface AppOptions {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL'>;
+export interface AppOptions extends Omit<ServiceOptions, 'config'> {
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL'>;
   db: Db;
   /** What /ready checks besides the database (migrations, job engine...). */
   readiness?: ReadinessCheck[];
@@ -80,7 +100,7 @@ export async function buildApp(options: AppOptions) {
 
   await registerOpenApi(app);
 
-  const services = createServices(options.db, options.config);
+  const services = createServices(options.db, options);
   app.decorate('services', services);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
@@ -91,6 +111,8 @@ export async function buildApp(options: AppOptions) {
       await v1.register(workspaceRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
+      await v1.register(brevoRoutes);
+      await v1.register(deadLetterRoutes);
     },
     { prefix: '/v1' },
   );

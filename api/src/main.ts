@@ -6,6 +6,9 @@ import { openDatabase } from './db/database.ts';
 import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
 import { loggerOptions } from './logging.ts';
+import { loadSecretBox } from './security/secret-box.ts';
+import { ContactActivator } from './brevo/activation.ts';
+import { ActivationWorkers } from './jobs/activation-workers.ts';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -20,9 +23,12 @@ async function main() {
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
+  const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
+  if (secrets.source === 'data-dir') logger.warn(`vendor credentials are encrypted under a key kept in ${config.DATA_DIR}; set TAJO_ENCRYPTION_KEY in production`);
   const app = await buildApp({
     config,
     db,
+    secrets: secrets.box,
     logger: loggerOptions(config.LOG_LEVEL),
     readiness: [
       {
@@ -47,11 +53,22 @@ async function main() {
     );
   }, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
 
+  // Not on the embedded database yet: its socket serves every connection from one session, and a
+  // transaction held by the relay was seen to swallow a concurrent write there.
+  const activation = database.kind === 'embedded' ? 'off' : (config.ACTIVATION_WORKERS ?? 'in-process');
+  if (database.kind === 'embedded' && config.ACTIVATION_WORKERS === 'in-process') logger.warn('activation workers need DATABASE_URL (a real PostgreSQL); they are off on the embedded database');
+  const workers =
+    activation === 'in-process'
+      ? ActivationWorkers.create(database.url, db, new ContactActivator(db, app.services.brevoAccounts, app.services.deadLetters, logger), logger)
+      : null;
+  await workers?.start();
+
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     clearInterval(purgeIdempotencyKeys);
     await app.close();
+    await workers?.stop();
     await db.$disconnect();
     await database.stop();
   });

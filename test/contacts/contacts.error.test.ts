@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/src/app.ts';
 import { createDb } from '../../api/src/db/client.ts';
 import { loadConfig } from '../../api/src/config/config.ts';
-import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
+import { createTestApp, createWorkspace, testSecrets, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
 
 describe('contacts: errors are RFC 9457 problems', () => {
   let t: TestApp;
@@ -93,6 +93,7 @@ describe('contacts: errors are RFC 9457 problems', () => {
       config: loadConfig({ LOG_LEVEL: 'silent' }),
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: { level: 'silent' },
+      secrets: testSecrets(),
     });
     const response = await broken.inject({ method: 'GET', url: '/v1/workspace', headers: withKey(ws.readKey) });
     expect(response.statusCode).toBe(500);

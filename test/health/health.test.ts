@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testSecrets } from '../support/app.ts';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
 import { loadConfig } from '../../api/src/config/config.ts';
@@ -16,6 +17,7 @@ describe('/health and /ready', () => {
       config,
       db,
       logger: { level: 'silent' },
+      secrets: testSecrets(),
       readiness: [
         {
           name: 'migrations',
@@ -52,6 +54,7 @@ describe('/health and /ready', () => {
       config,
       db: unreachable,
       logger: { level: 'silent' },
+      secrets: testSecrets(),
       readiness: [{ name: 'migrations', check: async () => 'pending: 20990101000000_future' }],
     });
     const response = await broken.inject({ method: 'GET', url: '/ready' });

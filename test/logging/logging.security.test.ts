@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { testSecrets } from '../support/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/src/app.ts';
@@ -25,6 +26,7 @@ describe('logs', () => {
       config: loadConfig({}),
       db,
       logger: { ...loggerOptions('info'), stream },
+      secrets: testSecrets(),
     });
     ws = await createWorkspace(app);
   });
@@ -47,6 +49,7 @@ describe('logs', () => {
 
   it('describe an internal error without its stack', async () => {
     const broken = await buildApp({
+      secrets: testSecrets(),
       config: loadConfig({}),
       db: createDb('postgresql://nobody@127.0.0.1:1/none', 1),
       logger: {

@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { SecretBox } from '../../api/src/security/secret-box.ts';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { loadConfig } from '../../api/src/config/config.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
+
+/** A throwaway credentials key: what tests seal is never read by another process. */
+export const testSecrets = () => new SecretBox(randomBytes(32));
 
 export interface TestApp {
   app: App;
@@ -15,6 +20,9 @@ export async function createTestApp(): Promise<TestApp> {
   const app = await buildApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     db,
+    secrets: testSecrets(),
+    // Quick retries, so fault-injection tests run in seconds.
+    brevo: { retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 }, timeoutSeconds: 2 },
     logger: { level: 'silent' },
   });
   await app.ready();

@@ -17,6 +17,12 @@ export const ZConfig = z.object({
   PUBLIC_URL: z.string().url().optional(),
   /** Hours an Idempotency-Key's first response is replayed. */
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).default(24),
+  /** Key for vendor credentials at rest: 32 bytes as 64 hex characters or base64. Default: generated into DATA_DIR. */
+  TAJO_ENCRYPTION_KEY: z.string().optional(),
+  /** Brevo's API base URL for new connections; the demo points it at the local simulator. */
+  BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),
+  /** Activation workers in the API process: on by default with DATABASE_URL, off on the embedded database. */
+  ACTIVATION_WORKERS: z.enum(['in-process', 'off']).optional(),
 });
 
 export type Config = z.infer<typeof ZConfig>;

@@ -2,7 +2,7 @@ import type { Prisma, Contact as ContactRow } from '../generated/prisma/client.t
 import type { Db } from '../db/client.ts';
 import type { WorkspaceSettings } from '../auth/service.ts';
 import { AppError, notFound } from '../errors/problem.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type WriteResult } from './writer.ts';
 import {
@@ -115,22 +115,15 @@ export class ContactService {
     if (query.externalId !== undefined) where.externalId = query.externalId;
     const and: Prisma.ContactWhereInput[] = [];
     if (query.updatedSince !== undefined) and.push({ updatedAt: { gte: new Date(query.updatedSince) } });
-    if (query.cursor !== undefined) {
-      const after = decodeCursor(query.cursor);
-      and.push({ OR: [{ updatedAt: { gt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }] });
-    }
+    if (query.cursor !== undefined) and.push(afterCursor('updatedAt', query.cursor));
     if (and.length > 0) where.AND = and;
     const rows = await this.db.contact.findMany({
       where,
       orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
       take: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      data: page.map(toContact),
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
-    };
+    const { page, nextCursor } = toPage(rows, query.limit, (row) => row.updatedAt);
+    return { data: page.map(toContact), nextCursor };
   }
 
   /** Soft delete: hidden from reads, kept for audit, and the deletion is queued for activation. */
@@ -169,6 +162,9 @@ export class ContactService {
           externalId: row.externalId,
         },
       });
+      // Dead letters quote the record's data; Brevo's state row is only about a contact now gone.
+      await tx.deadLetter.deleteMany({ where: { workspaceId: ctx.workspaceId, entityType: 'contact', entityId: id } });
+      await tx.brevoContactState.deleteMany({ where: { contactId: id } });
       await tx.contactErasure.create({ data: { workspaceId: ctx.workspaceId, contactId: id, requestId: ctx.requestId } });
       await this.idempotency.forgetResponsesMentioning(ctx.workspaceId, id, tx);
       return { id, status: 'erased' as const };

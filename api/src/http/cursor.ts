@@ -24,3 +24,18 @@ export function decodeCursor(value: string): UpdatedCursor {
     errors: [{ field: 'query.cursor', reason: 'not a cursor issued by this API' }],
   });
 }
+
+/** Prisma filter for the rows after a cursor in (`field`, id) order. */
+export function afterCursor<F extends string>(field: F, cursor: string) {
+  const after = decodeCursor(cursor);
+  return { OR: [{ [field]: { gt: after.updatedAt } }, { [field]: after.updatedAt, id: { gt: after.id } }] } as {
+    OR: ({ [K in F]: { gt: Date } } | ({ [K in F]: Date } & { id: { gt: string } }))[];
+  };
+}
+
+/** A page from `limit + 1` rows read in (orderedAt, id) order: the rows and the next page's cursor. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number, orderedAt: (row: T) => Date) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor({ updatedAt: orderedAt(last), id: last.id }) : null };
+}

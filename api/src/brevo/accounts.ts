@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
+import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
+
+export interface BrevoConnectionInput {
+  apiKey: string;
+  baseUrl: string;
+  limits?: Partial<Record<EndpointFamily, FamilyLimit>> | undefined;
+}
+
+export interface BrevoAccount {
+  api: BrevoApi;
+  limiter: AccountRateLimiter;
+}
+
+/**
+ * Workspaces' Brevo connections: stored encrypted, opened on demand. One client and one set of
+ * rate-limit buckets per Brevo account, shared by every job of that account in this process.
+ */
+export class BrevoAccounts {
+  readonly #accounts = new Map<string, { fingerprint: string; account: BrevoAccount }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly clientOptions: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'> = {},
+  ) {}
+
+  /** A client for a connection that is not stored yet, for the credential smoke test. */
+  open(input: BrevoConnectionInput): BrevoAccount {
+    const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
+    return { api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
+  }
+
+  async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {
+    const data = {
+      apiKeyCiphertext: this.box.seal(input.apiKey),
+      apiKeyHint: input.apiKey.slice(-4),
+      baseUrl: input.baseUrl,
+      limits: input.limits ? (input.limits as Prisma.InputJsonObject) : Prisma.DbNull,
+      accountEmail,
+      verifiedAt: new Date(),
+    };
+    const row = await this.db.brevoConnection.upsert({ where: { workspaceId }, create: { workspaceId, ...data }, update: data });
+    this.#accounts.delete(workspaceId);
+    return row;
+  }
+
+  markVerified(workspaceId: string) {
+    return this.db.brevoConnection.update({ where: { workspaceId }, data: { verifiedAt: new Date() } });
+  }
+
+  describe(workspaceId: string) {
+    return this.db.brevoConnection.findUnique({ where: { workspaceId } });
+  }
+
+  async remove(workspaceId: string) {
+    const { count } = await this.db.brevoConnection.deleteMany({ where: { workspaceId } });
+    this.#accounts.delete(workspaceId);
+    return count > 0;
+  }
+
+  /** The workspace's Brevo account, or null when it has not connected one. */
+  async forWorkspace(workspaceId: string): Promise<BrevoAccount | null> {
+    const row = await this.db.brevoConnection.findUnique({ where: { workspaceId } });
+    if (!row) return null;
+    // A changed key, URL or limits replaces the client (and its buckets).
+    const fingerprint = createHash('sha256').update(`${row.apiKeyCiphertext}\u0000${row.baseUrl}\u0000${JSON.stringify(row.limits)}`).digest('hex');
+    const cached = this.#accounts.get(workspaceId);
+    if (cached?.fingerprint === fingerprint) return cached.account;
+    const account = this.open({
+      apiKey: this.box.open(row.apiKeyCiphertext),
+      baseUrl: row.baseUrl,
+      limits: (row.limits ?? undefined) as BrevoConnectionInput['limits'],
+    });
+    this.#accounts.set(workspaceId, { fingerprint, account });
+    return account;
+  }
+}

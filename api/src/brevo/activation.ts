@@ -1,0 +1,149 @@
+import type { Brevo } from '@getbrevo/brevo';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import type { Consent } from '../contacts/normalize.ts';
+import type { DeadLetterCategory, DeadLetterService } from '../dead-letters/service.ts';
+import type { BrevoAccounts } from './accounts.ts';
+import { BrevoRequestFailed, type BrevoApi } from './client.ts';
+
+/** One unit of activation work, as the outbox recorded it. */
+export interface ActivationItem {
+  entityId: string;
+  operation: 'upsert' | 'delete' | 'erase';
+  /** Carried for erase: the contact row is gone when the work runs. */
+  externalId?: string | null;
+}
+
+export interface ActivationJob {
+  workspaceId: string;
+  items: ActivationItem[];
+}
+
+export interface ActivationReport {
+  activated: number;
+  deleted: number;
+  skipped: number;
+  deadLettered: number;
+}
+
+interface ContactToSend {
+  id: string;
+  externalId: string;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  consent: Consent;
+  version: number;
+  deletedAt: Date | null;
+}
+
+/**
+ * The Brevo request for a contact. Consent decides the blocklist flags: an explicit opt-out
+ * blocklists the channel; anything else sends no flag at all, so Tajo never lifts a blocklist
+ * Brevo holds (an unsubscribe made in Brevo stays in force).
+ */
+export function contactRequest(contact: ContactToSend, keepEmailBlocklisted: boolean): Brevo.CreateContactRequest {
+  const attributes: Record<string, string> = {};
+  if (contact.firstName) attributes.FIRSTNAME = contact.firstName;
+  if (contact.lastName) attributes.LASTNAME = contact.lastName;
+  if (contact.phone) attributes.SMS = contact.phone;
+  const request: Brevo.CreateContactRequest = { ext_id: contact.externalId, updateEnabled: true };
+  if (contact.email) request.email = contact.email;
+  if (Object.keys(attributes).length > 0) request.attributes = attributes;
+  if (contact.consent.email?.status === 'opted_out' || keepEmailBlocklisted) request.emailBlacklisted = true;
+  if (contact.consent.sms?.status === 'opted_out') request.smsBlacklisted = true;
+  return request;
+}
+
+/** Carries activation jobs out against the workspace's Brevo account. Safe to run twice. */
+export class ContactActivator {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: BrevoAccounts,
+    private readonly deadLetters: DeadLetterService,
+    private readonly log: Logger,
+  ) {}
+
+  async run(job: ActivationJob): Promise<ActivationReport> {
+    const report: ActivationReport = { activated: 0, deleted: 0, skipped: 0, deadLettered: 0 };
+    const account = await this.accounts.forWorkspace(job.workspaceId);
+    if (!account) {
+      // Nothing to send to; a backfill activates these once a Brevo account is connected.
+      report.skipped = job.items.length;
+      return report;
+    }
+    for (const item of job.items) {
+      try {
+        const outcome = item.operation === 'upsert' ? await this.#upsert(account.api, job.workspaceId, item.entityId) : await this.#delete(account.api, job.workspaceId, item);
+        report[outcome] += 1;
+      } catch (error) {
+        if (!(error instanceof BrevoFailure)) throw error;
+        await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: 'contact', entityId: item.operation === 'erase' ? null : item.entityId, ...error.letter });
+        this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation }, 'activation dead-lettered');
+        report.deadLettered += 1;
+      }
+    }
+    return report;
+  }
+
+  async #upsert(api: BrevoApi, workspaceId: string, contactId: string): Promise<'activated' | 'skipped'> {
+    const contact = await this.db.contact.findFirst({ where: { id: contactId, workspaceId } });
+    // Deleted since: its deletion is queued behind this; gone: erased.
+    if (!contact || contact.deletedAt) return 'skipped';
+    const state = await this.db.brevoContactState.findUnique({ where: { contactId } });
+    if (state && state.version >= contact.version) return 'skipped';
+    const toSend = { ...contact, consent: contact.consent as Consent };
+    // Brevo lifts an email blocklist when a contact's address changes: read it first and keep it.
+    const emailChanges = state?.email != null && contact.email !== null && state.email !== contact.email;
+    const request = contactRequest(toSend, false);
+    await this.#send(contact.externalId, request, async () => {
+      if (emailChanges && !request.emailBlacklisted) {
+        const current = await api.getContact(contact.externalId, 'ext_id');
+        if (current?.emailBlacklisted) request.emailBlacklisted = true;
+      }
+      await api.upsertContact(request);
+    });
+    await this.db.brevoContactState.upsert({
+      where: { contactId },
+      create: { contactId, workspaceId, version: contact.version, email: contact.email },
+      update: { version: contact.version, email: contact.email, activatedAt: new Date() },
+    });
+    return 'activated';
+  }
+
+  async #delete(api: BrevoApi, workspaceId: string, item: ActivationItem): Promise<'deleted' | 'skipped'> {
+    const externalId = item.externalId ?? (await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { externalId: true, deletedAt: true } }))?.externalId;
+    if (!externalId) return 'skipped';
+    // A contact revived after its deletion was queued is not deleted in Brevo.
+    if (item.operation === 'delete') {
+      const current = await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { deletedAt: true } });
+      if (current && !current.deletedAt) return 'skipped';
+    }
+    await this.#send(externalId, { identifier: externalId, identifierType: 'ext_id', operation: 'deleteContact' }, () => api.deleteContact(externalId, 'ext_id'));
+    await this.db.brevoContactState.deleteMany({ where: { contactId: item.entityId } });
+    return 'deleted';
+  }
+
+  /** Runs a Brevo call; a final failure becomes a BrevoFailure carrying its dead letter. */
+  async #send(sourceObjectId: string, request: object, call: () => Promise<unknown>) {
+    try {
+      await call();
+    } catch (error) {
+      if (!(error instanceof BrevoRequestFailed)) throw error;
+      throw new BrevoFailure({
+        sourceObjectId,
+        category: error.category === 'not_found' ? 'validation' : error.category,
+        reason: error.message,
+        request: { operation: error.details.operation, body: request },
+        response: error.details.response ?? { status: error.details.status ?? null, attempts: error.details.attempts },
+      });
+    }
+  }
+}
+
+class BrevoFailure extends Error {
+  constructor(readonly letter: { sourceObjectId: string; category: DeadLetterCategory; reason: string; request: object; response: unknown }) {
+    super(letter.reason);
+  }
+}

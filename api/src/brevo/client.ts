@@ -1,0 +1,204 @@
+import { BrevoClient, BrevoError, BrevoTimeoutError, type Brevo } from '@getbrevo/brevo';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccountRateLimiter} from './rate-limit.ts';
+import { endpointFamily, readRateLimitHeaders, type EndpointFamily } from './rate-limit.ts';
+
+/** What Tajo asks of Brevo. Small on purpose: activation code depends on this, not on the SDK. */
+export interface BrevoApi {
+  /** The credential smoke test: a harmless authenticated read. */
+  getAccount(): Promise<{ email: string; companyName: string }>;
+  /** POST /contacts with updateEnabled: creates or updates one contact. */
+  upsertContact(contact: Brevo.CreateContactRequest): Promise<void>;
+  /** GET /contacts/{identifier}; null when Brevo has no such contact. */
+  getContact(identifier: string, type: 'ext_id' | 'email_id'): Promise<{ email?: string; emailBlacklisted: boolean } | null>;
+  /** DELETE /contacts/{identifier}; false when Brevo had no such contact. */
+  deleteContact(identifier: string, type: 'ext_id' | 'email_id'): Promise<boolean>;
+  /** POST /contacts/import with a JSON body; resolves with the process to follow. */
+  importContacts(request: Brevo.ImportContactsRequest): Promise<number>;
+  /** The process's status as Brevo names it; 'completed' when done. */
+  getProcessStatus(processId: number): Promise<string>;
+  listAttributes(): Promise<{ name: string; category: string; type?: string }[]>;
+  createAttribute(name: string, type: 'text' | 'date' | 'float' | 'boolean'): Promise<void>;
+}
+
+/** The failure categories shared by problem answers, dead letters, logs and metrics. */
+export type BrevoFailureCategory = 'validation' | 'mapping' | 'authentication' | 'permission' | 'rate_limited' | 'vendor_unavailable' | 'not_found';
+
+/** A Brevo request that failed for good: not retryable, or out of retries. */
+export class BrevoRequestFailed extends Error {
+  constructor(
+    readonly category: BrevoFailureCategory,
+    message: string,
+    readonly details: { operation: string; status?: number; code?: string; attempts: number; response?: unknown },
+  ) {
+    super(message);
+    this.name = 'BrevoRequestFailed';
+  }
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 30_000 };
+
+export interface BrevoClientOptions {
+  apiKey: string;
+  baseUrl: string;
+  limiter: AccountRateLimiter;
+  retry?: RetryPolicy;
+  timeoutSeconds?: number;
+  /** Told of every answer (for metrics and tests). */
+  onResponse?(event: { operation: string; family: EndpointFamily; status: number | 'timeout' | 'network' }): void;
+}
+
+interface Attempted<T> {
+  data: T;
+  rawResponse: { headers: Headers; status: number };
+}
+
+/** Full-jitter exponential backoff: a random delay up to base·2^attempt, capped. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+}
+
+function categoryOfStatus(status: number, code: string | undefined): BrevoFailureCategory {
+  if (status === 401) return 'authentication';
+  if (status === 403) return 'permission';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'vendor_unavailable';
+  // An attribute Brevo does not know, or a value of the wrong type, is a mapping problem.
+  return code === 'invalid_parameter' || code === 'duplicate_parameter' ? 'mapping' : 'validation';
+}
+
+/**
+ * The Brevo client on `@getbrevo/brevo`. The SDK's own retries are off (they repeat POSTs and
+ * ignore Brevo's rate-limit headers); this class owns the policy: a token per request from the
+ * account's bucket, corrections from every answer's headers, and retries of 429, 5xx, timeouts
+ * and connection failures with exponential backoff, jitter and a cap, honouring Retry-After.
+ */
+export class SdkBrevoApi implements BrevoApi {
+  readonly #sdk: BrevoClient;
+  readonly #retry: RetryPolicy;
+
+  constructor(private readonly options: BrevoClientOptions) {
+    this.#sdk = new BrevoClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0, timeoutInSeconds: options.timeoutSeconds ?? 30 });
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  async #call<T>(operation: string, path: string, send: () => Promise<Attempted<T>>): Promise<T> {
+    const family = endpointFamily(path);
+    const { limiter } = this.options;
+    for (let attempt = 0; ; attempt += 1) {
+      await limiter.bucket(family).acquire((ms) => sleep(ms));
+      let failure: BrevoRequestFailed;
+      let retryAfterMs = 0;
+      try {
+        const { data, rawResponse } = await send();
+        limiter.observe(family, readRateLimitHeaders(rawResponse.headers), false);
+        this.options.onResponse?.({ operation, family, status: rawResponse.status });
+        return data;
+      } catch (error) {
+        if (error instanceof BrevoTimeoutError) {
+          this.options.onResponse?.({ operation, family, status: 'timeout' });
+          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo did not answer ${operation} in time`, { operation, attempts: attempt + 1 });
+        } else if (error instanceof BrevoError && error.statusCode !== undefined) {
+          const headers = readRateLimitHeaders(error.rawResponse?.headers);
+          limiter.observe(family, headers, error.statusCode === 429);
+          this.options.onResponse?.({ operation, family, status: error.statusCode });
+          const body = error.body as { code?: string; message?: string } | undefined;
+          const category = categoryOfStatus(error.statusCode, body?.code);
+          retryAfterMs = (headers.retryAfterSeconds ?? 0) * 1000;
+          failure = new BrevoRequestFailed(category, `Brevo answered ${operation} with ${error.statusCode}${body?.code ? ` ${body.code}` : ''}: ${body?.message ?? error.message}`, {
+            operation,
+            status: error.statusCode,
+            ...(body?.code ? { code: body.code } : {}),
+            attempts: attempt + 1,
+            response: error.body,
+          });
+        } else if (error instanceof BrevoError) {
+          // No status: the connection failed or was reset before an answer.
+          this.options.onResponse?.({ operation, family, status: 'network' });
+          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo could not be reached for ${operation}: ${error.message}`, { operation, attempts: attempt + 1 });
+        } else {
+          throw error;
+        }
+      }
+      const retryable = failure.category === 'rate_limited' || failure.category === 'vendor_unavailable';
+      if (!retryable || attempt + 1 >= this.#retry.maxAttempts) throw failure;
+      // A 429 already blocks the bucket until Brevo's reset; the backoff spreads the retries.
+      await sleep(Math.max(retryAfterMs, backoffDelay(attempt, this.#retry)));
+    }
+  }
+
+  getAccount() {
+    return this.#call('getAccount', '/account', async () => {
+      const { data, rawResponse } = await this.#sdk.account.getAccount().withRawResponse();
+      return { data: { email: data.email, companyName: data.companyName }, rawResponse };
+    });
+  }
+
+  upsertContact(contact: Brevo.CreateContactRequest) {
+    return this.#call('upsertContact', '/contacts', async () => {
+      const { rawResponse } = await this.#sdk.contacts.createContact({ ...contact, updateEnabled: true }).withRawResponse();
+      return { data: undefined, rawResponse };
+    });
+  }
+
+  async getContact(identifier: string, type: 'ext_id' | 'email_id') {
+    try {
+      return await this.#call('getContact', '/contacts/{identifier}', async () => {
+        const { data, rawResponse } = await this.#sdk.contacts.getContactInfo({ identifier, identifierType: type }).withRawResponse();
+        return { data: { ...(data.email ? { email: data.email } : {}), emailBlacklisted: data.emailBlacklisted }, rawResponse };
+      });
+    } catch (error) {
+      if (error instanceof BrevoRequestFailed && error.category === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  async deleteContact(identifier: string, type: 'ext_id' | 'email_id') {
+    try {
+      await this.#call('deleteContact', '/contacts/{identifier}', async () => {
+        const { rawResponse } = await this.#sdk.contacts.deleteContact({ identifier, identifierType: type }).withRawResponse();
+        return { data: undefined, rawResponse };
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof BrevoRequestFailed && error.category === 'not_found') return false;
+      throw error;
+    }
+  }
+
+  importContacts(request: Brevo.ImportContactsRequest) {
+    return this.#call('importContacts', '/contacts/import', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.importContacts(request).withRawResponse();
+      return { data: data.processId, rawResponse };
+    });
+  }
+
+  getProcessStatus(processId: number) {
+    return this.#call('getProcess', '/processes/{processId}', async () => {
+      const { data, rawResponse } = await this.#sdk.process.getProcess({ processId }).withRawResponse();
+      return { data: data.status, rawResponse };
+    });
+  }
+
+  listAttributes() {
+    return this.#call('listAttributes', '/contacts/attributes', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.getAttributes().withRawResponse();
+      return { data: data.attributes.map((a) => ({ name: a.name, category: a.category, ...(a.type ? { type: a.type } : {}) })), rawResponse };
+    });
+  }
+
+  createAttribute(name: string, type: 'text' | 'date' | 'float' | 'boolean') {
+    return this.#call('createAttribute', '/contacts/attributes', async () => {
+      const { rawResponse } = await this.#sdk.contacts.createAttribute({ attributeCategory: 'normal', attributeName: name, type }).withRawResponse();
+      return { data: undefined, rawResponse };
+    });
+  }
+}

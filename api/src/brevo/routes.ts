@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorResponses, success, ZIdempotencyHeaders } from '../http/schemas.ts';
+import { AppError, notFound } from '../errors/problem.ts';
+import type { BrevoConnection } from '../generated/prisma/client.ts';
+import type { BrevoAccount } from './accounts.ts';
+import { BrevoRequestFailed } from './client.ts';
+
+const TAGS = ['Brevo'];
+
+const ZFamilyLimit = z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).max(86_400) }).strict();
+
+const ZConnectionInput = z
+  .object({
+    apiKey: z.string().min(8).max(512).meta({ description: 'The Brevo API key (v3). Stored encrypted; never returned or logged.' }),
+    baseUrl: z.url().optional().meta({ description: "Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL." }),
+    limits: z
+      .object({ contacts: ZFamilyLimit, events: ZFamilyLimit, other: ZFamilyLimit })
+      .partial()
+      .strict()
+      .optional()
+      .meta({ description: "Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest)." }),
+  })
+  .strict()
+  .meta({ id: 'BrevoCredentials', example: { apiKey: 'xkeysib-0123456789abcdef-AbCdEfGh', limits: { contacts: { limit: 20, windowSeconds: 1 } } } });
+
+const ZConnection = z
+  .object({
+    apiKeyHint: z.string().meta({ description: 'The last four characters of the stored key.' }),
+    baseUrl: z.string(),
+    limits: z.record(z.string(), ZFamilyLimit).nullable(),
+    accountEmail: z.string().nullable().meta({ description: 'The Brevo account the key belongs to.' }),
+    verifiedAt: z.iso.datetime().nullable().meta({ description: 'When the credential smoke test last passed.' }),
+  })
+  .meta({
+    id: 'BrevoConnection',
+    example: { apiKeyHint: 'EfGh', baseUrl: 'https://api.brevo.com/v3', limits: null, accountEmail: 'marketing@example.com', verifiedAt: '2026-11-23T10:00:00.000Z' },
+  });
+
+const toConnection = (row: BrevoConnection) => ({
+  apiKeyHint: row.apiKeyHint,
+  baseUrl: row.baseUrl,
+  limits: row.limits as Record<string, { limit: number; windowSeconds: number }> | null,
+  accountEmail: row.accountEmail,
+  verifiedAt: row.verifiedAt?.toISOString() ?? null,
+});
+
+/** The credential smoke test: a harmless authenticated read, with failures named for the operator. */
+async function smokeTest(account: BrevoAccount) {
+  try {
+    return await account.api.getAccount();
+  } catch (error) {
+    if (!(error instanceof BrevoRequestFailed)) throw error;
+    const what: Record<string, string> = {
+      authentication: 'Brevo refused the API key (authentication)',
+      permission: 'The API key may not read the account (permission)',
+      vendor_unavailable: 'Brevo could not be reached or failed (unreachable)',
+      rate_limited: 'Brevo kept answering 429 (rate limited)',
+    };
+    const category = error.category === 'authentication' || error.category === 'permission' || error.category === 'rate_limited' ? error.category : 'vendor_unavailable';
+    throw new AppError(category, `The credential smoke test failed: ${what[category] ?? error.message}. ${error.message}`, {
+      status: category === 'vendor_unavailable' ? 502 : 422,
+    });
+  }
+}
+
+export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { brevoAccounts, config } = app.services;
+
+  app.put('/brevo/connection', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'connectBrevo',
+      summary: 'Connect a Brevo account',
+      description: 'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Activation to Brevo starts with the next change.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      body: ZConnectionInput,
+      response: { 200: success(ZConnection, 'Connected: the smoke test passed and the key is stored.'), ...errorResponses(422, 502) },
+    },
+    handler: async (request) => {
+      const input = { apiKey: request.body.apiKey, baseUrl: request.body.baseUrl ?? config.brevoBaseUrl, limits: request.body.limits };
+      const account = await smokeTest(brevoAccounts.open(input));
+      return toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
+    },
+  });
+
+  app.get('/brevo/connection', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'getBrevoConnection',
+      summary: 'Get the Brevo connection',
+      tags: TAGS,
+      response: { 200: success(ZConnection, 'The connection (never the key itself).'), ...errorResponses(404) },
+    },
+    handler: async (request) => {
+      const row = await brevoAccounts.describe(request.auth.workspaceId);
+      if (!row) throw notFound('A Brevo connection');
+      return toConnection(row);
+    },
+  });
+
+  app.post('/brevo/connection/test', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'testBrevoConnection',
+      summary: 'Test the Brevo connection',
+      description: 'Runs the credential smoke test with the stored key.',
+      tags: TAGS,
+      response: { 200: success(ZConnection, 'The smoke test passed.'), ...errorResponses(404, 422, 502) },
+    },
+    handler: async (request) => {
+      const account = await brevoAccounts.forWorkspace(request.auth.workspaceId);
+      if (!account) throw notFound('A Brevo connection');
+      await smokeTest(account);
+      return toConnection(await brevoAccounts.markVerified(request.auth.workspaceId));
+    },
+  });
+
+  app.delete('/brevo/connection', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'disconnectBrevo',
+      summary: 'Disconnect Brevo',
+      description: 'Deletes the stored key. Changes are still recorded, and activated once a Brevo account is connected again.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      response: { 200: success(z.object({ disconnected: z.literal(true) }), 'The key is deleted.'), ...errorResponses(404, 422) },
+    },
+    handler: async (request) => {
+      if (!(await brevoAccounts.remove(request.auth.workspaceId))) throw notFound('A Brevo connection');
+      return { disconnected: true as const };
+    },
+  });
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { ZDeadLetter, ZDeadLetterPage, ZDeadLetterSearchQuery } from './schemas.ts';
+
+const TAGS = ['Dead letters'];
+const ZParams = z.object({ id: ZUuid });
+
+export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { deadLetters } = app.services;
+
+  app.get('/dead-letters', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'searchDeadLetters',
+      summary: 'Search dead letters',
+      description: 'Records Brevo refused for good or that ran out of retries, oldest first, filtered by category, status and creation time; page with `cursor`.',
+      tags: TAGS,
+      querystring: ZDeadLetterSearchQuery,
+      response: { 200: success(ZDeadLetterPage, 'A page of dead letters and the cursor of the next one.'), ...errorResponses() },
+    },
+    handler: async (request) => deadLetters.search(request.auth.workspaceId, request.query),
+  });
+
+  app.get('/dead-letters/:id', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'getDeadLetter',
+      summary: 'Get a dead letter',
+      tags: TAGS,
+      params: ZParams,
+      response: { 200: success(ZDeadLetter, 'The dead letter, with the request Tajo sent and the answer it got.'), ...errorResponses(404) },
+    },
+    handler: async (request) => deadLetters.get(request.auth.workspaceId, request.params.id),
+  });
+
+  app.post('/dead-letters/:id/retry', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'retryDeadLetter',
+      summary: 'Retry a dead letter',
+      description: "Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.",
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZParams,
+      response: { 200: success(ZDeadLetter, 'Queued for activation again; the dead letter is marked retried.'), ...errorResponses(404, 409, 422) },
+    },
+    handler: async (request) => deadLetters.retry(request.auth.workspaceId, request.params.id),
+  });
+
+  app.post('/dead-letters/:id/discard', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'discardDeadLetter',
+      summary: 'Discard a dead letter',
+      description: 'Marks it handled without activating the record; it stays for audit.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      params: ZParams,
+      response: { 200: success(ZDeadLetter, 'Discarded.'), ...errorResponses(404, 422) },
+    },
+    handler: async (request) => deadLetters.discard(request.auth.workspaceId, request.params.id),
+  });
+};

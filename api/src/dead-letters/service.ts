@@ -1,0 +1,111 @@
+import type { Db } from '../db/client.ts';
+import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/client.ts';
+import { afterCursor, toPage } from '../http/cursor.ts';
+import { AppError, notFound } from '../errors/problem.ts';
+
+export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
+export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
+
+export type DeadLetterCategory = (typeof DEAD_LETTER_CATEGORIES)[number];
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export interface NewDeadLetter {
+  workspaceId: string;
+  entityType: string;
+  entityId: string | null;
+  sourceObjectId: string;
+  syncJobId?: string;
+  category: DeadLetterCategory;
+  reason: string;
+  request: object;
+  response: unknown;
+}
+
+export interface DeadLetterSearch {
+  category?: DeadLetterCategory | undefined;
+  status?: DeadLetterStatus | undefined;
+  since?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export const toDeadLetter = (row: DeadLetterRow) => ({
+  id: row.id,
+  entityType: row.entityType,
+  entityId: row.entityId,
+  sourceObjectId: row.sourceObjectId,
+  syncJobId: row.syncJobId,
+  category: row.category as DeadLetterCategory,
+  reason: row.reason,
+  request: row.request,
+  response: row.response,
+  status: row.status as DeadLetterStatus,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+/** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
+export class DeadLetterService {
+  constructor(private readonly db: Db) {}
+
+  async record(letter: NewDeadLetter) {
+    return this.db.deadLetter.create({
+      data: {
+        workspaceId: letter.workspaceId,
+        entityType: letter.entityType,
+        entityId: letter.entityId,
+        sourceObjectId: letter.sourceObjectId,
+        syncJobId: letter.syncJobId ?? null,
+        category: letter.category,
+        reason: letter.reason,
+        request: letter.request as Prisma.InputJsonObject,
+        response: (letter.response ?? {}) as Prisma.InputJsonObject,
+      },
+    });
+  }
+
+  async search(workspaceId: string, query: DeadLetterSearch) {
+    const where: Prisma.DeadLetterWhereInput = { workspaceId };
+    if (query.category) where.category = query.category;
+    if (query.status) where.status = query.status;
+    const and: Prisma.DeadLetterWhereInput[] = [];
+    if (query.since) and.push({ createdAt: { gte: new Date(query.since) } });
+    if (query.cursor) and.push(afterCursor('createdAt', query.cursor));
+    if (and.length > 0) where.AND = and;
+    const rows = await this.db.deadLetter.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: query.limit + 1 });
+    const { page, nextCursor } = toPage(rows, query.limit, (row) => row.createdAt);
+    return { data: page.map(toDeadLetter), nextCursor };
+  }
+
+  async get(workspaceId: string, id: string) {
+    const row = await this.db.deadLetter.findFirst({ where: { id, workspaceId } });
+    if (!row) throw notFound('The dead letter');
+    return toDeadLetter(row);
+  }
+
+  /**
+   * Re-runs activation with the record's current data: queues it like any change, so the worker
+   * applies it once (an activation already carried out since is skipped, never repeated).
+   */
+  async retry(workspaceId: string, id: string) {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
+      if (!row) throw notFound('The dead letter');
+      if (row.status === 'discarded') throw new AppError('conflict', 'The dead letter was discarded; it cannot be retried.');
+      const contact = row.entityId ? await tx.contact.findFirst({ where: { id: row.entityId, workspaceId } }) : null;
+      if (!contact) throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
+      // The state row says which version Brevo has; forgetting it makes the worker send the current one.
+      await tx.brevoContactState.deleteMany({ where: { contactId: contact.id } });
+      await tx.activationOutbox.create({
+        data: { workspaceId, entityType: 'contact', entityId: contact.id, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+      });
+      return toDeadLetter(await tx.deadLetter.update({ where: { id }, data: { status: 'retried' } }));
+    });
+  }
+
+  async discard(workspaceId: string, id: string) {
+    const { count } = await this.db.deadLetter.updateMany({ where: { id, workspaceId }, data: { status: 'discarded' } });
+    if (count === 0) throw notFound('The dead letter');
+    return this.get(workspaceId, id);
+  }
+}

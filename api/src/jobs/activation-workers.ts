@@ -1,0 +1,140 @@
+import { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import type { ActivationItem, ActivationJob, ContactActivator } from '../brevo/activation.ts';
+
+export const ACTIVATION_QUEUE = 'brevo-activation';
+/** Outbox rows moved per relay transaction, and items per job. */
+const RELAY_BATCH = 500;
+const ITEMS_PER_JOB = 50;
+const RELAY_IDLE_MS = 250;
+
+interface OutboxRow {
+  id: string;
+  workspace_id: string;
+  entity_id: string;
+  operation: ActivationItem['operation'];
+  external_id: string | null;
+}
+
+/**
+ * Activation on pg-boss. The relay moves outbox rows into jobs in one transaction (the rows are
+ * marked processed in the same commit that creates the jobs: nothing lost, nothing doubled), and
+ * workers carry the jobs out. A job that dies with its process is retried by pg-boss; the activator
+ * skips what Brevo already has, so a retry changes nothing twice.
+ */
+export class ActivationWorkers {
+  #stopping = false;
+  #relay: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly db: Db,
+    private readonly activator: ContactActivator,
+    private readonly log: Logger,
+  ) {}
+
+  static create(connectionString: string, db: Db, activator: ContactActivator, log: Logger) {
+    const boss = new PgBoss({ connectionString, max: 3 });
+    boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
+    return new ActivationWorkers(boss, db, activator, log);
+  }
+
+  async start() {
+    await this.boss.start();
+    await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 });
+    await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      if (!job) return;
+      const report = await this.activator.run(job.data);
+      this.log.debug({ workspaceId: job.data.workspaceId, ...report }, 'activation job done');
+      return report;
+    });
+    this.#relay = this.#relayLoop();
+  }
+
+  /** Moves pending outbox rows into jobs; resolves with the number moved. */
+  async relayOnce(): Promise<number> {
+    const client = await this.db.sql.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id::text, workspace_id::text, entity_id::text, operation, external_id FROM activation_outbox
+         WHERE processed_at IS NULL AND entity_type = 'contact' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [RELAY_BATCH],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const jobs = toJobs(rows).map((data) => ({ data }));
+      await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } });
+      await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Relays at once instead of at the next poll (after a write, or in tests). */
+  nudge() {
+    this.#wake?.();
+  }
+
+  async #relayLoop() {
+    while (!this.#stopping) {
+      let moved = 0;
+      try {
+        moved = await this.relayOnce();
+      } catch (error) {
+        this.log.error({ err: error }, 'activation relay failed; retrying');
+      }
+      if (moved < RELAY_BATCH && !this.#stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RELAY_IDLE_MS);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+
+  /** Jobs waiting or running, for tests and readiness. */
+  async pending(): Promise<number> {
+    const outbox = await this.db.sql.query<{ count: string }>('SELECT count(*) FROM activation_outbox WHERE processed_at IS NULL');
+    // Live job states (the queue's counters are refreshed by maintenance, not per job).
+    const jobs = await this.boss.findJobs(ACTIVATION_QUEUE, { limit: 100_000 });
+    return Number(outbox.rows[0]!.count) + jobs.filter((job) => job.state === 'created' || job.state === 'retry' || job.state === 'active').length;
+  }
+
+  async stop() {
+    this.#stopping = true;
+    this.nudge();
+    await this.#relay;
+    await this.boss.stop({ graceful: true, timeout: 10_000 });
+  }
+}
+
+/** Groups outbox rows by workspace into jobs; a contact's later row replaces its earlier one. */
+function toJobs(rows: OutboxRow[]): ActivationJob[] {
+  const byWorkspace = new Map<string, Map<string, ActivationItem>>();
+  for (const row of rows) {
+    const items = byWorkspace.get(row.workspace_id) ?? new Map<string, ActivationItem>();
+    items.delete(row.entity_id);
+    items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}) });
+    byWorkspace.set(row.workspace_id, items);
+  }
+  const jobs: ActivationJob[] = [];
+  for (const [workspaceId, items] of byWorkspace) {
+    const list = [...items.values()];
+    for (let i = 0; i < list.length; i += ITEMS_PER_JOB) jobs.push({ workspaceId, items: list.slice(i, i + ITEMS_PER_JOB) });
+  }
+  return jobs;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas of the Brevo endpoints the simulator serves, written from Brevo's API reference
+ * (developers.brevo.com). They are the product's own; a CI test checks each against Brevo's
+ * published OpenAPI document, which the product does not carry.
+ */
+
+const ZAttributeValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
+
+/** POST /contacts (createContact). */
+export const ZCreateContact = z
+  .object({
+    email: z.email().optional(),
+    ext_id: z.string().optional(),
+    attributes: z.record(z.string(), ZAttributeValue).optional(),
+    emailBlacklisted: z.boolean().optional(),
+    smsBlacklisted: z.boolean().optional(),
+    listIds: z.array(z.number().int()).optional(),
+    updateEnabled: z.boolean().optional(),
+    smtpBlacklistSender: z.array(z.email()).optional(),
+  })
+  .strict();
+
+/** POST /contacts/import (importContacts), with a JSON body. */
+export const ZImportContacts = z
+  .object({
+    jsonBody: z
+      .array(z.object({ email: z.string().optional(), attributes: z.record(z.string(), z.unknown()).optional() }).strict())
+      .optional(),
+    fileBody: z.string().optional(),
+    fileUrl: z.url().optional(),
+    listIds: z.array(z.number().int()).optional(),
+    notifyUrl: z.url().optional(),
+    newList: z.object({ listName: z.string().optional(), folderId: z.number().int().optional() }).strict().optional(),
+    emailBlacklist: z.boolean().optional(),
+    disableNotification: z.boolean().optional(),
+    smsBlacklist: z.boolean().optional(),
+    updateExistingContacts: z.boolean().optional(),
+    emptyContactsAttributes: z.boolean().optional(),
+  })
+  .strict();
+
+/** POST /contacts/attributes/{attributeCategory}/{attributeName} (createAttribute). */
+export const ZCreateAttribute = z
+  .object({
+    value: z.string().optional(),
+    isRecurring: z.boolean().optional(),
+    enumeration: z.array(z.object({ value: z.number().int(), label: z.string() }).strict()).optional(),
+    multiCategoryOptions: z.array(z.string()).optional(),
+    type: z.enum(['text', 'date', 'float', 'boolean', 'id', 'category', 'multiple-choice']).optional(),
+  })
+  .strict();
+
+export const ATTRIBUTE_CATEGORIES = ['normal', 'transactional', 'category', 'calculated', 'global'] as const;
+export const IDENTIFIER_TYPES = ['email_id', 'contact_id', 'ext_id', 'phone_id', 'whatsapp_id', 'landline_number_id'] as const;
+export const ZIdentifierQuery = z.object({ identifierType: z.enum(IDENTIFIER_TYPES).optional() }).strict();

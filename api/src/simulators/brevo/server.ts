@@ -1,0 +1,378 @@
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
+import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
+
+/**
+ * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
+ * the endpoints Tajo calls, validates each request as Brevo does (400 with `{code, message}`),
+ * keeps Brevo's uniqueness rules, runs imports asynchronously, enforces rate limits with Brevo's
+ * `x-sib-ratelimit-*` headers and injects faults on demand. It counts every request.
+ */
+
+type Family = EndpointFamily;
+
+export interface Faults {
+  /** Share of requests answered 429 (before any work). */
+  rateLimited: number;
+  /** Share answered 500/502/503 (before any work). */
+  serverError: number;
+  /** Extra latency, uniformly drawn from [min, max] ms. */
+  latencyMs: [number, number];
+  /** Share of requests never answered (the client times out). */
+  timeout: number;
+  /** Share of requests whose connection is dropped without an answer. */
+  dropConnection: number;
+}
+
+const NO_FAULTS: Faults = { rateLimited: 0, serverError: 0, latencyMs: [0, 0], timeout: 0, dropConnection: 0 };
+
+export interface SimulatedContact {
+  id: number;
+  email?: string;
+  extId?: string;
+  attributes: Record<string, unknown>;
+  emailBlacklisted: boolean;
+  smsBlacklisted: boolean;
+  listIds: number[];
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export interface SimulatedAttribute {
+  category: string;
+  name: string;
+  type: string;
+}
+
+export interface SimulatedProcess {
+  id: number;
+  name: string;
+  status: 'queued' | 'in_process' | 'completed';
+}
+
+export interface RequestRecord {
+  method: string;
+  route: string;
+  status: number;
+  family: Family;
+}
+
+export interface BrevoSimulatorOptions {
+  /** API keys Brevo accepts; each is its own account with its own rate-limit windows. */
+  apiKeys: string[];
+  limits?: Partial<Record<Family, { limit: number; windowSeconds: number }>>;
+  /** Delay before an import is carried out. */
+  importDelayMs?: number;
+  /** Seed of the fault generator, so a failing run can be replayed. */
+  seed?: number;
+  /** Called for every request with its body, e.g. to check it against Brevo's published spec. */
+  onRequest?(request: { method: string; route: string; url: string; body: unknown }): void;
+}
+
+/** Attributes every Brevo account has. */
+const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS', 'WHATSAPP', 'LANDLINE_NUMBER', 'EXT_ID'].map((name) => ({
+  category: 'normal',
+  name,
+  type: 'text',
+}));
+
+class BrevoError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** mulberry32: a small seeded generator, so fault sequences are reproducible. */
+function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const familyOf = (url: string): Family => endpointFamily(url.replace(/^\/v3/, ''));
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  throw new BrevoError(400, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_parameter' : 'invalid_parameter', `${field}: ${issue.message}`);
+}
+
+export class BrevoSimulatorState {
+  readonly contacts = new Map<number, SimulatedContact>();
+  readonly attributes = new Map<string, SimulatedAttribute>(STANDARD_ATTRIBUTES.map((a) => [a.name, a]));
+  readonly processes = new Map<number, SimulatedProcess>();
+  readonly requests: RequestRecord[] = [];
+  #nextContactId = 1;
+  #nextProcessId = 1;
+
+  byEmail(email: string) {
+    const wanted = email.toLowerCase();
+    for (const contact of this.contacts.values()) if (contact.email === wanted) return contact;
+    return undefined;
+  }
+
+  byExtId(extId: string) {
+    for (const contact of this.contacts.values()) if (contact.extId === extId) return contact;
+    return undefined;
+  }
+
+  find(identifier: string, type: string | undefined) {
+    if (type === 'ext_id') return this.byExtId(identifier);
+    if (type === 'contact_id' || (type === undefined && /^\d+$/.test(identifier))) return this.contacts.get(Number(identifier));
+    if (type === 'phone_id') return [...this.contacts.values()].find((c) => c.attributes.SMS === identifier);
+    return this.byEmail(identifier);
+  }
+
+  /** Applies one contact write as Brevo does, including its blocklist rule for email changes. */
+  write(input: { email?: string; extId?: string; attributes?: Record<string, unknown>; emailBlacklisted?: boolean; smsBlacklisted?: boolean; listIds?: number[] }, updateEnabled: boolean) {
+    const email = input.email?.toLowerCase();
+    if (!email && !input.extId && input.attributes?.SMS === undefined) throw new BrevoError(400, 'missing_parameter', 'email, ext_id or SMS is required');
+    for (const name of Object.keys(input.attributes ?? {})) {
+      if (!this.attributes.has(name)) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+    }
+    const byExt = input.extId ? this.byExtId(input.extId) : undefined;
+    const byMail = email ? this.byEmail(email) : undefined;
+    if (byExt && byMail && byExt !== byMail) throw new BrevoError(400, 'duplicate_parameter', 'Contact already exist with this email');
+    const existing = byExt ?? byMail;
+    const sms = input.attributes?.SMS;
+    if (sms !== undefined) {
+      const holder = [...this.contacts.values()].find((c) => c.attributes.SMS === sms);
+      if (holder && holder !== existing) throw new BrevoError(400, 'duplicate_parameter', 'Unable to create contact, SMS is already associated with another Contact');
+    }
+    const now = new Date().toISOString();
+    if (existing) {
+      if (!updateEnabled) throw new BrevoError(400, 'duplicate_parameter', 'Contact already exist');
+      // Brevo lifts an email blocklist when the contact's email address changes.
+      if (email && existing.email !== email) {
+        existing.email = email;
+        existing.emailBlacklisted = false;
+      }
+      if (input.extId) existing.extId = input.extId;
+      Object.assign(existing.attributes, input.attributes);
+      if (input.emailBlacklisted !== undefined) existing.emailBlacklisted = input.emailBlacklisted;
+      if (input.smsBlacklisted !== undefined) existing.smsBlacklisted = input.smsBlacklisted;
+      existing.listIds = [...new Set([...existing.listIds, ...(input.listIds ?? [])])];
+      existing.modifiedAt = now;
+      return { contact: existing, created: false };
+    }
+    const contact: SimulatedContact = {
+      id: this.#nextContactId++,
+      ...(email ? { email } : {}),
+      ...(input.extId ? { extId: input.extId } : {}),
+      attributes: { ...input.attributes },
+      emailBlacklisted: input.emailBlacklisted ?? false,
+      smsBlacklisted: input.smsBlacklisted ?? false,
+      listIds: [...new Set(input.listIds ?? [])],
+      createdAt: now,
+      modifiedAt: now,
+    };
+    this.contacts.set(contact.id, contact);
+    return { contact, created: true };
+  }
+
+  startProcess(name: string): SimulatedProcess {
+    const process: SimulatedProcess = { id: this.#nextProcessId++, name, status: 'queued' };
+    this.processes.set(process.id, process);
+    return process;
+  }
+
+  count(filter: (record: RequestRecord) => boolean = () => true) {
+    return this.requests.filter(filter).length;
+  }
+}
+
+export interface BrevoSimulator {
+  url: string;
+  /** Base URL Tajo's Brevo client is configured with (…/v3). */
+  baseUrl: string;
+  state: BrevoSimulatorState;
+  faults: Faults;
+  setFaults(faults: Partial<Faults>): void;
+  close(): Promise<void>;
+}
+
+export async function startBrevoSimulator(options: BrevoSimulatorOptions, port = 0): Promise<BrevoSimulator> {
+  const state = new BrevoSimulatorState();
+  const limits = { ...GENERAL_TIER_LIMITS, ...options.limits };
+  const random = seededRandom(options.seed ?? 1);
+  const importDelayMs = options.importDelayMs ?? 20;
+  let faults: Faults = { ...NO_FAULTS };
+  const windows = new Map<string, { start: number; used: number }>();
+  const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024, forceCloseConnections: true });
+
+  const rateLimit = (apiKey: string, family: Family, reply: FastifyReply) => {
+    const { limit, windowSeconds } = limits[family];
+    const key = `${apiKey}\u0000${family}`;
+    const now = Date.now();
+    let window = windows.get(key);
+    if (!window || now - window.start >= windowSeconds * 1000) windows.set(key, (window = { start: now, used: 0 }));
+    window.used += 1;
+    const reset = Math.max(1, Math.ceil((window.start + windowSeconds * 1000 - now) / 1000));
+    reply.header('x-sib-ratelimit-limit', String(limit));
+    reply.header('x-sib-ratelimit-remaining', String(Math.max(0, limit - window.used)));
+    reply.header('x-sib-ratelimit-reset', String(reset));
+    if (window.used > limit) throw new BrevoError(429, 'too_many_requests', 'Too many requests');
+  };
+
+  app.addHook('preHandler', async (request, reply) => {
+    const route = request.routeOptions.url ?? request.url;
+    const family = familyOf(request.url);
+    options.onRequest?.({ method: request.method, route, url: request.url, body: request.body });
+    reply.raw.once('finish', () => state.requests.push({ method: request.method, route, status: reply.statusCode, family }));
+    const [min, max] = faults.latencyMs;
+    if (max > 0) await new Promise((resolve) => setTimeout(resolve, min + random() * (max - min)));
+    if (random() < faults.timeout) {
+      await new Promise(() => undefined); // never answers; the client's timeout ends it
+    }
+    if (random() < faults.dropConnection) {
+      request.raw.socket.destroy();
+      return reply;
+    }
+    const apiKey = request.headers['api-key'];
+    if (typeof apiKey !== 'string' || !options.apiKeys.includes(apiKey)) throw new BrevoError(401, 'unauthorized', 'Key not found');
+    if (random() < faults.rateLimited) {
+      reply.header('x-sib-ratelimit-limit', String(limits[family].limit)).header('x-sib-ratelimit-remaining', '0').header('x-sib-ratelimit-reset', '1');
+      throw new BrevoError(429, 'too_many_requests', 'Too many requests');
+    }
+    if (random() < faults.serverError) throw new BrevoError([500, 502, 503][Math.floor(random() * 3)]!, 'internal_error', 'Internal server error');
+    rateLimit(apiKey, family, reply);
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof BrevoError) return reply.code(error.status).send({ code: error.code, message: error.message });
+    // Fastify's own refusals (unparseable JSON, body too large) answer as Brevo does.
+    return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 500).send({ code: 'bad_request', message: error.message });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'document_not_found', message: `${request.method} ${request.url} is not served by the simulator` }));
+
+  app.get('/v3/account', async () => ({
+    email: 'simulator@brevo.invalid',
+    firstName: 'Brevo',
+    lastName: 'Simulator',
+    companyName: 'Tajo test account',
+    address: { street: '', city: '', zipCode: '', country: '' },
+    plan: [{ type: 'free', credits: 300, creditsType: 'sendLimit' }],
+  }));
+
+  app.post('/v3/contacts', async (request, reply) => {
+    const body = parse(ZCreateContact, request.body);
+    const { contact, created } = state.write(
+      {
+        ...(body.email ? { email: body.email } : {}),
+        ...(body.ext_id ? { extId: body.ext_id } : {}),
+        ...(body.attributes ? { attributes: body.attributes } : {}),
+        ...(body.emailBlacklisted !== undefined ? { emailBlacklisted: body.emailBlacklisted } : {}),
+        ...(body.smsBlacklisted !== undefined ? { smsBlacklisted: body.smsBlacklisted } : {}),
+        ...(body.listIds ? { listIds: body.listIds } : {}),
+      },
+      body.updateEnabled ?? false,
+    );
+    return created ? reply.code(201).send({ id: contact.id }) : reply.code(204).send();
+  });
+
+  app.get('/v3/contacts/:identifier', async (request) => {
+    const { identifierType } = parse(ZIdentifierQuery, request.query);
+    const contact = state.find((request.params as { identifier: string }).identifier, identifierType);
+    if (!contact) throw new BrevoError(404, 'document_not_found', 'Contact does not exist');
+    return {
+      id: contact.id,
+      email: contact.email,
+      emailBlacklisted: contact.emailBlacklisted,
+      smsBlacklisted: contact.smsBlacklisted,
+      createdAt: contact.createdAt,
+      modifiedAt: contact.modifiedAt,
+      listIds: contact.listIds,
+      attributes: { ...contact.attributes, ...(contact.extId ? { EXT_ID: contact.extId } : {}) },
+    };
+  });
+
+  app.delete('/v3/contacts/:identifier', async (request, reply) => {
+    const { identifierType } = parse(ZIdentifierQuery, request.query);
+    const contact = state.find((request.params as { identifier: string }).identifier, identifierType);
+    if (!contact) throw new BrevoError(404, 'document_not_found', 'Contact does not exist');
+    state.contacts.delete(contact.id);
+    return reply.code(204).send();
+  });
+
+  app.post('/v3/contacts/import', async (request, reply) => {
+    const body = parse(ZImportContacts, request.body);
+    if (!body.jsonBody && !body.fileBody && !body.fileUrl) throw new BrevoError(400, 'missing_parameter', 'fileUrl, fileBody or jsonBody is required');
+    if (!body.listIds?.length && !body.newList) throw new BrevoError(400, 'missing_parameter', 'listIds or newList is required');
+    if (!body.jsonBody) throw new BrevoError(400, 'invalid_parameter', 'the simulator imports jsonBody only');
+    const process = state.startProcess('IMPORTUSER');
+    const rows = body.jsonBody;
+    setTimeout(() => {
+      process.status = 'in_process';
+      for (const row of rows) {
+        const { EXT_ID: extId, ...attributes } = row.attributes ?? {};
+        try {
+          state.write(
+            {
+              ...(row.email ? { email: row.email } : {}),
+              ...(typeof extId === 'string' ? { extId } : {}),
+              attributes,
+              ...(body.emailBlacklist ? { emailBlacklisted: true } : {}),
+              ...(body.smsBlacklist ? { smsBlacklisted: true } : {}),
+              ...(body.listIds ? { listIds: body.listIds } : {}),
+            },
+            body.updateExistingContacts ?? true,
+          );
+        } catch {
+          // Brevo skips rows it cannot import and reports them in the process's report, not the request.
+        }
+      }
+      process.status = 'completed';
+    }, importDelayMs).unref();
+    return reply.code(202).send({ processId: process.id });
+  });
+
+  app.get('/v3/processes/:processId', async (request) => {
+    const id = Number((request.params as { processId: string }).processId);
+    if (!Number.isInteger(id)) throw new BrevoError(400, 'invalid_parameter', 'processId must be an integer');
+    const process = state.processes.get(id);
+    if (!process) throw new BrevoError(404, 'document_not_found', 'Process does not exist');
+    return process;
+  });
+
+  app.get('/v3/contacts/attributes', async () => ({
+    attributes: [...state.attributes.values()].map((a) => ({ name: a.name, category: a.category, type: a.type })),
+  }));
+
+  app.post('/v3/contacts/attributes/:category/:name', async (request, reply) => {
+    const { category, name } = request.params as { category: string; name: string };
+    if (!(ATTRIBUTE_CATEGORIES as readonly string[]).includes(category)) throw new BrevoError(400, 'invalid_parameter', `unknown attribute category ${category}`);
+    const body = parse(ZCreateAttribute, request.body);
+    if (state.attributes.has(name)) throw new BrevoError(400, 'duplicate_parameter', `Attribute ${name} already exists`);
+    state.attributes.set(name, { category, name, type: body.type ?? 'text' });
+    return reply.code(201).send();
+  });
+
+  await app.listen({ host: '127.0.0.1', port });
+  const address = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    baseUrl: `${url}/v3`,
+    state,
+    get faults() {
+      return faults;
+    },
+    setFaults(next) {
+      faults = { ...NO_FAULTS, ...next };
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { AccountRateLimiter, endpointFamily, readRateLimitHeaders, TokenBucket } from '../../api/src/brevo/rate-limit.ts';
+import { backoffDelay, DEFAULT_RETRY } from '../../api/src/brevo/client.ts';
+
+function clock() {
+  let now = 1_000_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe('endpoint families', () => {
+  it("follows Brevo's limits table", () => {
+    expect(endpointFamily('/contacts')).toBe('contacts');
+    expect(endpointFamily('/contacts/import')).toBe('contacts');
+    expect(endpointFamily('/contacts/{identifier}')).toBe('contacts');
+    expect(endpointFamily('/events')).toBe('events');
+    expect(endpointFamily('/contacts/lists')).toBe('other');
+    expect(endpointFamily('/contacts/attributes')).toBe('other');
+    expect(endpointFamily('/processes/{processId}')).toBe('other');
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows a full window at once, then one request per refill interval', () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
+    for (let i = 0; i < 10; i += 1) {
+      expect(bucket.delayMs()).toBe(0);
+      void bucket.acquire(async () => {});
+    }
+  });
+
+  it('waits out a 429 until the reset Brevo announced', async () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
+    bucket.observe({ limit: 10, remaining: 0, resetSeconds: 3 }, 1, true);
+    expect(bucket.delayMs()).toBe(3000);
+    c.advance(3000);
+    expect(bucket.delayMs()).toBe(0);
+  });
+
+  it('honours Retry-After over the reset header', () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
+    bucket.observe({ resetSeconds: 1, retryAfterSeconds: 7 }, 1, true);
+    expect(bucket.delayMs()).toBe(7000);
+  });
+
+  it('learns a lower limit and the remaining budget from the headers', () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
+    bucket.observe({ limit: 4, remaining: 1 }, 1, false);
+    expect(bucket.capacity).toBe(4);
+    expect(bucket.delayMs()).toBe(0);
+    bucket.observe({ limit: 4, remaining: 0, resetSeconds: 1 }, 1, false);
+    expect(bucket.delayMs()).toBe(1000);
+  });
+
+  it('serves waiting callers in order, each after its token refills', async () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 2, windowSeconds: 1 }, c.now);
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+      c.advance(ms);
+    };
+    await Promise.all([1, 2, 3, 4].map(() => bucket.acquire(sleep)));
+    expect(slept).toEqual([500, 500]);
+  });
+
+  it('keeps one bucket per family for an account', () => {
+    const limiter = new AccountRateLimiter();
+    expect(limiter.bucket('contacts').capacity).toBe(10);
+    expect(limiter.bucket('other').capacity).toBe(100);
+  });
+});
+
+describe('Brevo headers and backoff', () => {
+  it('reads x-sib-ratelimit-* and Retry-After', () => {
+    const headers = new Headers({ 'x-sib-ratelimit-limit': '10', 'x-sib-ratelimit-remaining': '0', 'x-sib-ratelimit-reset': '2', 'retry-after': '5' });
+    expect(readRateLimitHeaders(headers)).toEqual({ limit: 10, remaining: 0, resetSeconds: 2, retryAfterSeconds: 5 });
+    expect(readRateLimitHeaders(new Headers({ 'x-sib-ratelimit-limit': 'lots' }))).toEqual({});
+  });
+
+  it('backs off exponentially with full jitter, capped', () => {
+    expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBeLessThan(DEFAULT_RETRY.baseDelayMs);
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(Math.floor(0.5 * DEFAULT_RETRY.baseDelayMs * 8));
+    expect(backoffDelay(30, DEFAULT_RETRY, () => 0.999)).toBeLessThan(DEFAULT_RETRY.maxDelayMs);
+  });
+});

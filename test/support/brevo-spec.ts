@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/**
+ * Brevo's published OpenAPI document, kept outside the product at ../shared/brevo/openapi.json.
+ * Present in CI; tests that need it skip when it is absent (a clone on its own).
+ */
+const SPEC_PATH = new URL('../../../shared/brevo/openapi.json', import.meta.url);
+export const brevoSpecAvailable = existsSync(SPEC_PATH);
+
+interface Operation {
+  requestBody?: { content?: { 'application/json'?: { schema?: object } } };
+}
+type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
+
+/** Validates request bodies against Brevo's spec; collects every violation. */
+export class BrevoSpecValidator {
+  readonly violations: string[] = [];
+  readonly #spec: Spec;
+  readonly #ajv: Ajv;
+  readonly #compiled = new Map<string, ((body: unknown) => boolean) & { errors?: unknown }>();
+
+  constructor() {
+    this.#spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+    // OpenAPI 3.0 schemas carry keywords (example, nullable...) that are not JSON Schema.
+    this.#ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+    addFormats.default(this.#ajv);
+    this.#ajv.addSchema({ components: this.#spec.components }, 'brevo');
+  }
+
+  /** The spec's path for a simulator route (`/v3/contacts/:identifier` → `/contacts/{identifier}`). */
+  static specPath(route: string) {
+    return route.replace(/^\/v3/, '').replace(/:(\w+)/g, '{$1}');
+  }
+
+  hasOperation(method: string, route: string) {
+    return Boolean(this.#spec.paths[BrevoSpecValidator.specPath(route)]?.[method.toLowerCase()]);
+  }
+
+  requestSchema(method: string, route: string): object | undefined {
+    return this.#spec.paths[BrevoSpecValidator.specPath(route)]?.[method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema;
+  }
+
+  resolve(schema: object): Record<string, unknown> {
+    const ref = (schema as { $ref?: string }).$ref;
+    return (ref ? this.#spec.components.schemas[ref.split('/').at(-1)!] : schema) as Record<string, unknown>;
+  }
+
+  check(request: { method: string; route: string; body: unknown }) {
+    const key = `${request.method} ${request.route}`;
+    if (!this.hasOperation(request.method, request.route)) {
+      this.violations.push(`${key}: not an operation of Brevo's spec`);
+      return;
+    }
+    const schema = this.requestSchema(request.method, request.route);
+    if (!schema || request.body === undefined) return;
+    let validate = this.#compiled.get(key);
+    if (!validate) {
+      const text = JSON.stringify(schema).replaceAll('"#/components/', '"brevo#/components/');
+      validate = this.#ajv.compile(JSON.parse(text) as object);
+      this.#compiled.set(key, validate);
+    }
+    if (!validate(request.body)) this.violations.push(`${key}: ${JSON.stringify(validate.errors)}`);
+  }
+}
