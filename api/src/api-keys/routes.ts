@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
 import type { ApiKeyService } from './service.ts';
 import { ZApiKey, ZCreatedApiKey, ZNewApiKey, ZRotateApiKey } from './schemas.ts';
 
 const TAGS = ['API keys'];
-const ZKeyParams = z.object({ id: ZUuid });
 
 type KeyRow = Awaited<ReturnType<ApiKeyService['get']>>;
 
@@ -59,7 +58,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Creates a replacement with the same name and scopes. The old key stays valid until revoked, or until the optional grace period ends.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZKeyParams,
+      params: ZIdParams,
       body: ZRotateApiKey.nullish(),
       response: { 201: success(ZCreatedApiKey, 'The replacement key and, this once, its secret.'), ...errorResponses(404, 409, 422) },
     },
@@ -77,7 +76,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'The key stops working at once. Revoking a revoked key changes nothing.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZKeyParams,
+      params: ZIdParams,
       response: { 200: success(ZApiKey, 'The key, now revoked.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => present(await apiKeys.revoke(request.auth.workspaceId, request.params.id)),

@@ -43,7 +43,7 @@ interface ContactToSend {
  * blocklists the channel; anything else sends no flag at all, so Tajo never lifts a blocklist
  * Brevo holds (an unsubscribe made in Brevo stays in force).
  */
-export function contactRequest(contact: ContactToSend, keepEmailBlocklisted: boolean): Brevo.CreateContactRequest {
+export function contactRequest(contact: ContactToSend): Brevo.CreateContactRequest {
   const attributes: Record<string, string> = {};
   if (contact.firstName) attributes.FIRSTNAME = contact.firstName;
   if (contact.lastName) attributes.LASTNAME = contact.lastName;
@@ -51,7 +51,7 @@ export function contactRequest(contact: ContactToSend, keepEmailBlocklisted: boo
   const request: Brevo.CreateContactRequest = { ext_id: contact.externalId, updateEnabled: true };
   if (contact.email) request.email = contact.email;
   if (Object.keys(attributes).length > 0) request.attributes = attributes;
-  if (contact.consent.email?.status === 'opted_out' || keepEmailBlocklisted) request.emailBlacklisted = true;
+  if (contact.consent.email?.status === 'opted_out') request.emailBlacklisted = true;
   if (contact.consent.sms?.status === 'opted_out') request.smsBlacklisted = true;
   return request;
 }
@@ -96,7 +96,7 @@ export class ContactActivator {
     const toSend = { ...contact, consent: contact.consent as Consent };
     // Brevo lifts an email blocklist when a contact's address changes: read it first and keep it.
     const emailChanges = state?.email != null && contact.email !== null && state.email !== contact.email;
-    const request = contactRequest(toSend, false);
+    const request = contactRequest(toSend);
     await this.#send(contact.externalId, request, async () => {
       if (emailChanges && !request.emailBlacklisted) {
         const current = await api.getContact(contact.externalId, 'ext_id');
@@ -113,13 +113,12 @@ export class ContactActivator {
   }
 
   async #delete(api: BrevoApi, workspaceId: string, item: ActivationItem): Promise<'deleted' | 'skipped'> {
-    const externalId = item.externalId ?? (await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { externalId: true, deletedAt: true } }))?.externalId;
-    if (!externalId) return 'skipped';
+    // Erase carries the external ID (the row is gone); a soft delete reads it from the row.
+    const current = item.operation === 'delete' ? await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { externalId: true, deletedAt: true } }) : null;
     // A contact revived after its deletion was queued is not deleted in Brevo.
-    if (item.operation === 'delete') {
-      const current = await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { deletedAt: true } });
-      if (current && !current.deletedAt) return 'skipped';
-    }
+    if (current && !current.deletedAt) return 'skipped';
+    const externalId = item.externalId ?? current?.externalId;
+    if (!externalId) return 'skipped';
     await this.#send(externalId, { identifier: externalId, identifierType: 'ext_id', operation: 'deleteContact' }, () => api.deleteContact(externalId, 'ext_id'));
     await this.db.brevoContactState.deleteMany({ where: { contactId: item.entityId } });
     return 'deleted';

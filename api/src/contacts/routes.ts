@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
 import {
   ZContact,
   ZContactBatchRequest,
@@ -16,7 +16,6 @@ import {
 import type { RecordOutcome, WriteContext } from './service.ts';
 
 const TAGS = ['Contacts'];
-const ZContactParams = z.object({ id: ZUuid });
 const ZDeleted = z
   .object({ id: z.uuid(), status: z.enum(['deleted', 'erased']) })
   .meta({ id: 'ContactDeletion', example: { id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31', status: 'deleted' } });
@@ -122,7 +121,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getContact',
       summary: 'Get a contact',
       tags: TAGS,
-      params: ZContactParams,
+      params: ZIdParams,
       response: { 200: success(ZContact, 'The contact.'), ...errorResponses(404) },
     },
     handler: async (request) => contacts.get(request.auth.workspaceId, request.params.id),
@@ -136,7 +135,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZContactParams,
+      params: ZIdParams,
       body: ZContactPatch,
       response: { 200: success(ZContactWriteResult, 'Updated, or unchanged: the contact as stored.'), ...errorResponses(404, 409, 413, 422) },
     },
@@ -151,7 +150,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Soft delete: the contact disappears from reads and its deletion is activated downstream; its history is kept for audit. Upserting it again brings it back.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZContactParams,
+      params: ZIdParams,
       response: { 200: success(ZDeleted, 'Deleted (soft): hidden from reads, kept for audit.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.softDelete(writeContext(request), request.params.id),
@@ -165,7 +164,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Hard delete for a right-to-erasure request: removes the contact, every stored payload and version, and stored responses that quote it. Only the fact of the erasure is kept.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZContactParams,
+      params: ZIdParams,
       response: { 200: success(ZDeleted, 'Erased: nothing of the contact remains but the fact of its erasure.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.erase(writeContext(request), request.params.id),

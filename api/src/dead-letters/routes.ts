@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses, success, ZIdempotencyHeaders, ZUuid } from '../http/schemas.ts';
+import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
 import { ZDeadLetter, ZDeadLetterPage, ZDeadLetterSearchQuery } from './schemas.ts';
 
 const TAGS = ['Dead letters'];
-const ZParams = z.object({ id: ZUuid });
 
 export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deadLetters } = app.services;
@@ -28,7 +26,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getDeadLetter',
       summary: 'Get a dead letter',
       tags: TAGS,
-      params: ZParams,
+      params: ZIdParams,
       response: { 200: success(ZDeadLetter, 'The dead letter, with the request Tajo sent and the answer it got.'), ...errorResponses(404) },
     },
     handler: async (request) => deadLetters.get(request.auth.workspaceId, request.params.id),
@@ -42,7 +40,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
       description: "Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.",
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZParams,
+      params: ZIdParams,
       response: { 200: success(ZDeadLetter, 'Queued for activation again; the dead letter is marked retried.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => deadLetters.retry(request.auth.workspaceId, request.params.id),
@@ -56,7 +54,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'Marks it handled without activating the record; it stays for audit.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
-      params: ZParams,
+      params: ZIdParams,
       response: { 200: success(ZDeadLetter, 'Discarded.'), ...errorResponses(404, 422) },
     },
     handler: async (request) => deadLetters.discard(request.auth.workspaceId, request.params.id),

@@ -102,3 +102,6 @@ export const ZIdempotencyHeaders = z.object({
 
 export const ZUuid = z.uuid().meta({ description: 'A Tajo ID.' });
 
+/** Path parameters of routes addressing one record by its Tajo ID (`/…/:id`). */
+export const ZIdParams = z.object({ id: ZUuid });
+

@@ -213,6 +213,12 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   const windows = new Map<string, { start: number; used: number }>();
   const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024, forceCloseConnections: true });
 
+  const limitHeaders = (reply: FastifyReply, limit: number, remaining: number, resetSeconds: number) =>
+    reply
+      .header('x-sib-ratelimit-limit', String(limit))
+      .header('x-sib-ratelimit-remaining', String(remaining))
+      .header('x-sib-ratelimit-reset', String(resetSeconds));
+
   const rateLimit = (apiKey: string, family: Family, reply: FastifyReply) => {
     const { limit, windowSeconds } = limits[family];
     const key = `${apiKey}\u0000${family}`;
@@ -221,9 +227,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     if (!window || now - window.start >= windowSeconds * 1000) windows.set(key, (window = { start: now, used: 0 }));
     window.used += 1;
     const reset = Math.max(1, Math.ceil((window.start + windowSeconds * 1000 - now) / 1000));
-    reply.header('x-sib-ratelimit-limit', String(limit));
-    reply.header('x-sib-ratelimit-remaining', String(Math.max(0, limit - window.used)));
-    reply.header('x-sib-ratelimit-reset', String(reset));
+    limitHeaders(reply, limit, Math.max(0, limit - window.used), reset);
     if (window.used > limit) throw new BrevoError(429, 'too_many_requests', 'Too many requests');
   };
 
@@ -244,7 +248,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     const apiKey = request.headers['api-key'];
     if (typeof apiKey !== 'string' || !options.apiKeys.includes(apiKey)) throw new BrevoError(401, 'unauthorized', 'Key not found');
     if (random() < faults.rateLimited) {
-      reply.header('x-sib-ratelimit-limit', String(limits[family].limit)).header('x-sib-ratelimit-remaining', '0').header('x-sib-ratelimit-reset', '1');
+      limitHeaders(reply, limits[family].limit, 0, 1);
       throw new BrevoError(429, 'too_many_requests', 'Too many requests');
     }
     if (random() < faults.serverError) throw new BrevoError([500, 502, 503][Math.floor(random() * 3)]!, 'internal_error', 'Internal server error');
