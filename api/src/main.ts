@@ -7,7 +7,7 @@ import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
 import { loggerOptions } from './logging.ts';
 import { loadSecretBox } from './security/secret-box.ts';
-import { ContactActivator } from './brevo/activation.ts';
+import { createActivators } from './jobs/activators.ts';
 import { ActivationWorkers } from './jobs/activation-workers.ts';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -53,13 +53,9 @@ async function main() {
     );
   }, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
 
-  // Not on the embedded database yet: its socket serves every connection from one session, and a
-  // transaction held by the relay was seen to swallow a concurrent write there.
-  const activation = database.kind === 'embedded' ? 'off' : (config.ACTIVATION_WORKERS ?? 'in-process');
-  if (database.kind === 'embedded' && config.ACTIVATION_WORKERS === 'in-process') logger.warn('activation workers need DATABASE_URL (a real PostgreSQL); they are off on the embedded database');
   const workers =
-    activation === 'in-process'
-      ? ActivationWorkers.create(database.url, db, new ContactActivator(db, app.services.brevoAccounts, app.services.deadLetters, logger), logger)
+    config.ACTIVATION_WORKERS === 'in-process'
+      ? ActivationWorkers.create(database.url, db, createActivators(db, app.services, logger), logger)
       : null;
   await workers?.start();
 

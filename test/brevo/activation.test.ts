@@ -1,16 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { pino } from 'pino';
-import { ContactActivator } from '../../api/src/brevo/activation.ts';
+import { createActivators } from '../../api/src/jobs/activators.ts';
 import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
 import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
 import { BrevoSpecValidator, brevoSpecAvailable } from '../support/brevo-spec.ts';
 
 // One file for everything that runs workers: two files' relays would take each other's outbox rows.
-// Workers run on real PostgreSQL only: through the embedded database's socket, a transaction held
-// by the relay was seen to swallow a concurrent upsert, so activation stays off on PGlite for now.
-const realPostgres = Boolean(process.env.DATABASE_URL);
 const BREVO_KEY = 'xkeysib-simulated-account-0001';
 
 let t: TestApp;
@@ -26,9 +23,8 @@ beforeAll(async () => {
     limits: { contacts: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } },
     ...(validator ? { onRequest: (request) => validator.check(request) } : {}),
   });
-  if (!realPostgres) return;
   const log = pino({ level: 'silent' });
-  workers = ActivationWorkers.create(inject('databaseUrl'), t.db, new ContactActivator(t.db, t.app.services.brevoAccounts, t.app.services.deadLetters, log), log);
+  workers = ActivationWorkers.create(inject('databaseUrl'), t.db, createActivators(t.db, t.app.services, log), log);
   await workers.start();
 }, 60_000);
 
@@ -104,7 +100,7 @@ describe('Brevo connection', () => {
   });
 });
 
-describe.runIf(realPostgres)('contact activation', () => {
+describe('contact activation', () => {
   it('activates upserts, deletions and erasures, and an identical re-send sends nothing', async () => {
     const ws = await createWorkspace(t.app);
     await connect(ws);
@@ -181,7 +177,7 @@ describe.runIf(realPostgres)('contact activation', () => {
   });
 });
 
-describe.runIf(realPostgres)('consent safety', () => {
+describe('consent safety', () => {
   it('keeps a blocklisted contact blocklisted through updates, email changes and replays', async () => {
     const ws = await createWorkspace(t.app);
     await connect(ws);

@@ -5,26 +5,7 @@ import type { Consent } from '../contacts/normalize.ts';
 import type { DeadLetterCategory, DeadLetterService } from '../dead-letters/service.ts';
 import type { BrevoAccounts } from './accounts.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
-
-/** One unit of activation work, as the outbox recorded it. */
-export interface ActivationItem {
-  entityId: string;
-  operation: 'upsert' | 'delete' | 'erase';
-  /** Carried for erase: the contact row is gone when the work runs. */
-  externalId?: string | null;
-}
-
-export interface ActivationJob {
-  workspaceId: string;
-  items: ActivationItem[];
-}
-
-export interface ActivationReport {
-  activated: number;
-  deleted: number;
-  skipped: number;
-  deadLettered: number;
-}
+import { emptyReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
   id: string;
@@ -57,7 +38,7 @@ export function contactRequest(contact: ContactToSend): Brevo.CreateContactReque
 }
 
 /** Carries activation jobs out against the workspace's Brevo account. Safe to run twice. */
-export class ContactActivator {
+export class ContactActivator implements EntityActivator {
   constructor(
     private readonly db: Db,
     private readonly accounts: BrevoAccounts,
@@ -66,7 +47,7 @@ export class ContactActivator {
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {
-    const report: ActivationReport = { activated: 0, deleted: 0, skipped: 0, deadLettered: 0 };
+    const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
     if (!account) {
       // Nothing to send to; a backfill activates these once a Brevo account is connected.

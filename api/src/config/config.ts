@@ -21,8 +21,8 @@ export const ZConfig = z.object({
   TAJO_ENCRYPTION_KEY: z.string().optional(),
   /** Brevo's API base URL for new connections; the demo points it at the local simulator. */
   BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),
-  /** Activation workers in the API process: on by default with DATABASE_URL, off on the embedded database. */
-  ACTIVATION_WORKERS: z.enum(['in-process', 'off']).optional(),
+  /** Activation workers in the API process, or off when separate `npm run worker` processes carry them. */
+  ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
 });
 
 export type Config = z.infer<typeof ZConfig>;

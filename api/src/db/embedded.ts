@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepConversationsWhole } from './pglite-conversations.ts';
 
 /**
  * The zero-setup database: PGlite (PostgreSQL compiled to WebAssembly) served over the real
@@ -33,6 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     port: options.port ?? 0,
     maxConnections: MAX_CONNECTIONS,
   });
+  keepConversationsWhole(server);
   await server.start();
   return {
     // getServerConn() answers 'host:port' with the port actually bound (port 0 picks one).

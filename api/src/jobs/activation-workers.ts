@@ -1,7 +1,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
-import type { ActivationItem, ActivationJob, ContactActivator } from '../brevo/activation.ts';
+import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
 /** Outbox rows moved per relay transaction, and items per job. */
@@ -12,10 +12,14 @@ const RELAY_IDLE_MS = 250;
 interface OutboxRow {
   id: string;
   workspace_id: string;
+  entity_type: string;
   entity_id: string;
-  operation: ActivationItem['operation'];
+  operation: string;
   external_id: string | null;
 }
+
+/** The activator of each entity type the outbox carries ('contact', 'event', ...). */
+export type Activators = Record<string, EntityActivator>;
 
 /**
  * Activation on pg-boss. The relay moves outbox rows into jobs in one transaction (the rows are
@@ -31,14 +35,14 @@ export class ActivationWorkers {
   constructor(
     private readonly boss: PgBoss,
     private readonly db: Db,
-    private readonly activator: ContactActivator,
+    private readonly activators: Activators,
     private readonly log: Logger,
   ) {}
 
-  static create(connectionString: string, db: Db, activator: ContactActivator, log: Logger) {
+  static create(connectionString: string, db: Db, activators: Activators, log: Logger) {
     const boss = new PgBoss({ connectionString, max: 3 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
-    return new ActivationWorkers(boss, db, activator, log);
+    return new ActivationWorkers(boss, db, activators, log);
   }
 
   async start() {
@@ -46,8 +50,11 @@ export class ActivationWorkers {
     await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 });
     await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
       if (!job) return;
-      const report = await this.activator.run(job.data);
-      this.log.debug({ workspaceId: job.data.workspaceId, ...report }, 'activation job done');
+      const activator = this.activators[job.data.entityType];
+      // Failing the job keeps it, visible and retryable, until a deployment knows the type.
+      if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
+      const report = await activator.run(job.data);
+      this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
       return report;
     });
     this.#relay = this.#relayLoop();
@@ -59,8 +66,8 @@ export class ActivationWorkers {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id::text, workspace_id::text, entity_id::text, operation, external_id FROM activation_outbox
-         WHERE processed_at IS NULL AND entity_type = 'contact' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, external_id FROM activation_outbox
+         WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [RELAY_BATCH],
       );
       if (rows.length === 0) {
@@ -122,19 +129,23 @@ export class ActivationWorkers {
   }
 }
 
-/** Groups outbox rows by workspace into jobs; a contact's later row replaces its earlier one. */
+/**
+ * Groups outbox rows by workspace and entity type into jobs, in outbox order; an entity's later
+ * row replaces its earlier one (the activator reads the entity's current state anyway).
+ */
 function toJobs(rows: OutboxRow[]): ActivationJob[] {
-  const byWorkspace = new Map<string, Map<string, ActivationItem>>();
+  const groups = new Map<string, { workspaceId: string; entityType: string; items: Map<string, ActivationItem> }>();
   for (const row of rows) {
-    const items = byWorkspace.get(row.workspace_id) ?? new Map<string, ActivationItem>();
-    items.delete(row.entity_id);
-    items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}) });
-    byWorkspace.set(row.workspace_id, items);
+    const key = `${row.workspace_id}:${row.entity_type}`;
+    const group = groups.get(key) ?? { workspaceId: row.workspace_id, entityType: row.entity_type, items: new Map<string, ActivationItem>() };
+    group.items.delete(row.entity_id);
+    group.items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}) });
+    groups.set(key, group);
   }
   const jobs: ActivationJob[] = [];
-  for (const [workspaceId, items] of byWorkspace) {
+  for (const { workspaceId, entityType, items } of groups.values()) {
     const list = [...items.values()];
-    for (let i = 0; i < list.length; i += ITEMS_PER_JOB) jobs.push({ workspaceId, items: list.slice(i, i + ITEMS_PER_JOB) });
+    for (let i = 0; i < list.length; i += ITEMS_PER_JOB) jobs.push({ workspaceId, entityType, items: list.slice(i, i + ITEMS_PER_JOB) });
   }
   return jobs;
 }

@@ -1,0 +1,35 @@
+/**
+ * The shape of activation work, shared by the outbox relay, the workers and each kind of record's
+ * activator (contacts, events, lists...). An outbox row becomes one item of one job.
+ */
+
+/** One unit of activation work, as the outbox recorded it. */
+export interface ActivationItem {
+  /** The Tajo row the work is about; a later row for the same entity replaces an earlier one. */
+  entityId: string;
+  /** What to do, in the entity type's own words (contacts: upsert | delete | erase). */
+  operation: string;
+  /** Carried for work whose row is gone when it runs (a contact's erasure). */
+  externalId?: string | null;
+}
+
+/** Items of one entity type for one workspace: the unit a worker carries out. */
+export interface ActivationJob {
+  workspaceId: string;
+  entityType: string;
+  items: ActivationItem[];
+}
+
+export interface ActivationReport {
+  activated: number;
+  deleted: number;
+  skipped: number;
+  deadLettered: number;
+}
+
+/** Carries out one entity type's jobs. Must be safe to run twice: a job may be retried after a crash. */
+export interface EntityActivator {
+  run(job: ActivationJob): Promise<ActivationReport>;
+}
+
+export const emptyReport = (): ActivationReport => ({ activated: 0, deleted: 0, skipped: 0, deadLettered: 0 });
