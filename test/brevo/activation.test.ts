@@ -1,51 +1,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { pino } from 'pino';
-import { createActivators } from '../../api/src/jobs/activators.ts';
-import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
-import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
-import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
-import { BrevoSpecValidator, brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { BREVO_KEY, startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 
-// One file for everything that runs workers: two files' relays would take each other's outbox rows.
-const BREVO_KEY = 'xkeysib-simulated-account-0001';
-
+let harness: ActivationHarness;
 let t: TestApp;
 let brevo: BrevoSimulator;
-let workers: ActivationWorkers;
-const validator = brevoSpecAvailable ? new BrevoSpecValidator() : null;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  brevo = await startBrevoSimulator({
-    apiKeys: [BREVO_KEY],
-    // Generous limits: these tests are about correctness; the limiter has its own tests.
-    limits: { contacts: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } },
-    ...(validator ? { onRequest: (request) => validator.check(request) } : {}),
-  });
-  const log = pino({ level: 'silent' });
-  workers = ActivationWorkers.create(inject('databaseUrl'), t.db, createActivators(t.db, t.app.services, log), log);
-  await workers.start();
+  harness = await startActivationHarness();
+  ({ t, brevo } = harness);
 }, 60_000);
 
 afterAll(async () => {
-  await workers?.stop();
-  await brevo?.close();
-  await t?.close();
+  await harness?.close();
 });
 
 afterEach(() => brevo.setFaults({}));
 
-async function connect(ws: TestWorkspace) {
-  const response = await t.app.inject({
-    method: 'PUT',
-    url: '/v1/brevo/connection',
-    headers: withKey(ws.adminKey),
-    payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: { contacts: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } } },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ apiKeyHint: string; accountEmail: string }>();
-}
+const connect = (ws: TestWorkspace) => harness.connect(ws);
+const settle = (timeoutMs?: number) => harness.settle(timeoutMs);
 
 async function upsert(ws: TestWorkspace, record: Record<string, unknown>) {
   const response = await t.app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: record });
@@ -53,23 +28,14 @@ async function upsert(ws: TestWorkspace, record: Record<string, unknown>) {
   return response.json<{ contact: { id: string; externalId: string } }>();
 }
 
-async function settle(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    workers.nudge();
-    if ((await workers.pending()) === 0) return;
-    if (Date.now() > deadline) throw new Error('activation did not settle');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const brevoContact = (extId: string) => brevo.state.byExtId(extId);
 
 describe('Brevo connection', () => {
   it('stores the key encrypted after a smoke test and never returns it', async () => {
     const ws = await createWorkspace(t.app);
-    const connected = await connect(ws);
-    expect(connected).toMatchObject({ apiKeyHint: '0001', accountEmail: 'simulator@brevo.invalid' });
+    await connect(ws);
+    const connection = await t.app.inject({ method: 'GET', url: '/v1/brevo/connection', headers: withKey(ws.readKey) });
+    expect(connection.json()).toMatchObject({ apiKeyHint: '0001', accountEmail: 'simulator@brevo.invalid' });
     const row = await t.db.brevoConnection.findUniqueOrThrow({ where: { workspaceId: ws.id } });
     expect(row.apiKeyCiphertext).not.toContain(BREVO_KEY);
     const read = await t.app.inject({ method: 'GET', url: '/v1/brevo/connection', headers: withKey(ws.readKey) });
@@ -205,6 +171,6 @@ describe('consent safety', () => {
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
   it('no request sent to the simulator in this file violated it', () => {
-    expect(validator!.violations).toEqual([]);
+    expect(harness.validator!.violations).toEqual([]);
   });
 });

@@ -14,9 +14,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on the run's database, called in-process with app.inject(). */
-export async function createTestApp(): Promise<TestApp> {
-  const db = createDb(inject('databaseUrl'), 4);
+/** The real app on the run's database (or the one given), called in-process with app.inject(). */
+export async function createTestApp(databaseUrl = inject('databaseUrl')): Promise<TestApp> {
+  const db = createDb(databaseUrl, 4);
   const app = await buildApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     db,

@@ -1,0 +1,74 @@
+import { pino } from 'pino';
+import { expect } from 'vitest';
+import { applyMigrations } from '../../api/src/db/migrate.ts';
+import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
+import { createActivators } from '../../api/src/jobs/activators.ts';
+import { startBrevoSimulator, type BrevoSimulator, type BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
+import { createTestApp, withKey, type TestApp, type TestWorkspace } from './app.ts';
+import { BrevoSpecValidator, brevoSpecAvailable } from './brevo-spec.ts';
+import { freshDatabase, type ScratchDatabase } from './scratch-database.ts';
+
+export const BREVO_KEY = 'xkeysib-simulated-account-0001';
+
+/** Generous limits for tests about correctness; the limiter has its own tests. */
+export const GENEROUS_LIMITS = { contacts: { limit: 1000, windowSeconds: 1 }, events: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } };
+
+export interface ActivationHarness {
+  t: TestApp;
+  brevo: BrevoSimulator;
+  workers: ActivationWorkers;
+  /** Checks every request the simulator receives against Brevo's spec; null when ../shared is absent. */
+  validator: BrevoSpecValidator | null;
+  databaseUrl: string;
+  /** Connects the workspace to the simulator through the API (the credential smoke test included). */
+  connect(ws: TestWorkspace, limits?: object): Promise<void>;
+  /** Waits until the outbox is empty and no activation job is waiting or running. */
+  settle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The app, activation workers and a Brevo simulator on a database of their own: outbox relays of
+ * two test files on one database would take each other's rows.
+ */
+export async function startActivationHarness(simulator: Partial<BrevoSimulatorOptions> = {}): Promise<ActivationHarness> {
+  const database: ScratchDatabase = await freshDatabase('tajo_activation');
+  await applyMigrations(database.url);
+  const t = await createTestApp(database.url);
+  const validator = brevoSpecAvailable ? new BrevoSpecValidator() : null;
+  const brevo = await startBrevoSimulator({
+    apiKeys: [BREVO_KEY],
+    limits: GENEROUS_LIMITS,
+    ...(validator ? { onRequest: (request) => validator.check(request) } : {}),
+    ...simulator,
+  });
+  const log = pino({ level: 'silent' });
+  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), log);
+  await workers.start();
+  return {
+    t,
+    brevo,
+    workers,
+    validator,
+    databaseUrl: database.url,
+    async connect(ws, limits = GENEROUS_LIMITS) {
+      const response = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits } });
+      expect(response.statusCode, response.body).toBe(200);
+    },
+    async settle(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        workers.nudge();
+        if ((await workers.pending()) === 0) return;
+        if (Date.now() > deadline) throw new Error('activation did not settle');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async close() {
+      await workers.stop();
+      await brevo.close();
+      await t.close();
+      await database.drop();
+    },
+  };
+}
