@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { AttributeCatalog } from './attributes.ts';
 import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
 import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
 
@@ -14,6 +15,8 @@ export interface BrevoConnectionInput {
 export interface BrevoAccount {
   api: BrevoApi;
   limiter: AccountRateLimiter;
+  /** The account's contact attributes, ensured before first use. */
+  attributes: AttributeCatalog;
 }
 
 /**
@@ -32,7 +35,8 @@ export class BrevoAccounts {
   /** A client for a connection that is not stored yet, for the credential smoke test. */
   open(input: BrevoConnectionInput): BrevoAccount {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
-    return { api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
+    const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
+    return { api, limiter, attributes: new AttributeCatalog(api) };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

@@ -78,6 +78,14 @@ const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS
   type: 'text',
 }));
 
+/** The values each attribute type takes (Brevo refuses, say, a word for a number). */
+const ACCEPTS: Record<string, (value: unknown) => boolean> = {
+  text: (value) => typeof value === 'string' || typeof value === 'number',
+  float: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+  date: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+};
+
 class BrevoError extends Error {
   constructor(
     readonly status: number,
@@ -140,8 +148,10 @@ export class BrevoSimulatorState {
   write(input: { email?: string; extId?: string; attributes?: Record<string, unknown>; emailBlacklisted?: boolean; smsBlacklisted?: boolean; listIds?: number[] }, updateEnabled: boolean) {
     const email = input.email?.toLowerCase();
     if (!email && !input.extId && input.attributes?.SMS === undefined) throw new BrevoError(400, 'missing_parameter', 'email, ext_id or SMS is required');
-    for (const name of Object.keys(input.attributes ?? {})) {
-      if (!this.attributes.has(name)) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+    for (const [name, value] of Object.entries(input.attributes ?? {})) {
+      const attribute = this.attributes.get(name);
+      if (!attribute) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+      if (ACCEPTS[attribute.type]?.(value) === false) throw new BrevoError(400, 'invalid_parameter', `Invalid value for attribute ${name} of type ${attribute.type}`);
     }
     const byExt = input.extId ? this.byExtId(input.extId) : undefined;
     const byMail = email ? this.byEmail(email) : undefined;
