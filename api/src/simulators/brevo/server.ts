@@ -365,8 +365,9 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     attributes: [...state.attributes.values()].map((a) => ({ name: a.name, category: a.category, type: a.type })),
   }));
 
-  app.post('/v3/contacts/attributes/:category/:name', async (request, reply) => {
-    const { category, name } = request.params as { category: string; name: string };
+  // Route parameters are named as Brevo's spec names them, so requests are checked against it.
+  app.post('/v3/contacts/attributes/:attributeCategory/:attributeName', async (request, reply) => {
+    const { attributeCategory: category, attributeName: name } = request.params as { attributeCategory: string; attributeName: string };
     if (!(ATTRIBUTE_CATEGORIES as readonly string[]).includes(category)) throw new BrevoError(400, 'invalid_parameter', `unknown attribute category ${category}`);
     const body = parse(ZCreateAttribute, request.body);
     if (state.attributes.has(name)) throw new BrevoError(400, 'duplicate_parameter', `Attribute ${name} already exists`);
