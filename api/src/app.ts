@@ -16,6 +16,8 @@ import { CoalescingWriter } from './contacts/writer.ts';
 import { workspaceRoutes } from './workspaces/routes.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
+import { ListService } from './lists/service.ts';
+import { listRoutes } from './lists/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { SecretBox } from './security/secret-box.ts';
@@ -31,6 +33,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
   contacts: ContactService;
+  lists: ListService;
   brevoAccounts: BrevoAccounts;
   deadLetters: DeadLetterService;
   config: { brevoBaseUrl: string };
@@ -60,6 +63,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
+    lists: new ListService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     deadLetters: new DeadLetterService(db),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
@@ -111,6 +115,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(workspaceRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
+      await v1.register(listRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
     },
