@@ -22,6 +22,7 @@ import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { SecretBox } from './security/secret-box.ts';
 import { BrevoAccounts } from './brevo/accounts.ts';
+import { BrevoCatalog } from './brevo/catalog.ts';
 import type { BrevoClientOptions } from './brevo/client.ts';
 import { brevoRoutes } from './brevo/routes.ts';
 import { DeadLetterService } from './dead-letters/service.ts';
@@ -35,6 +36,8 @@ export interface Services {
   contacts: ContactService;
   lists: ListService;
   brevoAccounts: BrevoAccounts;
+  /** Brevo folders and lists by deterministic name, ensured once per account. */
+  brevoCatalog: BrevoCatalog;
   deadLetters: DeadLetterService;
   config: { brevoBaseUrl: string };
 }
@@ -65,6 +68,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     contacts: new ContactService(db, idempotency, writer),
     lists: new ListService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
+    brevoCatalog: new BrevoCatalog(db),
     deadLetters: new DeadLetterService(db),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };

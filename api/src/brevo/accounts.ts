@@ -12,6 +12,8 @@ export interface BrevoConnectionInput {
 }
 
 export interface BrevoAccount {
+  /** Names the Brevo account (not the workspace: two workspaces may share one), stable across restarts. */
+  key: string;
   api: BrevoApi;
   limiter: AccountRateLimiter;
 }
@@ -32,7 +34,8 @@ export class BrevoAccounts {
   /** A client for a connection that is not stored yet, for the credential smoke test. */
   open(input: BrevoConnectionInput): BrevoAccount {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
-    return { api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
+    const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
+    return { key, api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

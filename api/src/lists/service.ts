@@ -162,7 +162,8 @@ export class ListService {
   }
 }
 
-const queueList = (tx: Tx, list: { id: string; workspaceId: string; version: number }, operation: 'upsert' | 'delete') =>
+/** Queues a list's creation or rename (upsert), or its deletion, for activation. */
+export const queueList = (tx: Tx, list: { id: string; workspaceId: string; version: number }, operation: 'upsert' | 'delete') =>
   tx.activationOutbox.create({ data: { workspaceId: list.workspaceId, entityType: LIST_ENTITY, entityId: list.id, operation, entityVersion: list.version } });
 
 /** Each reference's contact ID, or why it names no live contact of the workspace. */
