@@ -83,6 +83,10 @@ describe('lists', () => {
     const removed = await call('POST', `/v1/lists/${list.id}/members/remove`, { contacts: [{ externalId: 'crm:ana' }, { externalId: 'crm:ana' }] });
     expect(removed.json()).toMatchObject({ results: [{ status: 'removed', contactId: ana }, { status: 'not_member', contactId: ana }], counts: { removed: 1, not_member: 1 } });
     expect((await call('GET', `/v1/lists/${list.id}`)).json()).toMatchObject({ memberCount: 1 });
+    // A deleted contact is not counted, nor can it be added.
+    await call('DELETE', `/v1/contacts/${bo}`);
+    expect((await call('GET', `/v1/lists/${list.id}`)).json()).toMatchObject({ memberCount: 0 });
+    expect((await call('POST', `/v1/lists/${list.id}/members/add`, { contacts: [{ contactId: bo }] })).json()).toMatchObject({ counts: { rejected: 1 } });
     expect((await outbox(list.id)).map((row) => [row.entityType, row.operation])).toEqual([
       ['list', 'upsert'],
       ['list_membership', 'sync'],

@@ -30,7 +30,8 @@ type Tx = Prisma.TransactionClient;
 type ListWithCount = ListRow & { _count: { members: number } };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const withMemberCount = { _count: { select: { members: true } } } as const;
+/** Members whose contact is deleted stay (a revived contact is back in its lists) but are not counted. */
+const withMemberCount = { _count: { select: { members: { where: { contact: { deletedAt: null } } } } } } as const;
 
 export const toList = (row: ListWithCount) => ({
   id: row.id,
