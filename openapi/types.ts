@@ -344,6 +344,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/transactional": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a transactional email
+         * @description Queues an email from a Brevo template to one contact's address. Brevo gets the message's ID as its idempotency key, so retries inside Tajo never deliver it twice; send the request with an Idempotency-Key to make your own retries safe too.
+         */
+        post: operations["sendTransactionalMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brevo/connection": {
         parameters: {
             query?: never;
@@ -979,7 +1016,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description A contact, by exactly one of its Tajo ID or its external ID. */
-        ListMemberReferenceInput: {
+        ContactReferenceInput: {
             /** @description Tajo ID of the contact. */
             contactId?: string;
             /** @description External ID of the contact. */
@@ -1002,7 +1039,7 @@ export interface components {
          *     }
          */
         ListMembershipRequestInput: {
-            contacts: components["schemas"]["ListMemberReferenceInput"][];
+            contacts: components["schemas"]["ContactReferenceInput"][];
         };
         ListMembershipResultInput: {
             /** @description Position of the reference in the request. */
@@ -1061,6 +1098,65 @@ export interface components {
             id: string;
             /** @constant */
             status: "deleted";
+        };
+        /**
+         * @description A transactional email from a Brevo template to one contact (its email address).
+         * @example {
+         *       "to": {
+         *         "externalId": "shopify:7001"
+         *       },
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       }
+         *     }
+         */
+        TransactionalMessageInputInput: {
+            to: components["schemas"]["ContactReferenceInput"];
+            /** @description The Brevo template's ID. */
+            templateId: number;
+            /** @description Values for the template, e.g. {"ORDER": "A-1001"}. */
+            params?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       },
+         *       "status": "sent",
+         *       "brevoMessageId": "<202611231000.12345678@smtp-relay.mailin.fr>",
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:01.000Z"
+         *     }
+         */
+        MessageInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; also the idempotency key Brevo is given, so the message is delivered once.
+             */
+            id: string;
+            /** Format: uuid */
+            contactId: string;
+            templateId: number;
+            params: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * @description queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "failed";
+            /** @description Brevo's message ID, once sent. */
+            brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         ReadinessInput: {
             /** @enum {string} */
@@ -1733,7 +1829,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description A contact, by exactly one of its Tajo ID or its external ID. */
-        ListMemberReference: {
+        ContactReference: {
             /** @description Tajo ID of the contact. */
             contactId?: string;
             /** @description External ID of the contact. */
@@ -1756,7 +1852,7 @@ export interface components {
          *     }
          */
         ListMembershipRequest: {
-            contacts: components["schemas"]["ListMemberReference"][];
+            contacts: components["schemas"]["ContactReference"][];
         };
         ListMembershipResult: {
             /** @description Position of the reference in the request. */
@@ -1815,6 +1911,65 @@ export interface components {
             id: string;
             /** @constant */
             status: "deleted";
+        };
+        /**
+         * @description A transactional email from a Brevo template to one contact (its email address).
+         * @example {
+         *       "to": {
+         *         "externalId": "shopify:7001"
+         *       },
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       }
+         *     }
+         */
+        TransactionalMessageInput: {
+            to: components["schemas"]["ContactReference"];
+            /** @description The Brevo template's ID. */
+            templateId: number;
+            /** @description Values for the template, e.g. {"ORDER": "A-1001"}. */
+            params?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       },
+         *       "status": "sent",
+         *       "brevoMessageId": "<202611231000.12345678@smtp-relay.mailin.fr>",
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:01.000Z"
+         *     }
+         */
+        Message: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; also the idempotency key Brevo is given, so the message is delivered once.
+             */
+            id: string;
+            /** Format: uuid */
+            contactId: string;
+            templateId: number;
+            params: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * @description queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "failed";
+            /** @description Brevo's message ID, once sent. */
+            brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -3961,6 +4116,173 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendTransactionalMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionalMessageInputInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted: queued for sending. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message and where its sending stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

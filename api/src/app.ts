@@ -18,6 +18,8 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { ListService } from './lists/service.ts';
 import { listRoutes } from './lists/routes.ts';
+import { MessageService } from './messages/service.ts';
+import { messageRoutes } from './messages/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { SecretBox } from './security/secret-box.ts';
@@ -35,6 +37,7 @@ export interface Services {
   idempotency: IdempotencyService;
   contacts: ContactService;
   lists: ListService;
+  messages: MessageService;
   brevoAccounts: BrevoAccounts;
   /** Brevo folders and lists by deterministic name, ensured once per account. */
   brevoCatalog: BrevoCatalog;
@@ -67,6 +70,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
     lists: new ListService(db),
+    messages: new MessageService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     brevoCatalog: new BrevoCatalog(db),
     deadLetters: new DeadLetterService(db),
@@ -120,6 +124,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
       await v1.register(listRoutes);
+      await v1.register(messageRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
     },

@@ -38,6 +38,18 @@ export interface BrevoApi {
   addToList(listId: number, contacts: ListMembers): Promise<ListMembershipChange>;
   /** POST /contacts/lists/{listId}/contacts/remove, at most 150 contacts. */
   removeFromList(listId: number, contacts: ListMembers): Promise<ListMembershipChange>;
+  /**
+   * POST /smtp/email from a template to one recipient; resolves with Brevo's message ID (if it gave one). Brevo
+   * sends a message once per idempotency key (for its TTL), so retries of this call are safe.
+   */
+  sendTemplateEmail(email: TemplateEmail): Promise<string | null>;
+}
+
+export interface TemplateEmail {
+  templateId: number;
+  to: { email: string; name?: string };
+  params: Record<string, unknown>;
+  idempotencyKey: string;
 }
 
 export interface BrevoPage {
@@ -74,6 +86,9 @@ export class BrevoRequestFailed extends Error {
     this.name = 'BrevoRequestFailed';
   }
 }
+
+/** A failure worth trying again later (Brevo was busy or down), as opposed to a refusal. */
+export const isRetryableFailure = (error: unknown) => error instanceof BrevoRequestFailed && (error.category === 'rate_limited' || error.category === 'vendor_unavailable');
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -289,6 +304,14 @@ export class SdkBrevoApi implements BrevoApi {
     return this.#call('removeContactFromList', '/contacts/lists/{listId}/contacts/remove', async () => {
       const { data, rawResponse } = await this.#sdk.contacts.removeContactFromList({ listId, body: contacts }).withRawResponse();
       return { data: membershipChange(data), rawResponse };
+    });
+  }
+
+  sendTemplateEmail({ templateId, to, params, idempotencyKey }: TemplateEmail) {
+    return this.#call('sendTransacEmail', '/smtp/email', async () => {
+      const request = { templateId, to: [to], ...(Object.keys(params).length > 0 ? { params } : {}), headers: { idempotencyKey } };
+      const { data, rawResponse } = await this.#sdk.transactionalEmails.sendTransacEmail(request).withRawResponse();
+      return { data: data.messageId ?? null, rawResponse };
     });
   }
 

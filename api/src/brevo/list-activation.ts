@@ -6,7 +6,7 @@ import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { failureLetter } from './activation.ts';
 import type { BrevoCatalog } from './catalog.ts';
-import { BrevoRequestFailed, MAX_LIST_MEMBERS_PER_REQUEST } from './client.ts';
+import { BrevoRequestFailed, isRetryableFailure, MAX_LIST_MEMBERS_PER_REQUEST } from './client.ts';
 
 /** The Brevo folder that holds Tajo's lists. */
 export const TAJO_FOLDER = 'Tajo';
@@ -32,7 +32,7 @@ interface Member {
 
 /** A Brevo refusal is dead-lettered; anything else (429/5xx out of retries, a crash) fails the job, which pg-boss retries. */
 async function deadLetterOrThrow(deadLetters: DeadLetterService, error: unknown, letter: { workspaceId: string; entityType: string; entityId: string | null; sourceObjectId: string; request: object }) {
-  if (!(error instanceof BrevoRequestFailed) || error.category === 'rate_limited' || error.category === 'vendor_unavailable') throw error;
+  if (!(error instanceof BrevoRequestFailed) || isRetryableFailure(error)) throw error;
   const { request, ...record } = letter;
   await deadLetters.record({ ...record, ...failureLetter(error, request) });
 }

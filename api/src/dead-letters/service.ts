@@ -3,6 +3,7 @@ import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/cl
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
+import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -68,6 +69,7 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     }
     // Gone from Tajo: what can still be retried is the deletion of its Brevo list.
     if (!(await tx.brevoListState.findFirst({ where: { listId, workspaceId } }))) return false;
+    // The list is gone, and its version with it.
     await queueList(tx, { id: listId, workspaceId, version: 0 }, 'delete');
     return true;
   },
@@ -75,6 +77,12 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     const list = await tx.list.findFirst({ where: { id: listId, workspaceId } });
     if (list) await queueMembershipSync(tx, workspaceId, list);
     return list !== null;
+  },
+  /** Sent again only on this explicit request, still under its own ID as Brevo's idempotency key. */
+  async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
+    const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
+    if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
+    return count > 0;
   },
 };
 

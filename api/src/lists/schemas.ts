@@ -51,15 +51,15 @@ export const ZListPage = z
 export const MAX_MEMBERS_PER_REQUEST = 1000;
 
 /** Checked one by one by the service, so one bad reference never fails the batch. */
-export const ZMemberReference = z
+export const ZContactReference = z
   .object({
     contactId: z.string().optional().meta({ description: 'Tajo ID of the contact.' }),
     externalId: z.string().optional().meta({ description: 'External ID of the contact.' }),
   })
-  .meta({ id: 'ListMemberReference', description: 'A contact, by exactly one of its Tajo ID or its external ID.' });
+  .meta({ id: 'ContactReference', description: 'A contact, by exactly one of its Tajo ID or its external ID.' });
 
 export const ZMembershipRequest = z
-  .object({ contacts: z.array(ZMemberReference).min(1).max(MAX_MEMBERS_PER_REQUEST) })
+  .object({ contacts: z.array(ZContactReference).min(1).max(MAX_MEMBERS_PER_REQUEST) })
   .strict()
   .meta({
     id: 'ListMembershipRequest',

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import { Prisma, type List as ListRow } from '../generated/prisma/client.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
+import { resolveContactReferences, type ContactReference } from '../contacts/references.ts';
 import type { MembershipStatus } from './schemas.ts';
 
 /** Outbox entity types: a list itself (upsert | delete), and its membership as a whole (sync). */
@@ -14,11 +15,6 @@ export interface ListSearch {
   cursor?: string | undefined;
 }
 
-export interface MemberReference {
-  contactId?: string | undefined;
-  externalId?: string | undefined;
-}
-
 export interface MembershipOutcome {
   index: number;
   status: MembershipStatus;
@@ -29,7 +25,6 @@ export interface MembershipOutcome {
 type Tx = Prisma.TransactionClient;
 type ListWithCount = ListRow & { _count: { members: number } };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Members whose contact is deleted stay (a revived contact is back in its lists) but are not counted. */
 const withMemberCount = { _count: { select: { members: { where: { contact: { deletedAt: null } } } } } } as const;
 
@@ -100,7 +95,7 @@ export class ListService {
     return { data: page.map(toList), nextCursor };
   }
 
-  addMembers(workspaceId: string, listId: string, references: readonly MemberReference[]) {
+  addMembers(workspaceId: string, listId: string, references: readonly ContactReference[]) {
     return this.#changeMembers(workspaceId, listId, references, { done: 'added', unchanged: 'already_member' }, async (tx, contactIds) => {
       const rows = await tx.$queryRaw<{ contact_id: string }[]>`
         INSERT INTO list_memberships (list_id, contact_id, workspace_id)
@@ -111,7 +106,7 @@ export class ListService {
     });
   }
 
-  removeMembers(workspaceId: string, listId: string, references: readonly MemberReference[]) {
+  removeMembers(workspaceId: string, listId: string, references: readonly ContactReference[]) {
     return this.#changeMembers(workspaceId, listId, references, { done: 'removed', unchanged: 'not_member' }, async (tx, contactIds) => {
       const rows = await tx.$queryRaw<{ contact_id: string }[]>`
         DELETE FROM list_memberships WHERE list_id = ${listId}::uuid AND contact_id = ANY(${contactIds}::uuid[])
@@ -128,7 +123,7 @@ export class ListService {
   async #changeMembers(
     workspaceId: string,
     listId: string,
-    references: readonly MemberReference[],
+    references: readonly ContactReference[],
     { done, unchanged }: { done: MembershipStatus; unchanged: MembershipStatus },
     apply: (tx: Tx, contactIds: string[]) => Promise<Set<string>>,
   ): Promise<MembershipOutcome[]> {
@@ -137,7 +132,7 @@ export class ListService {
       const [list] = await tx.$queryRaw<{ id: string; version: number }[]>`
         SELECT id::text, version FROM lists WHERE id = ${listId}::uuid AND workspace_id = ${workspaceId}::uuid FOR UPDATE`;
       if (!list) throw notFound('The list');
-      const resolved = await resolveContacts(tx, workspaceId, references);
+      const resolved = await resolveContactReferences(tx, workspaceId, references);
       const contactIds = [...new Set(resolved.flatMap((r) => (typeof r === 'string' ? [r] : [])))];
       const changed = contactIds.length > 0 ? await apply(tx, contactIds) : new Set<string>();
       if (changed.size > 0) await queueMembershipSync(tx, workspaceId, list);
@@ -166,23 +161,3 @@ export class ListService {
 /** Queues a list's creation or rename (upsert), or its deletion, for activation. */
 export const queueList = (tx: Tx, list: { id: string; workspaceId: string; version: number }, operation: 'upsert' | 'delete') =>
   tx.activationOutbox.create({ data: { workspaceId: list.workspaceId, entityType: LIST_ENTITY, entityId: list.id, operation, entityVersion: list.version } });
-
-/** Each reference's contact ID, or why it names no live contact of the workspace. */
-async function resolveContacts(tx: Tx, workspaceId: string, references: readonly MemberReference[]): Promise<(string | { reason: string })[]> {
-  const ids = references.flatMap((r) => (r.contactId !== undefined && UUID.test(r.contactId) ? [r.contactId.toLowerCase()] : []));
-  const externalIds = references.flatMap((r) => (r.externalId ? [r.externalId] : []));
-  const contacts = await tx.contact.findMany({
-    where: { workspaceId, deletedAt: null, OR: [{ id: { in: ids } }, { externalId: { in: externalIds } }] },
-    select: { id: true, externalId: true },
-  });
-  const byId = new Set(contacts.map((c) => c.id));
-  const byExternalId = new Map(contacts.map((c) => [c.externalId, c.id]));
-  return references.map((r) => {
-    if ((r.contactId === undefined) === (r.externalId === undefined)) return { reason: 'give exactly one of contactId or externalId' };
-    if (r.contactId !== undefined) {
-      if (!UUID.test(r.contactId)) return { reason: 'contactId is not a Tajo ID' };
-      return byId.has(r.contactId.toLowerCase()) ? r.contactId.toLowerCase() : { reason: 'no contact with this ID in the workspace' };
-    }
-    return byExternalId.get(r.externalId!) ?? { reason: 'no contact with this external ID in the workspace' };
-  });
-}

@@ -101,3 +101,28 @@ export const ZRemoveContactsFromList = z
   })
   .strict()
   .refine(exactlyOne, { message: 'give one of emails, ids, extIds or all' });
+
+const ZRecipient = z.object({ email: z.email(), name: z.string().optional() }).strict();
+
+/** POST /smtp/email (sendTransacEmail). The simulator sends from templates only; the rest is checked, not rendered. */
+export const ZSendTransacEmail = z
+  .object({
+    sender: z.object({ name: z.string().optional(), email: z.email().optional(), id: z.number().int().optional() }).strict().optional(),
+    to: z.array(ZRecipient).min(1).optional(),
+    bcc: z.array(ZRecipient).optional(),
+    cc: z.array(ZRecipient).optional(),
+    htmlContent: z.string().optional(),
+    textContent: z.string().optional(),
+    subject: z.string().optional(),
+    replyTo: ZRecipient.optional(),
+    attachment: z.array(z.object({ url: z.url().optional(), content: z.string().optional(), name: z.string().optional() }).strict()).optional(),
+    headers: z.record(z.string(), z.unknown()).optional(),
+    templateId: z.number().int().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    messageVersions: z.array(z.record(z.string(), z.unknown())).optional(),
+    tags: z.array(z.string()).optional(),
+    scheduledAt: z.string().optional(),
+    batchId: z.string().optional(),
+    preheader: z.string().optional(),
+  })
+  .strict();

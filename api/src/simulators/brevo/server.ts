@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
 import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
 import { registerListRoutes, SimulatedListStore } from './lists.ts';
+import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 
 /**
  * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
@@ -116,6 +117,7 @@ export class BrevoSimulatorState {
   readonly attributes = new Map<string, SimulatedAttribute>(STANDARD_ATTRIBUTES.map((a) => [a.name, a]));
   readonly processes = new Map<number, SimulatedProcess>();
   readonly listStore = new SimulatedListStore();
+  readonly mailer = new SimulatedMailer();
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
   #nextProcessId = 1;
@@ -367,6 +369,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   });
 
   registerListRoutes(app, state);
+  registerTransactionalRoutes(app, state);
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
