@@ -13,6 +13,8 @@ export interface BrevoConnectionInput {
 }
 
 export interface BrevoAccount {
+  /** Names the Brevo account (not the workspace: two workspaces may share one), stable across restarts. */
+  key: string;
   api: BrevoApi;
   limiter: AccountRateLimiter;
   /** The account's contact attributes, ensured before first use. */
@@ -35,8 +37,9 @@ export class BrevoAccounts {
   /** A client for a connection that is not stored yet, for the credential smoke test. */
   open(input: BrevoConnectionInput): BrevoAccount {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
+    const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
     const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
-    return { api, limiter, attributes: new AttributeCatalog(api) };
+    return { key, api, limiter, attributes: new AttributeCatalog(api) };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

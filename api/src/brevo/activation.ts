@@ -105,6 +105,8 @@ export class ContactActivator implements EntityActivator {
     if (!externalId) return 'skipped';
     await this.#send(externalId, { identifier: externalId, identifierType: 'ext_id', operation: 'deleteContact' }, () => api.deleteContact(externalId, 'ext_id'));
     await this.db.brevoContactState.deleteMany({ where: { contactId: item.entityId } });
+    // Brevo takes a deleted contact out of its lists.
+    await this.db.brevoListMember.deleteMany({ where: { contactId: item.entityId } });
     return 'deleted';
   }
 
@@ -114,15 +116,19 @@ export class ContactActivator implements EntityActivator {
       await call();
     } catch (error) {
       if (!(error instanceof BrevoRequestFailed)) throw error;
-      throw new BrevoFailure({
-        sourceObjectId,
-        category: error.category === 'not_found' ? 'validation' : error.category,
-        reason: error.message,
-        request: { operation: error.details.operation, body: request },
-        response: error.details.response ?? { status: error.details.status ?? null, attempts: error.details.attempts },
-      });
+      throw new BrevoFailure({ sourceObjectId, ...failureLetter(error, request) });
     }
   }
+}
+
+/** What a dead letter says of a Brevo request that failed for good: category, reason, request and answer. */
+export function failureLetter(error: BrevoRequestFailed, request: object) {
+  return {
+    category: (error.category === 'not_found' ? 'validation' : error.category) as DeadLetterCategory,
+    reason: error.message,
+    request: { operation: error.details.operation, body: request },
+    response: error.details.response ?? { status: error.details.status ?? null, attempts: error.details.attempts },
+  };
 }
 
 class BrevoFailure extends Error {

@@ -2,6 +2,8 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/client.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
+import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
+import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -43,6 +45,46 @@ export const toDeadLetter = (row: DeadLetterRow) => ({
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
+
+/** Queues a dead letter's record for activation again, with its current data; false when the record is gone. */
+const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string, entityId: string) => Promise<boolean>> = {
+  async contact(tx, workspaceId, contactId) {
+    const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId } });
+    if (!contact) return false;
+    // The state row says which version Brevo has; forgetting it makes the worker send the current one.
+    await tx.brevoContactState.deleteMany({ where: { contactId } });
+    await tx.activationOutbox.create({
+      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+    });
+    // Its lists' syncs left it out while it was refused; once activated, they take it in.
+    const lists = await tx.list.findMany({ where: { workspaceId, members: { some: { contactId } } }, select: { id: true, version: true } });
+    for (const list of lists) await queueMembershipSync(tx, workspaceId, list);
+    return true;
+  },
+  async [LIST_ENTITY](tx, workspaceId, listId) {
+    const list = await tx.list.findFirst({ where: { id: listId, workspaceId } });
+    if (list) {
+      await queueList(tx, list, 'upsert');
+      return true;
+    }
+    // Gone from Tajo: what can still be retried is the deletion of its Brevo list.
+    if (!(await tx.brevoListState.findFirst({ where: { listId, workspaceId } }))) return false;
+    // The list is gone, and its version with it.
+    await queueList(tx, { id: listId, workspaceId, version: 0 }, 'delete');
+    return true;
+  },
+  async [LIST_MEMBERSHIP_ENTITY](tx, workspaceId, listId) {
+    const list = await tx.list.findFirst({ where: { id: listId, workspaceId } });
+    if (list) await queueMembershipSync(tx, workspaceId, list);
+    return list !== null;
+  },
+  /** Sent again only on this explicit request, still under its own ID as Brevo's idempotency key. */
+  async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
+    const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
+    if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
+    return count > 0;
+  },
+};
 
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
@@ -92,13 +134,10 @@ export class DeadLetterService {
       const row = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
       if (!row) throw notFound('The dead letter');
       if (row.status === 'discarded') throw new AppError('conflict', 'The dead letter was discarded; it cannot be retried.');
-      const contact = row.entityId ? await tx.contact.findFirst({ where: { id: row.entityId, workspaceId } }) : null;
-      if (!contact) throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
-      // The state row says which version Brevo has; forgetting it makes the worker send the current one.
-      await tx.brevoContactState.deleteMany({ where: { contactId: contact.id } });
-      await tx.activationOutbox.create({
-        data: { workspaceId, entityType: 'contact', entityId: contact.id, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
-      });
+      const requeue = REQUEUE[row.entityType];
+      if (!requeue || !row.entityId || !(await requeue(tx, workspaceId, row.entityId))) {
+        throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
+      }
       return toDeadLetter(await tx.deadLetter.update({ where: { id }, data: { status: 'retried' } }));
     });
   }
