@@ -20,19 +20,36 @@ describe('endpoint families', () => {
 });
 
 describe('TokenBucket', () => {
-  it('allows a full window at once, then one request per refill interval', () => {
+  it('allows a full window at once, then waits for the first token to come back', async () => {
     const c = clock();
     const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
     for (let i = 0; i < 10; i += 1) {
       expect(bucket.delayMs()).toBe(0);
-      void bucket.acquire(async () => {});
+      await bucket.acquire(async () => {});
     }
+    // A window and its 50 ms margin for network jitter.
+    expect(bucket.delayMs()).toBe(1050);
+  });
+
+  it("never lets more than the limit into any window of its length (Brevo's fixed windows included)", async () => {
+    const c = clock();
+    const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
+    const sent: number[] = [];
+    const sleep = async (ms: number) => void c.advance(ms);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 500; i += 1) {
+      c.advance(Math.floor(random() * 120));
+      await bucket.acquire(sleep);
+      sent.push(c.now());
+    }
+    for (const start of sent) expect(sent.filter((at) => at >= start && at < start + 1000).length).toBeLessThanOrEqual(10);
   });
 
   it('waits out a 429 until the reset Brevo announced', async () => {
     const c = clock();
     const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
-    bucket.observe({ limit: 10, remaining: 0, resetSeconds: 3 }, 1, true);
+    bucket.observe({ limit: 10, remaining: 0, resetSeconds: 3 }, true);
     expect(bucket.delayMs()).toBe(3000);
     c.advance(3000);
     expect(bucket.delayMs()).toBe(0);
@@ -41,18 +58,21 @@ describe('TokenBucket', () => {
   it('honours Retry-After over the reset header', () => {
     const c = clock();
     const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
-    bucket.observe({ resetSeconds: 1, retryAfterSeconds: 7 }, 1, true);
+    bucket.observe({ resetSeconds: 1, retryAfterSeconds: 7 }, true);
     expect(bucket.delayMs()).toBe(7000);
   });
 
-  it('learns a lower limit and the remaining budget from the headers', () => {
+  it('learns a lower limit and the remaining budget from the headers', async () => {
     const c = clock();
     const bucket = new TokenBucket({ limit: 10, windowSeconds: 1 }, c.now);
-    bucket.observe({ limit: 4, remaining: 1 }, 1, false);
+    // Another client on the account used 3 of Brevo's 4: one is left.
+    bucket.observe({ limit: 4, remaining: 1 }, false);
     expect(bucket.capacity).toBe(4);
     expect(bucket.delayMs()).toBe(0);
-    bucket.observe({ limit: 4, remaining: 0, resetSeconds: 1 }, 1, false);
-    expect(bucket.delayMs()).toBe(1000);
+    await bucket.acquire(async () => {});
+    expect(bucket.delayMs()).toBe(1050);
+    bucket.observe({ limit: 4, remaining: 0, resetSeconds: 2 }, false);
+    expect(bucket.delayMs()).toBe(2000);
   });
 
   it('serves waiting callers in order, each after its token refills', async () => {
@@ -64,7 +84,8 @@ describe('TokenBucket', () => {
       c.advance(ms);
     };
     await Promise.all([1, 2, 3, 4].map(() => bucket.acquire(sleep)));
-    expect(slept).toEqual([500, 500]);
+    // The first two at once; the next two when their tokens come back, a window (and margin) later.
+    expect(slept).toEqual([1050]);
   });
 
   it('keeps one bucket per family for an account', () => {

@@ -59,11 +59,18 @@ export function readRateLimitHeaders(headers: Headers | undefined): RateLimitHea
   return result;
 }
 
+/**
+ * A bucket of `limit` tokens per family, where each token spent comes back one window later (plus
+ * a margin for network jitter). Brevo counts requests in fixed windows; a bucket refilling at a
+ * steady rate would let up to twice the limit into one of them (a full burst at the end of a
+ * window, the refill at the start of the next). Returning each token a whole window after its
+ * use means no window of that length, wherever it starts, ever sees more than the limit.
+ */
 export class TokenBucket {
-  #tokens: number;
   #capacity: number;
-  #refillPerMs: number;
-  #updatedAt: number;
+  readonly #windowMs: number;
+  /** When each token out of the bucket was spent, oldest first. */
+  #spent: number[] = [];
   /** No request leaves before this time (set by a 429 or an exhausted window). */
   #blockedUntil = 0;
   /** Callers waiting for a token, served in arrival order. */
@@ -74,26 +81,29 @@ export class TokenBucket {
     private readonly now: () => number = Date.now,
   ) {
     this.#capacity = limit.limit;
-    this.#tokens = limit.limit;
-    this.#refillPerMs = limit.limit / (limit.windowSeconds * 1000);
-    this.#updatedAt = now();
+    this.#windowMs = limit.windowSeconds * 1000;
   }
 
   get capacity() {
     return this.#capacity;
   }
 
-  #refill() {
-    const now = this.now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#updatedAt) * this.#refillPerMs);
-    this.#updatedAt = now;
+  /** How long a spent token stays out: the window, and a margin for requests arriving late or early. */
+  get #returnMs() {
+    return this.#windowMs + Math.max(50, this.#windowMs * 0.05);
+  }
+
+  #collect(now: number) {
+    while (this.#spent.length > 0 && this.#spent[0]! + this.#returnMs <= now) this.#spent.shift();
   }
 
   /** How long until a token is available (0 when one is). */
   delayMs(): number {
-    this.#refill();
-    const blocked = Math.max(0, this.#blockedUntil - this.now());
-    const refill = this.#tokens >= 1 ? 0 : (1 - this.#tokens) / this.#refillPerMs;
+    const now = this.now();
+    this.#collect(now);
+    const blocked = Math.max(0, this.#blockedUntil - now);
+    const excess = this.#spent.length - this.#capacity;
+    const refill = excess < 0 ? 0 : this.#spent[excess]! + this.#returnMs - now;
     return Math.max(blocked, Math.ceil(refill));
   }
 
@@ -101,25 +111,24 @@ export class TokenBucket {
   acquire(sleep: (ms: number) => Promise<void>): Promise<void> {
     const turn = this.#queue.then(async () => {
       for (let delay = this.delayMs(); delay > 0; delay = this.delayMs()) await sleep(delay);
-      this.#tokens -= 1;
+      this.#spent.push(this.now());
     });
     this.#queue = turn.catch(() => undefined);
     return turn;
   }
 
   /** Corrects the bucket from what Brevo said about the window. */
-  observe(headers: RateLimitHeaders, windowSeconds: number, rateLimited: boolean) {
-    this.#refill();
-    if (headers.limit !== undefined && headers.limit > 0 && headers.limit !== this.#capacity) {
-      this.#capacity = headers.limit;
-      this.#refillPerMs = headers.limit / (windowSeconds * 1000);
-      this.#tokens = Math.min(this.#tokens, this.#capacity);
-    }
-    if (headers.remaining !== undefined) this.#tokens = Math.min(this.#tokens, headers.remaining);
+  observe(headers: RateLimitHeaders, rateLimited: boolean) {
+    const now = this.now();
+    this.#collect(now);
+    if (headers.limit !== undefined && headers.limit > 0) this.#capacity = headers.limit;
+    // Brevo counted more than this bucket knows (another client on the account): those are spent too.
+    const unknownToUs = headers.remaining === undefined ? 0 : this.#capacity - headers.remaining - this.#spent.length;
+    for (let i = 0; i < unknownToUs; i += 1) this.#spent.push(now);
+    this.#spent.sort((a, b) => a - b);
     const waitSeconds = headers.retryAfterSeconds ?? (rateLimited || headers.remaining === 0 ? headers.resetSeconds : undefined);
-    if (rateLimited) this.#tokens = Math.min(this.#tokens, 0);
-    if (waitSeconds !== undefined) this.#blockedUntil = Math.max(this.#blockedUntil, this.now() + waitSeconds * 1000);
-    else if (rateLimited) this.#blockedUntil = Math.max(this.#blockedUntil, this.now() + 1000 / (this.#refillPerMs * 1000));
+    if (waitSeconds !== undefined) this.#blockedUntil = Math.max(this.#blockedUntil, now + waitSeconds * 1000);
+    else if (rateLimited) this.#blockedUntil = Math.max(this.#blockedUntil, now + this.#windowMs / this.#capacity);
   }
 }
 
@@ -143,6 +152,6 @@ export class AccountRateLimiter {
   }
 
   observe(family: EndpointFamily, headers: RateLimitHeaders, rateLimited: boolean) {
-    this.#buckets[family].observe(headers, this.limits[family].windowSeconds, rateLimited);
+    this.#buckets[family].observe(headers, rateLimited);
   }
 }

@@ -130,22 +130,41 @@ export class BrevoSimulatorState {
   #nextContactId = 1;
   #nextProcessId = 1;
 
+  /**
+   * Contacts by email, ext_id and SMS, kept by write(): a backfill imports 100,000 contacts, and a
+   * scan per lookup would make that quadratic. An entry is trusted only while the contact still
+   * exists and still has that value, so deletions and changes need no bookkeeping.
+   */
+  readonly #index = { email: new Map<string, SimulatedContact>(), extId: new Map<string, SimulatedContact>(), sms: new Map<string, SimulatedContact>() };
+
+  #lookup(index: Map<string, SimulatedContact>, key: string, current: (contact: SimulatedContact) => unknown) {
+    const contact = index.get(key);
+    return contact && this.contacts.get(contact.id) === contact && current(contact) === key ? contact : undefined;
+  }
+
   byEmail(email: string) {
-    const wanted = email.toLowerCase();
-    for (const contact of this.contacts.values()) if (contact.email === wanted) return contact;
-    return undefined;
+    return this.#lookup(this.#index.email, email.toLowerCase(), (contact) => contact.email);
   }
 
   byExtId(extId: string) {
-    for (const contact of this.contacts.values()) if (contact.extId === extId) return contact;
-    return undefined;
+    return this.#lookup(this.#index.extId, extId, (contact) => contact.extId);
+  }
+
+  bySms(sms: string) {
+    return this.#lookup(this.#index.sms, sms, (contact) => contact.attributes.SMS);
   }
 
   find(identifier: string, type: string | undefined) {
     if (type === 'ext_id') return this.byExtId(identifier);
     if (type === 'contact_id' || (type === undefined && /^\d+$/.test(identifier))) return this.contacts.get(Number(identifier));
-    if (type === 'phone_id') return [...this.contacts.values()].find((c) => c.attributes.SMS === identifier);
+    if (type === 'phone_id') return this.bySms(identifier);
     return this.byEmail(identifier);
+  }
+
+  #indexContact(contact: SimulatedContact) {
+    if (contact.email) this.#index.email.set(contact.email, contact);
+    if (contact.extId) this.#index.extId.set(contact.extId, contact);
+    if (typeof contact.attributes.SMS === 'string') this.#index.sms.set(contact.attributes.SMS, contact);
   }
 
   /** Applies one contact write as Brevo does, including its blocklist rule for email changes. */
@@ -163,7 +182,7 @@ export class BrevoSimulatorState {
     const existing = byExt ?? byMail;
     const sms = input.attributes?.SMS;
     if (sms !== undefined) {
-      const holder = [...this.contacts.values()].find((c) => c.attributes.SMS === sms);
+      const holder = typeof sms === 'string' ? this.bySms(sms) : undefined;
       if (holder && holder !== existing) throw new BrevoError(400, 'duplicate_parameter', 'Unable to create contact, SMS is already associated with another Contact');
     }
     const now = new Date().toISOString();
@@ -180,6 +199,7 @@ export class BrevoSimulatorState {
       if (input.smsBlacklisted !== undefined) existing.smsBlacklisted = input.smsBlacklisted;
       existing.listIds = [...new Set([...existing.listIds, ...(input.listIds ?? [])])];
       existing.modifiedAt = now;
+      this.#indexContact(existing);
       return { contact: existing, created: false };
     }
     const contact: SimulatedContact = {
@@ -194,6 +214,7 @@ export class BrevoSimulatorState {
       modifiedAt: now,
     };
     this.contacts.set(contact.id, contact);
+    this.#indexContact(contact);
     return { contact, created: true };
   }
 
