@@ -4,6 +4,7 @@ import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
+import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -82,6 +83,11 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
   async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
     const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
     if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
+    return count > 0;
+  },
+  async [CAMPAIGN_DRAFT_ENTITY](tx, workspaceId, draftId) {
+    const { count } = await tx.campaignDraft.updateMany({ where: { id: draftId, workspaceId, status: 'failed' }, data: { status: 'queued' } });
+    if (count > 0) await queueCampaignDraft(tx, { id: draftId, workspaceId });
     return count > 0;
   },
 };
