@@ -154,7 +154,7 @@ describe('list activation', () => {
     expect(brevo.state.count((r) => r.status === 429 && r.family === 'other')).toBeGreaterThan(0);
   }, 240_000);
 
-  it('does not wait for a refused contact, and takes it into its lists once its dead letter is retried', async () => {
+  it('does not wait for a refused contact, and takes it into its lists once it reaches Brevo, as it does a revived one', async () => {
     const ws = await createWorkspace(t.app);
     await harness.connect(ws);
     await call(ws, 'POST', '/v1/contacts/upsert', { externalId: 'r:1', email: 'r1@example.com', phone: '+14155550301' });
@@ -165,10 +165,20 @@ describe('list activation', () => {
     await settle();
     const letter = await t.db.deadLetter.findFirstOrThrow({ where: { workspaceId: ws.id, entityType: 'contact' } });
     const refused = (await t.db.contact.findUniqueOrThrow({ where: { id: letter.entityId! } })).externalId;
-    expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2'].filter((id) => id !== refused));
+    const accepted = refused === 'r:1' ? 'r:2' : 'r:1';
+    expect(brevoMembers(await brevoListId(list))).toEqual([accepted]);
 
+    // Fixed at the source: the contact reaches Brevo, and its list follows without any list change.
     await call(ws, 'POST', '/v1/contacts/upsert', { externalId: refused, email: `${refused.replace(':', '')}@example.com`, phone: '+14155550302' });
-    await call(ws, 'POST', `/v1/dead-letters/${letter.id}/retry`);
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2']);
+
+    // Deleted (Brevo drops it from its lists), then revived: back in the list in Brevo too.
+    const { id } = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: accepted } });
+    await call(ws, 'DELETE', `/v1/contacts/${id}`);
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual([refused]);
+    await call(ws, 'POST', '/v1/contacts/upsert', { externalId: accepted, email: `${accepted.replace(':', '')}@example.com`, phone: '+14155550303' });
     await settle();
     await expectBrevoEqualsTajo(ws);
     expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2']);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Consent } from '../contacts/normalize.ts';
 import type { DeadLetterCategory, DeadLetterService } from '../dead-letters/service.ts';
+import { queueSyncsOfNewlyActivatedContact } from '../lists/service.ts';
 import type { BrevoAccounts } from './accounts.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
@@ -90,6 +91,7 @@ export class ContactActivator implements EntityActivator {
       create: { contactId, workspaceId, version: contact.version, email: contact.email },
       update: { version: contact.version, email: contact.email, activatedAt: new Date() },
     });
+    if (!state) await queueSyncsOfNewlyActivatedContact(this.db, workspaceId, contactId);
     return 'activated';
   }
 

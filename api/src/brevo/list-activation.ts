@@ -172,6 +172,7 @@ export class ListMembershipActivator implements EntityActivator {
 
   async #sync(account: BrevoAccount, workspaceId: string, listId: string, brevoListId: number) {
     const { toAdd, waiting, toRemove } = await this.#differences(listId);
+    await this.db.brevoListState.updateMany({ where: { listId, waitingForContacts: waiting === 0 }, data: { waitingForContacts: waiting > 0 } });
     let changed = 0;
     let deadLettered = 0;
     const apply = async (members: Member[], operation: 'add' | 'remove') => {
@@ -204,8 +205,8 @@ export class ListMembershipActivator implements EntityActivator {
   /**
    * What Brevo lacks (members whose contact is live and activated), what it has too much (recorded
    * members no longer in the Tajo list, or whose contact is deleted), and how many members wait for
-   * their contact's activation. A contact whose activation was dead-lettered is not waited for: its
-   * retry queues the sync of its lists again.
+   * their contact's activation. A contact whose activation was dead-lettered is not waited for:
+   * once it reaches Brevo, the syncs of its lists are queued again.
    */
   async #differences(listId: string) {
     const missing = await this.db.$queryRaw<(Member & { activated: boolean; refused: boolean })[]>`

@@ -57,9 +57,6 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     await tx.activationOutbox.create({
       data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
     });
-    // Its lists' syncs left it out while it was refused; once activated, they take it in.
-    const lists = await tx.list.findMany({ where: { workspaceId, members: { some: { contactId } } }, select: { id: true, version: true } });
-    for (const list of lists) await queueMembershipSync(tx, workspaceId, list);
     return true;
   },
   async [LIST_ENTITY](tx, workspaceId, listId) {

@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "brevo_list_states" ADD COLUMN     "waiting_for_contacts" BOOLEAN NOT NULL DEFAULT false;
+
 -- CreateTable
 CREATE TABLE "messages" (
     "id" UUID NOT NULL DEFAULT gen_random_uuid(),
