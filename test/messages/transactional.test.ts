@@ -120,6 +120,10 @@ describe('transactional email by template', () => {
     expect((await post(ws, `/v1/dead-letters/${letter.id}/retry`, {})).json()).toMatchObject({ status: 'retried' });
     await settle();
     expect(sentTo('tpl@example.com')).toMatchObject([{ templateId: 99 }]);
+    // Retrying again once it is sent sends nothing.
+    expect((await post(ws, `/v1/dead-letters/${letter.id}/retry`, {})).json()).toMatchObject({ status: 'retried' });
+    await settle();
+    expect(sentTo('tpl@example.com')).toHaveLength(1);
   });
 
   it('refuses a recipient that is unknown or has no email, with problem+json', async () => {

@@ -76,16 +76,25 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     if (list) await queueMembershipSync(tx, workspaceId, list);
     return list !== null;
   },
-  /** Sent again only on this explicit request, still under its own ID as Brevo's idempotency key. */
+  /**
+   * A failed message is sent again only on this explicit request, still under its own ID as
+   * Brevo's idempotency key; one queued or sent since is left alone (retrying twice sends once).
+   */
   async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
-    const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
-    if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
-    return count > 0;
+    const message = await tx.message.findFirst({ where: { id: messageId, workspaceId }, select: { status: true } });
+    if (message?.status === 'failed') {
+      await tx.message.update({ where: { id: messageId }, data: { status: 'queued', attemptedAt: null } });
+      await queueMessage(tx, { id: messageId, workspaceId });
+    }
+    return message !== null;
   },
   async [CAMPAIGN_DRAFT_ENTITY](tx, workspaceId, draftId) {
-    const { count } = await tx.campaignDraft.updateMany({ where: { id: draftId, workspaceId, status: 'failed' }, data: { status: 'queued' } });
-    if (count > 0) await queueCampaignDraft(tx, { id: draftId, workspaceId });
-    return count > 0;
+    const draft = await tx.campaignDraft.findFirst({ where: { id: draftId, workspaceId }, select: { status: true } });
+    if (draft?.status === 'failed') {
+      await tx.campaignDraft.update({ where: { id: draftId }, data: { status: 'queued' } });
+      await queueCampaignDraft(tx, { id: draftId, workspaceId });
+    }
+    return draft !== null;
   },
 };
 
