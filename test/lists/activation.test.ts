@@ -3,7 +3,8 @@ import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../s
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import type { BrevoSimulator, RequestRecord } from '../../api/src/simulators/brevo/server.ts';
-import { brevoListName, TAJO_FOLDER } from '../../api/src/brevo/list-activation.ts';
+import { brevoListName } from '../../api/src/brevo/list-activation.ts';
+import { TAJO_FOLDER } from '../../api/src/brevo/catalog.ts';
 
 let harness: ActivationHarness;
 let t: TestApp;

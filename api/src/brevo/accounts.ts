@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { AttributeCatalog } from './attributes.ts';
+import { ProcessWatcher } from './imports.ts';
 import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
 import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
 
@@ -16,6 +18,10 @@ export interface BrevoAccount {
   key: string;
   api: BrevoApi;
   limiter: AccountRateLimiter;
+  /** The account's contact attributes, ensured before first use. */
+  attributes: AttributeCatalog;
+  /** Follows the account's imports to completion. */
+  processes: ProcessWatcher;
 }
 
 /**
@@ -35,7 +41,8 @@ export class BrevoAccounts {
   open(input: BrevoConnectionInput): BrevoAccount {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
     const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
-    return { key, api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
+    const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
+    return { key, api, limiter, attributes: new AttributeCatalog(api), processes: new ProcessWatcher(api) };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

@@ -4,6 +4,9 @@ import { BrevoRequestFailed, type BrevoNamed, type BrevoPage } from './client.ts
 
 type Kind = 'folder' | 'list';
 
+/** The Brevo folder that holds Tajo's lists. */
+export const TAJO_FOLDER = 'Tajo';
+
 /** How to find and create one folder or list in Brevo, by its name there. */
 interface BrevoLookup {
   name: string;

@@ -5,11 +5,8 @@ import { emptyReport, type ActivationJob, type ActivationReport, type EntityActi
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { failureLetter } from './activation.ts';
-import type { BrevoCatalog } from './catalog.ts';
+import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { BrevoRequestFailed, isRetryableFailure, MAX_LIST_MEMBERS_PER_REQUEST } from './client.ts';
-
-/** The Brevo folder that holds Tajo's lists. */
-export const TAJO_FOLDER = 'Tajo';
 
 /** A Tajo list's name in Brevo: readable, and unique through the list's ID, so it is found again by name. */
 export const brevoListName = (list: { id: string; name: string }) => `Tajo · ${list.name} · ${list.id.slice(0, 8)}`;

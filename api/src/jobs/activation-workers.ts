@@ -4,10 +4,17 @@ import type { Db } from '../db/client.ts';
 import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
-/** Outbox rows moved per relay transaction, and items per job. */
-const RELAY_BATCH = 500;
-const ITEMS_PER_JOB = 50;
+/** Outbox rows moved per relay transaction. */
+const RELAY_BATCH = 5_000;
+/**
+ * Items per job. Contacts come in large jobs so a backlog (a backfill) goes to Brevo as imports;
+ * a handful of changes still makes a small job, sent one by one without waiting.
+ */
+const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000 };
+const DEFAULT_ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
+/** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
+const HEARTBEAT_SECONDS = 10;
 
 interface OutboxRow {
   id: string;
@@ -40,14 +47,18 @@ export class ActivationWorkers {
   ) {}
 
   static create(connectionString: string, db: Db, activators: Activators, log: Logger) {
-    const boss = new PgBoss({ connectionString, max: 3 });
+    // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
+    const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
     return new ActivationWorkers(boss, db, activators, log);
   }
 
   async start() {
     await this.boss.start();
-    await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 });
+    const queue = { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60, heartbeatSeconds: HEARTBEAT_SECONDS };
+    await this.boss.createQueue(ACTIVATION_QUEUE, queue);
+    // A queue created by an earlier release keeps its old settings otherwise.
+    await this.boss.updateQueue(ACTIVATION_QUEUE, queue);
     await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
       if (!job) return;
       const activator = this.activators[job.data.entityType];
@@ -145,7 +156,8 @@ function toJobs(rows: OutboxRow[]): ActivationJob[] {
   const jobs: ActivationJob[] = [];
   for (const { workspaceId, entityType, items } of groups.values()) {
     const list = [...items.values()];
-    for (let i = 0; i < list.length; i += ITEMS_PER_JOB) jobs.push({ workspaceId, entityType, items: list.slice(i, i + ITEMS_PER_JOB) });
+    const size = ITEMS_PER_JOB[entityType] ?? DEFAULT_ITEMS_PER_JOB;
+    for (let i = 0; i < list.length; i += size) jobs.push({ workspaceId, entityType, items: list.slice(i, i + size) });
   }
   return jobs;
 }

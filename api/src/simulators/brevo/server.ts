@@ -2,7 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
-import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
+import { ATTRIBUTE_CATEGORIES, ZContactsQuery, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts, ZPageQuery } from './schemas.ts';
 import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
@@ -81,6 +81,14 @@ const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS
   type: 'text',
 }));
 
+/** The values each attribute type takes (Brevo refuses, say, a word for a number). */
+const ACCEPTS: Record<string, (value: unknown) => boolean> = {
+  text: (value) => typeof value === 'string' || typeof value === 'number',
+  float: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+  date: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+};
+
 export class BrevoError extends Error {
   constructor(
     readonly status: number,
@@ -146,8 +154,10 @@ export class BrevoSimulatorState {
   write(input: { email?: string; extId?: string; attributes?: Record<string, unknown>; emailBlacklisted?: boolean; smsBlacklisted?: boolean; listIds?: number[] }, updateEnabled: boolean) {
     const email = input.email?.toLowerCase();
     if (!email && !input.extId && input.attributes?.SMS === undefined) throw new BrevoError(400, 'missing_parameter', 'email, ext_id or SMS is required');
-    for (const name of Object.keys(input.attributes ?? {})) {
-      if (!this.attributes.has(name)) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+    for (const [name, value] of Object.entries(input.attributes ?? {})) {
+      const attribute = this.attributes.get(name);
+      if (!attribute) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+      if (ACCEPTS[attribute.type]?.(value) === false) throw new BrevoError(400, 'invalid_parameter', `Invalid value for attribute ${name} of type ${attribute.type}`);
     }
     const byExt = input.extId ? this.byExtId(input.extId) : undefined;
     const byMail = email ? this.byEmail(email) : undefined;
@@ -293,20 +303,31 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     return created ? reply.code(201).send({ id: contact.id }) : reply.code(204).send();
   });
 
+  const contactView = (contact: SimulatedContact) => ({
+    id: contact.id,
+    email: contact.email,
+    emailBlacklisted: contact.emailBlacklisted,
+    smsBlacklisted: contact.smsBlacklisted,
+    createdAt: contact.createdAt,
+    modifiedAt: contact.modifiedAt,
+    listIds: contact.listIds,
+    attributes: { ...contact.attributes, ...(contact.extId ? { EXT_ID: contact.extId } : {}) },
+  });
+
+  app.get('/v3/contacts', async (request) => {
+    const query = parse(ZContactsQuery, request.query);
+    const since = query.modifiedSince ? Date.parse(query.modifiedSince) : Number.NEGATIVE_INFINITY;
+    const matching = [...state.contacts.values()].filter((contact) => Date.parse(contact.modifiedAt) >= since);
+    // Brevo sorts by creation: ids grow with it.
+    matching.sort((a, b) => (query.sort === 'asc' ? a.id - b.id : b.id - a.id));
+    return { contacts: matching.slice(query.offset, query.offset + query.limit).map(contactView), count: matching.length };
+  });
+
   app.get('/v3/contacts/:identifier', async (request) => {
     const { identifierType } = parse(ZIdentifierQuery, request.query);
     const contact = state.find((request.params as { identifier: string }).identifier, identifierType);
     if (!contact) throw new BrevoError(404, 'document_not_found', 'Contact does not exist');
-    return {
-      id: contact.id,
-      email: contact.email,
-      emailBlacklisted: contact.emailBlacklisted,
-      smsBlacklisted: contact.smsBlacklisted,
-      createdAt: contact.createdAt,
-      modifiedAt: contact.modifiedAt,
-      listIds: contact.listIds,
-      attributes: { ...contact.attributes, ...(contact.extId ? { EXT_ID: contact.extId } : {}) },
-    };
+    return contactView(contact);
   });
 
   app.delete('/v3/contacts/:identifier', async (request, reply) => {
@@ -349,6 +370,12 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     return reply.code(202).send({ processId: process.id });
   });
 
+  app.get('/v3/processes', async (request) => {
+    const query = parse(ZPageQuery, request.query);
+    const all = [...state.processes.values()].sort((a, b) => (query.sort === 'asc' ? a.id - b.id : b.id - a.id));
+    return { processes: all.slice(query.offset, query.offset + query.limit), count: all.length };
+  });
+
   app.get('/v3/processes/:processId', async (request) => {
     const id = Number((request.params as { processId: string }).processId);
     if (!Number.isInteger(id)) throw new BrevoError(400, 'invalid_parameter', 'processId must be an integer');
@@ -361,8 +388,9 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     attributes: [...state.attributes.values()].map((a) => ({ name: a.name, category: a.category, type: a.type })),
   }));
 
-  app.post('/v3/contacts/attributes/:category/:name', async (request, reply) => {
-    const { category, name } = request.params as { category: string; name: string };
+  // Route parameters are named as Brevo's spec names them, so requests are checked against it.
+  app.post('/v3/contacts/attributes/:attributeCategory/:attributeName', async (request, reply) => {
+    const { attributeCategory: category, attributeName: name } = request.params as { attributeCategory: string; attributeName: string };
     if (!(ATTRIBUTE_CATEGORIES as readonly string[]).includes(category)) throw new BrevoError(400, 'invalid_parameter', `unknown attribute category ${category}`);
     const body = parse(ZCreateAttribute, request.body);
     if (state.attributes.has(name)) throw new BrevoError(400, 'duplicate_parameter', `Attribute ${name} already exists`);
