@@ -184,6 +184,28 @@ describe('list activation', () => {
     await expectBrevoEqualsTajo(ws);
     expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2']);
   }, 120_000);
+
+  it('takes contacts revived in bulk (sent to Brevo as an import) back into their Brevo lists', async () => {
+    const ws = await createWorkspace(t.app);
+    await harness.connect(ws);
+    const ids = await createContacts(ws, 'v', 60);
+    const list = await createList(ws, 'Revived');
+    await members(ws, list, ids, 'add');
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toHaveLength(60);
+    for (const { id } of await t.db.contact.findMany({ where: { workspaceId: ws.id } })) {
+      const response = await t.app.inject({ method: 'DELETE', url: `/v1/contacts/${id}`, headers: withKey(ws.writeKey) });
+      expect(response.statusCode).toBe(200);
+    }
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual([]);
+    const imports = brevo.state.count(requestsTo('/v3/contacts/import'));
+    await createContacts(ws, 'v', 60);
+    await settle();
+    expect(brevo.state.count(requestsTo('/v3/contacts/import'))).toBeGreaterThan(imports);
+    await expectBrevoEqualsTajo(ws);
+    expect(brevoMembers(await brevoListId(list))).toHaveLength(60);
+  }, 120_000);
 });
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
