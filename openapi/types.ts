@@ -381,6 +381,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prepare a campaign draft in Brevo
+         * @description Queues an email campaign draft aimed at a Tajo list (its Brevo list is created if needed). The draft gets a deterministic name in Brevo, so a retried creation finds it instead of making another; nothing is sent or scheduled. Send with an Idempotency-Key to make your own retries safe.
+         */
+        post: operations["createCampaignDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/drafts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a campaign draft */
+        get: operations["getCampaignDraft"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brevo/connection": {
         parameters: {
             query?: never;
@@ -1173,6 +1210,77 @@ export interface components {
             status: "queued" | "sent" | "failed";
             /** @description Brevo's message ID, once sent. */
             brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description An email campaign to prepare in Brevo as a draft, aimed at a Tajo list. Nothing is sent or scheduled.
+         * @example {
+         *       "name": "November newsletter",
+         *       "listId": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "subject": "What is new in November",
+         *       "sender": {
+         *         "name": "Tajo Shop",
+         *         "email": "news@shop.example"
+         *       },
+         *       "templateId": 12
+         *     }
+         */
+        NewCampaignDraftInput: {
+            /** @description The campaign's name; Brevo shows it with a Tajo prefix and the draft's short ID. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description The Tajo list the campaign goes to.
+             */
+            listId: string;
+            subject: string;
+            /** @description A sender verified in the Brevo account. */
+            sender: {
+                name?: string;
+                /** Format: email */
+                email: string;
+            };
+            /** @description The Brevo template the content comes from. */
+            templateId: number;
+        };
+        /**
+         * @example {
+         *       "id": "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+         *       "name": "November newsletter",
+         *       "listId": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "subject": "What is new in November",
+         *       "sender": {
+         *         "name": "Tajo Shop",
+         *         "email": "news@shop.example"
+         *       },
+         *       "templateId": 12,
+         *       "status": "created",
+         *       "brevoCampaignId": 41,
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:02.000Z"
+         *     }
+         */
+        CampaignDraftInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            listId: string;
+            subject: string;
+            sender: {
+                name: string | null;
+                email: string;
+            };
+            templateId: number;
+            /**
+             * @description queued until the draft exists in Brevo (created), or Brevo refused it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "created" | "failed";
+            brevoCampaignId: number | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1994,6 +2102,77 @@ export interface components {
             status: "queued" | "sent" | "failed";
             /** @description Brevo's message ID, once sent. */
             brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description An email campaign to prepare in Brevo as a draft, aimed at a Tajo list. Nothing is sent or scheduled.
+         * @example {
+         *       "name": "November newsletter",
+         *       "listId": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "subject": "What is new in November",
+         *       "sender": {
+         *         "name": "Tajo Shop",
+         *         "email": "news@shop.example"
+         *       },
+         *       "templateId": 12
+         *     }
+         */
+        NewCampaignDraft: {
+            /** @description The campaign's name; Brevo shows it with a Tajo prefix and the draft's short ID. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description The Tajo list the campaign goes to.
+             */
+            listId: string;
+            subject: string;
+            /** @description A sender verified in the Brevo account. */
+            sender: {
+                name?: string;
+                /** Format: email */
+                email: string;
+            };
+            /** @description The Brevo template the content comes from. */
+            templateId: number;
+        };
+        /**
+         * @example {
+         *       "id": "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+         *       "name": "November newsletter",
+         *       "listId": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "subject": "What is new in November",
+         *       "sender": {
+         *         "name": "Tajo Shop",
+         *         "email": "news@shop.example"
+         *       },
+         *       "templateId": 12,
+         *       "status": "created",
+         *       "brevoCampaignId": 41,
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:02.000Z"
+         *     }
+         */
+        CampaignDraft: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            listId: string;
+            subject: string;
+            sender: {
+                name: string | null;
+                email: string;
+            };
+            templateId: number;
+            /**
+             * @description queued until the draft exists in Brevo (created), or Brevo refused it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "created" | "failed";
+            brevoCampaignId: number | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4288,6 +4467,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCampaignDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCampaignDraftInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted: queued for creation in Brevo. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDraft"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft and where its creation in Brevo stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDraft"];
                 };
             };
             /** @description The request is invalid; `errors` names each field. */

@@ -20,6 +20,8 @@ import { ListService } from './lists/service.ts';
 import { listRoutes } from './lists/routes.ts';
 import { MessageService } from './messages/service.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { CampaignDraftService } from './campaigns/service.ts';
+import { campaignRoutes } from './campaigns/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { SecretBox } from './security/secret-box.ts';
@@ -39,6 +41,7 @@ export interface Services {
   contacts: ContactService;
   lists: ListService;
   messages: MessageService;
+  campaignDrafts: CampaignDraftService;
   brevoAccounts: BrevoAccounts;
   /** Brevo folders and lists by deterministic name, ensured once per account. */
   brevoCatalog: BrevoCatalog;
@@ -73,6 +76,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     contacts: new ContactService(db, idempotency, writer),
     lists: new ListService(db),
     messages: new MessageService(db),
+    campaignDrafts: new CampaignDraftService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     brevoCatalog: new BrevoCatalog(db),
     brevoBackfill: new BrevoBackfill(db),
@@ -128,6 +132,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(contactRoutes);
       await v1.register(listRoutes);
       await v1.register(messageRoutes);
+      await v1.register(campaignRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
     },

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
@@ -8,10 +6,10 @@ import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulato
 import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
 import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
 import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
+import { waitFor, WorkerProcesses } from '../support/worker.ts';
 
 // The separate worker process (`npm run worker`), killed with SIGKILL in the middle of a run and
 // started again: Brevo ends with exactly what Tajo holds, nothing missing and nothing doubled.
-const root = fileURLToPath(new URL('../..', import.meta.url));
 /** A backlog (sent as Brevo imports) and then a trickle of small writes (sent one by one). */
 const BACKLOG = 1_000;
 const TRICKLE = 300;
@@ -21,42 +19,20 @@ const encryptionKey = randomBytes(32);
 let database: ScratchDatabase;
 let t: TestApp;
 let brevo: BrevoSimulator;
-const children: ChildProcess[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/worker.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: database.url, TAJO_ENCRYPTION_KEY: encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0 && signal === null) process.stderr.write(`worker exited with ${code}: ${stderr}\n`);
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+let workers: WorkerProcesses;
 
 beforeAll(async () => {
   database = await freshDatabase('tajo_worker_crash');
   await applyMigrations(database.url);
   t = await createTestApp(database.url, new SecretBox(encryptionKey));
+  workers = new WorkerProcesses(database.url, encryptionKey);
   // Latency on every answer keeps the run long enough to be killed in the middle of it.
   brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENEROUS_LIMITS });
   brevo.setFaults({ latencyMs: [5, 15] });
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  workers?.killAll();
   await brevo?.close();
   await t?.close();
   await database?.drop();
@@ -74,7 +50,7 @@ describe('the worker process', () => {
     };
     await write(records.slice(0, BACKLOG));
 
-    const first = startWorker();
+    const first = workers.start();
     // The trickle keeps coming while the worker runs, so the kill lands in the middle of things.
     const trickle = (async () => {
       for (let i = BACKLOG; i < CONTACTS; i += 10) {
@@ -83,13 +59,12 @@ describe('the worker process', () => {
       }
     })();
     await waitFor(() => brevo.state.contacts.size >= BACKLOG + 50, 60_000, 'the first worker to get going');
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await workers.kill(first);
     const atKill = brevo.state.contacts.size;
     expect(atKill).toBeLessThan(CONTACTS);
 
     await trickle;
-    startWorker();
+    workers.start();
     const activated = async () => (await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })) === CONTACTS;
     // The killed worker's jobs come back once their heartbeat is overdue (10 s) and supervision sees it.
     await waitFor(activated, 90_000, 'every contact to be activated');

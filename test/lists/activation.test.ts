@@ -3,7 +3,8 @@ import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../s
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import type { BrevoSimulator, RequestRecord } from '../../api/src/simulators/brevo/server.ts';
-import { brevoListName, TAJO_FOLDER } from '../../api/src/brevo/list-activation.ts';
+import { brevoListName } from '../../api/src/brevo/list-activation.ts';
+import { TAJO_FOLDER } from '../../api/src/brevo/catalog.ts';
 
 let harness: ActivationHarness;
 let t: TestApp;
@@ -154,7 +155,7 @@ describe('list activation', () => {
     expect(brevo.state.count((r) => r.status === 429 && r.family === 'other')).toBeGreaterThan(0);
   }, 240_000);
 
-  it('does not wait for a refused contact, and takes it into its lists once its dead letter is retried', async () => {
+  it('does not wait for a refused contact, and takes it into its lists once it reaches Brevo, as it does a revived one', async () => {
     const ws = await createWorkspace(t.app);
     await harness.connect(ws);
     await call(ws, 'POST', '/v1/contacts/upsert', { externalId: 'r:1', email: 'r1@example.com', phone: '+14155550301' });
@@ -165,13 +166,45 @@ describe('list activation', () => {
     await settle();
     const letter = await t.db.deadLetter.findFirstOrThrow({ where: { workspaceId: ws.id, entityType: 'contact' } });
     const refused = (await t.db.contact.findUniqueOrThrow({ where: { id: letter.entityId! } })).externalId;
-    expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2'].filter((id) => id !== refused));
+    const accepted = refused === 'r:1' ? 'r:2' : 'r:1';
+    expect(brevoMembers(await brevoListId(list))).toEqual([accepted]);
 
+    // Fixed at the source: the contact reaches Brevo, and its list follows without any list change.
     await call(ws, 'POST', '/v1/contacts/upsert', { externalId: refused, email: `${refused.replace(':', '')}@example.com`, phone: '+14155550302' });
-    await call(ws, 'POST', `/v1/dead-letters/${letter.id}/retry`);
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2']);
+
+    // Deleted (Brevo drops it from its lists), then revived: back in the list in Brevo too.
+    const { id } = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: accepted } });
+    await call(ws, 'DELETE', `/v1/contacts/${id}`);
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual([refused]);
+    await call(ws, 'POST', '/v1/contacts/upsert', { externalId: accepted, email: `${accepted.replace(':', '')}@example.com`, phone: '+14155550303' });
     await settle();
     await expectBrevoEqualsTajo(ws);
     expect(brevoMembers(await brevoListId(list))).toEqual(['r:1', 'r:2']);
+  }, 120_000);
+
+  it('takes contacts revived in bulk (sent to Brevo as an import) back into their Brevo lists', async () => {
+    const ws = await createWorkspace(t.app);
+    await harness.connect(ws);
+    const ids = await createContacts(ws, 'v', 60);
+    const list = await createList(ws, 'Revived');
+    await members(ws, list, ids, 'add');
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toHaveLength(60);
+    for (const { id } of await t.db.contact.findMany({ where: { workspaceId: ws.id } })) {
+      const response = await t.app.inject({ method: 'DELETE', url: `/v1/contacts/${id}`, headers: withKey(ws.writeKey) });
+      expect(response.statusCode).toBe(200);
+    }
+    await settle();
+    expect(brevoMembers(await brevoListId(list))).toEqual([]);
+    const imports = brevo.state.count(requestsTo('/v3/contacts/import'));
+    await createContacts(ws, 'v', 60);
+    await settle();
+    expect(brevo.state.count(requestsTo('/v3/contacts/import'))).toBeGreaterThan(imports);
+    await expectBrevoEqualsTajo(ws);
+    expect(brevoMembers(await brevoListId(list))).toHaveLength(60);
   }, 120_000);
 });
 

@@ -61,6 +61,11 @@ describe('transactional email by template', () => {
     await settle();
     expect(brevo.state.count()).toBe(requests);
 
+    // Erasure takes the contact's messages with it.
+    const { id: contactId } = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'tx:1' } });
+    await t.app.inject({ method: 'POST', url: `/v1/contacts/${contactId}/erasure`, headers: withKey(ws.adminKey) });
+    expect(await t.db.message.count({ where: { contactId } })).toBe(0);
+
     const other = await createWorkspace(t.app);
     expect((await t.app.inject({ method: 'GET', url: `/v1/messages/${message.id}`, headers: withKey(other.readKey) })).statusCode).toBe(404);
   });
@@ -97,6 +102,10 @@ describe('transactional email by template', () => {
     const letter = await t.db.deadLetter.findFirstOrThrow({ where: { workspaceId: ws.id, entityType: 'message', entityId: message.id } });
     expect(letter.reason).toContain('outcome is unknown');
     expect((await t.db.message.findUniqueOrThrow({ where: { id: message.id } })).status).toBe('failed');
+    // The dead letter quotes the address: erasing the contact removes it.
+    const { id: contactId } = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'tx:old' } });
+    await t.app.inject({ method: 'POST', url: `/v1/contacts/${contactId}/erasure`, headers: withKey(ws.adminKey) });
+    expect(await t.db.deadLetter.count({ where: { id: letter.id } })).toBe(0);
   });
 
   it('dead-letters a template Brevo does not have, and sends it when retried after the template exists', async () => {
@@ -111,6 +120,10 @@ describe('transactional email by template', () => {
     expect((await post(ws, `/v1/dead-letters/${letter.id}/retry`, {})).json()).toMatchObject({ status: 'retried' });
     await settle();
     expect(sentTo('tpl@example.com')).toMatchObject([{ templateId: 99 }]);
+    // Retrying again once it is sent sends nothing.
+    expect((await post(ws, `/v1/dead-letters/${letter.id}/retry`, {})).json()).toMatchObject({ status: 'retried' });
+    await settle();
+    expect(sentTo('tpl@example.com')).toHaveLength(1);
   });
 
   it('refuses a recipient that is unknown or has no email, with problem+json', async () => {

@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { AttributeValue, Consent } from '../contacts/normalize.ts';
 import type { DeadLetterCategory, DeadLetterService } from '../dead-letters/service.ts';
+import { queueSyncsOfNewlyActivatedContacts } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts';
-import type { BrevoCatalog } from './catalog.ts';
+import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
-import { TAJO_FOLDER } from './list-activation.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
@@ -132,6 +132,7 @@ export class ContactActivator implements EntityActivator {
        ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, email = EXCLUDED.email, activated_at = EXCLUDED.activated_at`,
       [workspaceId, activated.map((c) => c.id), activated.map((c) => c.version), activated.map((c) => c.email)],
     );
+    await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !states.has(contact.id)).map((contact) => contact.id));
     return new Set(activated.map((contact) => contact.id));
   }
 
@@ -158,6 +159,7 @@ export class ContactActivator implements EntityActivator {
       create: { contactId, workspaceId, version: contact.version, email: contact.email },
       update: { version: contact.version, email: contact.email, activatedAt: new Date() },
     });
+    if (!state) await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, [contactId]);
     return 'activated';
   }
 

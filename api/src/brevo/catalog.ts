@@ -4,6 +4,9 @@ import { BrevoRequestFailed, type BrevoNamed, type BrevoPage } from './client.ts
 
 type Kind = 'folder' | 'list';
 
+/** The Brevo folder that holds Tajo's lists. */
+export const TAJO_FOLDER = 'Tajo';
+
 /** How to find and create one folder or list in Brevo, by its name there. */
 interface BrevoLookup {
   name: string;
@@ -88,13 +91,13 @@ export class BrevoCatalog {
 
 const cacheKey = (account: BrevoAccount, kind: Kind, name: string) => `${account.key}\u0000${kind}\u0000${name}`;
 
-/** Pages through Brevo's folders or lists, oldest first, for the one with this name. */
-async function findByName(find: BrevoLookup['find'], name: string): Promise<number | null> {
-  for (let offset = 0; ; offset += PAGE_SIZE) {
-    const { items, count } = await find({ limit: PAGE_SIZE, offset });
+/** Pages through Brevo's folders, lists or campaigns, oldest first, for the one with this name. */
+export async function findByName(find: BrevoLookup['find'], name: string, pageSize = PAGE_SIZE): Promise<number | null> {
+  for (let offset = 0; ; offset += pageSize) {
+    const { items, count } = await find({ limit: pageSize, offset });
     const match = items.find((item) => item.name === name);
     if (match) return match.id;
-    if (items.length < PAGE_SIZE || offset + PAGE_SIZE >= count) return null;
+    if (items.length < pageSize || offset + pageSize >= count) return null;
   }
 }
 

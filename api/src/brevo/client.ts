@@ -50,6 +50,21 @@ export interface BrevoApi {
    * sends a message once per idempotency key (for its TTL), so retries of this call are safe.
    */
   sendTemplateEmail(email: TemplateEmail): Promise<string | null>;
+  /** GET /emailCampaigns: one page (at most 100) of classic draft campaigns, oldest first. */
+  listDraftCampaigns(page: BrevoPage): Promise<{ items: BrevoNamed[]; count: number }>;
+  /**
+   * POST /emailCampaigns: a classic campaign, left as a draft (nothing scheduled); resolves with its
+   * ID. Brevo keeps no names unique here, so a 5xx or timeout is not retried: it may have created it.
+   */
+  createDraftCampaign(draft: DraftCampaign): Promise<number>;
+}
+
+export interface DraftCampaign {
+  name: string;
+  subject: string;
+  sender: { name?: string; email: string };
+  templateId: number;
+  listIds: number[];
 }
 
 export interface TemplateEmail {
@@ -151,7 +166,11 @@ export class SdkBrevoApi implements BrevoApi {
     this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  async #call<T>(operation: string, path: string, send: () => Promise<Attempted<T>>): Promise<T> {
+  /**
+   * `idempotent: false` is for creations Brevo does not deduplicate: only a 429 (refused before any
+   * work) is retried here; a 5xx or timeout may have created the thing, so the caller decides.
+   */
+  async #call<T>(operation: string, path: string, send: () => Promise<Attempted<T>>, { idempotent = true } = {}): Promise<T> {
     const family = endpointFamily(path);
     const { limiter } = this.options;
     for (let attempt = 0; ; attempt += 1) {
@@ -189,7 +208,7 @@ export class SdkBrevoApi implements BrevoApi {
           throw error;
         }
       }
-      const retryable = failure.category === 'rate_limited' || failure.category === 'vendor_unavailable';
+      const retryable = failure.category === 'rate_limited' || (idempotent && failure.category === 'vendor_unavailable');
       if (!retryable || attempt + 1 >= this.#retry.maxAttempts) throw failure;
       // A 429 already blocks the bucket until Brevo's reset; the backoff spreads the retries.
       await sleep(Math.max(retryAfterMs, backoffDelay(attempt, this.#retry)));
@@ -339,6 +358,22 @@ export class SdkBrevoApi implements BrevoApi {
       const { data, rawResponse } = await this.#sdk.transactionalEmails.sendTransacEmail(request).withRawResponse();
       return { data: data.messageId ?? null, rawResponse };
     });
+  }
+
+  listDraftCampaigns(page: BrevoPage) {
+    return this.#call('getEmailCampaigns', '/emailCampaigns', async () => {
+      const { data, rawResponse } = await this.#sdk.emailCampaigns
+        .getEmailCampaigns({ type: 'classic', status: 'draft', ...page, sort: 'asc', excludeHtmlContent: true })
+        .withRawResponse();
+      return { data: { items: (data.campaigns ?? []).map(({ id, name }) => ({ id, name })), count: data.count ?? 0 }, rawResponse };
+    });
+  }
+
+  createDraftCampaign({ name, subject, sender, templateId, listIds }: DraftCampaign) {
+    return this.#call('createEmailCampaign', '/emailCampaigns', async () => {
+      const { data, rawResponse } = await this.#sdk.emailCampaigns.createEmailCampaign({ name, subject, sender, templateId, recipients: { listIds } }).withRawResponse();
+      return { data: data.id, rawResponse };
+    }, { idempotent: false });
   }
 
   /** True when the call went through, false when Brevo has no such thing. */

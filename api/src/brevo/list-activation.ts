@@ -5,11 +5,8 @@ import { emptyReport, type ActivationJob, type ActivationReport, type EntityActi
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { failureLetter } from './activation.ts';
-import type { BrevoCatalog } from './catalog.ts';
+import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { BrevoRequestFailed, isRetryableFailure, MAX_LIST_MEMBERS_PER_REQUEST } from './client.ts';
-
-/** The Brevo folder that holds Tajo's lists. */
-export const TAJO_FOLDER = 'Tajo';
 
 /** A Tajo list's name in Brevo: readable, and unique through the list's ID, so it is found again by name. */
 export const brevoListName = (list: { id: string; name: string }) => `Tajo · ${list.name} · ${list.id.slice(0, 8)}`;
@@ -172,6 +169,7 @@ export class ListMembershipActivator implements EntityActivator {
 
   async #sync(account: BrevoAccount, workspaceId: string, listId: string, brevoListId: number) {
     const { toAdd, waiting, toRemove } = await this.#differences(listId);
+    await this.db.brevoListState.updateMany({ where: { listId, waitingForContacts: waiting === 0 }, data: { waitingForContacts: waiting > 0 } });
     let changed = 0;
     let deadLettered = 0;
     const apply = async (members: Member[], operation: 'add' | 'remove') => {
@@ -204,8 +202,8 @@ export class ListMembershipActivator implements EntityActivator {
   /**
    * What Brevo lacks (members whose contact is live and activated), what it has too much (recorded
    * members no longer in the Tajo list, or whose contact is deleted), and how many members wait for
-   * their contact's activation. A contact whose activation was dead-lettered is not waited for: its
-   * retry queues the sync of its lists again.
+   * their contact's activation. A contact whose activation was dead-lettered is not waited for:
+   * once it reaches Brevo, the syncs of its lists are queued again.
    */
   async #differences(listId: string) {
     const missing = await this.db.$queryRaw<(Member & { activated: boolean; refused: boolean })[]>`

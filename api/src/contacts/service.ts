@@ -4,6 +4,7 @@ import type { WorkspaceSettings } from '../auth/service.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
+import { MESSAGE_ENTITY } from '../messages/service.ts';
 import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type WriteResult } from './writer.ts';
 import {
   normalizeContact,
@@ -150,6 +151,9 @@ export class ContactService {
     return this.db.$transaction(async (tx) => {
       const row = await tx.contact.findFirst({ where: { id, workspaceId: ctx.workspaceId } });
       if (!row) throw notFound('The contact');
+      // Dead letters of its messages quote its email address; the messages go with the contact.
+      const messages = await tx.message.findMany({ where: { contactId: id }, select: { id: true } });
+      await tx.deadLetter.deleteMany({ where: { workspaceId: ctx.workspaceId, entityType: MESSAGE_ENTITY, entityId: { in: messages.map((m) => m.id) } } });
       await tx.contact.delete({ where: { id } });
       await tx.activationOutbox.deleteMany({ where: { workspaceId: ctx.workspaceId, entityType: 'contact', entityId: id, processedAt: null } });
       await tx.activationOutbox.create({

@@ -4,6 +4,7 @@ import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
+import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -56,9 +57,6 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     await tx.activationOutbox.create({
       data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
     });
-    // Its lists' syncs left it out while it was refused; once activated, they take it in.
-    const lists = await tx.list.findMany({ where: { workspaceId, members: { some: { contactId } } }, select: { id: true, version: true } });
-    for (const list of lists) await queueMembershipSync(tx, workspaceId, list);
     return true;
   },
   async [LIST_ENTITY](tx, workspaceId, listId) {
@@ -78,11 +76,25 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     if (list) await queueMembershipSync(tx, workspaceId, list);
     return list !== null;
   },
-  /** Sent again only on this explicit request, still under its own ID as Brevo's idempotency key. */
+  /**
+   * A failed message is sent again only on this explicit request, still under its own ID as
+   * Brevo's idempotency key; one queued or sent since is left alone (retrying twice sends once).
+   */
   async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
-    const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
-    if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
-    return count > 0;
+    const message = await tx.message.findFirst({ where: { id: messageId, workspaceId }, select: { status: true } });
+    if (message?.status === 'failed') {
+      await tx.message.update({ where: { id: messageId }, data: { status: 'queued', attemptedAt: null } });
+      await queueMessage(tx, { id: messageId, workspaceId });
+    }
+    return message !== null;
+  },
+  async [CAMPAIGN_DRAFT_ENTITY](tx, workspaceId, draftId) {
+    const draft = await tx.campaignDraft.findFirst({ where: { id: draftId, workspaceId }, select: { status: true } });
+    if (draft?.status === 'failed') {
+      await tx.campaignDraft.update({ where: { id: draftId }, data: { status: 'queued' } });
+      await queueCampaignDraft(tx, { id: draftId, workspaceId });
+    }
+    return draft !== null;
   },
 };
 

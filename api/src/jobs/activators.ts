@@ -4,6 +4,8 @@ import type { Services } from '../app.ts';
 import { ContactActivator } from '../brevo/activation.ts';
 import { BrevoLists, ListActivator, ListMembershipActivator } from '../brevo/list-activation.ts';
 import { MessageActivator } from '../brevo/message-activation.ts';
+import { CampaignDraftActivator } from '../brevo/campaign-activation.ts';
+import { CAMPAIGN_DRAFT_ENTITY } from '../campaigns/service.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import { MESSAGE_ENTITY } from '../messages/service.ts';
 import type { Activators } from './activation-workers.ts';
@@ -16,5 +18,6 @@ export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts
     [LIST_ENTITY]: new ListActivator(services.brevoAccounts, lists, services.deadLetters, log),
     [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
     [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),
+    [CAMPAIGN_DRAFT_ENTITY]: new CampaignDraftActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
   };
 }

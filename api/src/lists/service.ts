@@ -41,6 +41,23 @@ export const toList = (row: ListWithCount) => ({
 export const queueMembershipSync = (tx: Tx, workspaceId: string, list: { id: string; version: number }) =>
   tx.activationOutbox.create({ data: { workspaceId, entityType: LIST_MEMBERSHIP_ENTITY, entityId: list.id, operation: 'sync', entityVersion: list.version } });
 
+/**
+ * Queues the membership sync of the lists that contacts newly in Brevo belong to (revived contacts,
+ * or ones refused before and fixed since), except lists whose sync already waits for contacts: its
+ * retries take them in, and a backfill does not queue a sync per contact.
+ */
+export async function queueSyncsOfNewlyActivatedContacts(db: Db, workspaceId: string, contactIds: string[]) {
+  if (contactIds.length === 0) return;
+  await db.$executeRaw`
+    INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
+    SELECT DISTINCT l.workspace_id, ${LIST_MEMBERSHIP_ENTITY}, l.id, 'sync', l.version
+    FROM list_memberships m
+    JOIN lists l ON l.id = m.list_id
+    JOIN brevo_list_states s ON s.list_id = m.list_id AND NOT s.waiting_for_contacts
+    WHERE m.contact_id = ANY(${contactIds}::uuid[]) AND m.workspace_id = ${workspaceId}::uuid
+      AND NOT EXISTS (SELECT 1 FROM brevo_list_members b WHERE b.list_id = m.list_id AND b.contact_id = m.contact_id)`;
+}
+
 /** Lists and their memberships. Every change queues its activation in the same transaction. */
 export class ListService {
   constructor(private readonly db: Db) {}

@@ -140,3 +140,64 @@ export const ZSendTransacEmail = z
     preheader: z.string().optional(),
   })
   .strict();
+
+/** POST /emailCampaigns (createEmailCampaign). Content and A/B options are checked for shape only. */
+export const ZCreateEmailCampaign = z
+  .object({
+    tag: z.string().optional(),
+    sender: z.object({ name: z.string().optional(), email: z.email().optional(), id: z.number().int().optional() }).strict(),
+    name: z.string().min(1),
+    htmlContent: z.string().optional(),
+    htmlUrl: z.url().optional(),
+    templateId: z.number().int().optional(),
+    scheduledAt: z.string().optional(),
+    subject: z.string().optional(),
+    previewText: z.string().optional(),
+    replyTo: z.email().optional(),
+    toField: z.string().optional(),
+    recipients: z
+      .object({
+        exclusionListIds: z.array(z.number().int()).optional(),
+        listIds: z.array(z.number().int()).optional(),
+        segmentIds: z.array(z.number().int()).optional(),
+        exclusionSegmentIds: z.array(z.number().int()).optional(),
+      })
+      .strict()
+      .optional(),
+    attachmentUrl: z.url().optional(),
+    inlineImageActivation: z.boolean().optional(),
+    mirrorActive: z.boolean().optional(),
+    footer: z.string().optional(),
+    header: z.string().optional(),
+    utmCampaign: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    sendAtBestTime: z.boolean().optional(),
+    abTesting: z.boolean().optional(),
+    subjectA: z.string().optional(),
+    subjectB: z.string().optional(),
+    splitRule: z.number().int().optional(),
+    winnerCriteria: z.string().optional(),
+    winnerDelay: z.number().int().optional(),
+    ipWarmupEnable: z.boolean().optional(),
+    initialQuota: z.number().int().optional(),
+    increaseRate: z.number().int().optional(),
+    unsubscriptionPageId: z.string().optional(),
+    updateFormId: z.string().optional(),
+    emailExpirationDate: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** GET /emailCampaigns (getEmailCampaigns). */
+export const ZEmailCampaignsQuery = z
+  .object({
+    type: z.enum(['classic', 'trigger']).optional(),
+    status: z.enum(['suspended', 'archive', 'sent', 'queued', 'draft', 'inProcess', 'inReview']).optional(),
+    statistics: z.enum(['globalStats', 'linksStats', 'statsByDomain']).optional(),
+    startDate: z.string().optional(),
+    endDate: z.string().optional(),
+    limit: z.coerce.number().int().min(0).max(100).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+    excludeHtmlContent: z.enum(['true', 'false']).optional(),
+  })
+  .strict();

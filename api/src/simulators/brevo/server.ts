@@ -5,6 +5,7 @@ import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../
 import { ATTRIBUTE_CATEGORIES, ZContactsQuery, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts, ZPageQuery } from './schemas.ts';
 import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
+import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
 
 /**
  * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
@@ -126,6 +127,7 @@ export class BrevoSimulatorState {
   readonly processes = new Map<number, SimulatedProcess>();
   readonly listStore = new SimulatedListStore();
   readonly mailer = new SimulatedMailer();
+  readonly campaigns = new SimulatedCampaigns();
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
   #nextProcessId = 1;
@@ -419,6 +421,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
 
   registerListRoutes(app, state);
   registerTransactionalRoutes(app, state);
+  registerCampaignRoutes(app, state);
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
