@@ -24,6 +24,8 @@ import type { BrevoClientOptions } from './brevo/client.ts';
 import { brevoRoutes } from './brevo/routes.ts';
 import { DeadLetterService } from './dead-letters/service.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
+import { EventService } from './events/service.ts';
+import { eventRoutes } from './events/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -31,6 +33,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
   contacts: ContactService;
+  events: EventService;
   brevoAccounts: BrevoAccounts;
   deadLetters: DeadLetterService;
   config: { brevoBaseUrl: string };
@@ -60,6 +63,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
+    events: new EventService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     deadLetters: new DeadLetterService(db),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
@@ -111,6 +115,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(workspaceRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
+      await v1.register(eventRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
     },
