@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/client.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
+import { TRACK } from '../events/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -48,8 +49,9 @@ export const toDeadLetter = (row: DeadLetterRow) => ({
 export class DeadLetterService {
   constructor(private readonly db: Db) {}
 
-  async record(letter: NewDeadLetter) {
-    return this.db.deadLetter.create({
+  /** Records a letter; pass a transaction to record it together with the state it explains. */
+  async record(letter: NewDeadLetter, client: Pick<Db, 'deadLetter'> = this.db) {
+    return client.deadLetter.create({
       data: {
         workspaceId: letter.workspaceId,
         entityType: letter.entityType,
@@ -92,13 +94,8 @@ export class DeadLetterService {
       const row = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
       if (!row) throw notFound('The dead letter');
       if (row.status === 'discarded') throw new AppError('conflict', 'The dead letter was discarded; it cannot be retried.');
-      const contact = row.entityId ? await tx.contact.findFirst({ where: { id: row.entityId, workspaceId } }) : null;
-      if (!contact) throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
-      // The state row says which version Brevo has; forgetting it makes the worker send the current one.
-      await tx.brevoContactState.deleteMany({ where: { contactId: contact.id } });
-      await tx.activationOutbox.create({
-        data: { workspaceId, entityType: 'contact', entityId: contact.id, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
-      });
+      const requeued = row.entityId ? await (row.entityType === 'event' ? requeueEvent : requeueContact)(tx, workspaceId, row.entityId) : false;
+      if (!requeued) throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
       return toDeadLetter(await tx.deadLetter.update({ where: { id }, data: { status: 'retried' } }));
     });
   }
@@ -108,4 +105,26 @@ export class DeadLetterService {
     if (count === 0) throw notFound('The dead letter');
     return this.get(workspaceId, id);
   }
+}
+
+type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** Queues a contact's current data; the worker sends it once (Brevo's state row is forgotten so it is not skipped). */
+async function requeueContact(tx: Transaction, workspaceId: string, contactId: string): Promise<boolean> {
+  const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId } });
+  if (!contact) return false;
+  await tx.brevoContactState.deleteMany({ where: { contactId } });
+  await tx.activationOutbox.create({
+    data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+  });
+  return true;
+}
+
+/** Queues an event again: forgetting its state (rejected or in doubt) lets the worker send it once more. */
+async function requeueEvent(tx: Transaction, workspaceId: string, eventId: string): Promise<boolean> {
+  const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
+  if (!event) return false;
+  await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
+  await tx.activationOutbox.create({ data: { workspaceId, entityType: 'event', entityId: eventId, operation: TRACK, entityVersion: 1 } });
+  return true;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
 import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
+import { registerEventRoutes, type SimulatedEvent } from './events.ts';
 
 /**
  * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
@@ -78,7 +79,7 @@ const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS
   type: 'text',
 }));
 
-class BrevoError extends Error {
+export class BrevoError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -102,7 +103,7 @@ function seededRandom(seed: number) {
 
 const familyOf = (url: string): Family => endpointFamily(url.replace(/^\/v3/, ''));
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -114,6 +115,7 @@ export class BrevoSimulatorState {
   readonly contacts = new Map<number, SimulatedContact>();
   readonly attributes = new Map<string, SimulatedAttribute>(STANDARD_ATTRIBUTES.map((a) => [a.name, a]));
   readonly processes = new Map<number, SimulatedProcess>();
+  readonly events: SimulatedEvent[] = [];
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
   #nextProcessId = 1;
@@ -363,6 +365,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     state.attributes.set(name, { category, name, type: body.type ?? 'text' });
     return reply.code(201).send();
   });
+
+  registerEventRoutes(app, state);
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
