@@ -1113,11 +1113,13 @@ export interface components {
                 /** @description ISO 3166-1 alpha-2 region for a phone without country code; the workspace's default otherwise. */
                 phoneRegion?: string | null;
             };
-            /** @description Event properties (keys: letters, digits, - and _), nested objects and arrays allowed; at most 50 KB. */
+            /** @description Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. */
             properties?: {
                 [key: string]: string | number | boolean | {
                     [key: string]: unknown;
-                } | unknown[];
+                } | {
+                    [key: string]: unknown;
+                }[];
             } | null;
             /** @description Contact attributes Brevo updates along with the event (names are upper-cased). */
             contactProperties?: {
@@ -1946,11 +1948,13 @@ export interface components {
                 /** @description ISO 3166-1 alpha-2 region for a phone without country code; the workspace's default otherwise. */
                 phoneRegion?: string | null;
             };
-            /** @description Event properties (keys: letters, digits, - and _), nested objects and arrays allowed; at most 50 KB. */
+            /** @description Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. */
             properties?: {
                 [key: string]: string | number | boolean | {
                     [key: string]: unknown;
-                } | unknown[];
+                } | {
+                    [key: string]: unknown;
+                }[];
             } | null;
             /** @description Contact attributes Brevo updates along with the event (names are upper-cased). */
             contactProperties?: {

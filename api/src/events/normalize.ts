@@ -18,8 +18,8 @@ import {
   type Rejection,
 } from '../contacts/normalize.ts';
 
-/** A value of an event property: Brevo segments on strings, numbers, booleans, dates and nested objects. */
-export type EventPropertyValue = string | number | boolean | Record<string, unknown> | unknown[];
+/** A value of an event property: Brevo segments on strings, numbers, booleans, dates, nested objects and lists of objects. */
+export type EventPropertyValue = string | number | boolean | Record<string, unknown> | Record<string, unknown>[];
 
 export interface EventContact {
   externalId?: string;
@@ -129,6 +129,7 @@ function parseProperties(input: unknown, rejections: Rejections): Record<string,
   const entries: [string, EventPropertyValue][] = [];
   for (const [key, value] of Object.entries(input)) {
     if (!BREVO_NAME.test(key)) rejections.add(key.slice(0, 64), 'invalid property name: 1-255 letters, digits, - and _ (Brevo\'s rule)');
+    else if (Array.isArray(value) && !value.every(isRecord)) rejections.add(key, 'a list must hold objects, e.g. [{"sku": "A1"}] (Brevo\'s rule)');
     else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'object' && value !== null)) entries.push([key, value as EventPropertyValue]);
     else if (typeof value === 'number' && Number.isFinite(value)) entries.push([key, value]);
     else rejections.add(key, `expected a string, number, boolean, object or array, got ${describeType(value)}`);

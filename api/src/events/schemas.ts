@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZCursor, ZFieldError, ZLimit } from '../http/schemas.ts';
 
-const ZPropertyValue = z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+const ZPropertyValue = z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]);
 
 export const ZEventInput = z
   .object({
@@ -26,7 +26,7 @@ export const ZEventInput = z
     properties: z
       .record(z.string(), ZPropertyValue)
       .nullish()
-      .meta({ description: 'Event properties (keys: letters, digits, - and _), nested objects and arrays allowed; at most 50 KB.' }),
+      .meta({ description: 'Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB.' }),
     contactProperties: z
       .record(z.string(), z.union([z.string(), z.number().int()]))
       .nullish()

@@ -78,7 +78,7 @@ export const ZCreateEvent = z
       .refine((identifiers) => Object.keys(identifiers).length > 0, 'at least one identifier is required'),
     contact_properties: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     event_properties: z
-      .record(z.string().regex(BREVO_EVENT_NAME, 'keys are limited to 255 characters, alphanumerical characters and - _ only'), z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())]))
+      .record(z.string().regex(BREVO_EVENT_NAME, 'keys are limited to 255 characters, alphanumerical characters and - _ only'), z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]))
       .optional(),
     object: z
       .object({ type: z.string().optional(), identifiers: z.object({ id: z.string().optional(), ext_id: z.string().optional() }).strict().optional() })
