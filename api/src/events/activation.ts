@@ -4,6 +4,7 @@ import type { Event as EventRow } from '../generated/prisma/client.ts';
 import type { DeadLetterCategory, DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
 import type { BrevoAccounts } from '../brevo/accounts.ts';
 import { BrevoRequestFailed, MAX_EVENT_BATCH_BYTES, MAX_EVENTS_PER_BATCH, type AttemptWatch, type BrevoApi, type BrevoEvent } from '../brevo/client.ts';
+import { ACTIVATION_HEARTBEAT_SECONDS } from '../jobs/activation-workers.ts';
 import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 /**
@@ -14,8 +15,12 @@ import { emptyReport, type ActivationJob, type ActivationReport, type EntityActi
  */
 type EventState = 'claimed' | 'sending' | 'accepted' | 'rejected' | 'in_doubt';
 
-/** A claim older than this belongs to a run that died: pg-boss expires an activation job after 15 minutes. */
-export const DEFAULT_CLAIM_LEASE_MS = 15 * 60_000;
+/**
+ * A claim untouched for this long belongs to a run that died. A live run touches its claims at
+ * every attempt (the client's backoff is at most 30 s); pg-boss hands a killed run's job to
+ * another worker once its heartbeat stops (ACTIVATION_HEARTBEAT_SECONDS).
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 4 * ACTIVATION_HEARTBEAT_SECONDS * 1000;
 
 const IN_DOUBT_REASON =
   'in doubt: the worker stopped while this event was in flight to Brevo, which may or may not have recorded it. Brevo takes no idempotency key for events, so Tajo does not re-send it on its own: check the contact\'s events in Brevo, then retry or discard this letter.';
