@@ -3,6 +3,8 @@ import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../s
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { pino } from 'pino';
+import { EventActivator } from '../../api/src/events/activation.ts';
 
 let harness: ActivationHarness;
 let t: TestApp;
@@ -130,6 +132,23 @@ describe('event activation', () => {
       { status: 'accepted', _count: 3 },
     ]);
   }, 60_000);
+
+  it('leaves events another run holds to it, failing the job so it comes back; once the claim lapses they are in doubt', async () => {
+    const ws = await createWorkspace(t.app);
+    await harness.connect(ws);
+    const activator = new EventActivator(t.db, t.app.services.brevoAccounts, t.app.services.deadLetters, pino({ level: 'silent' }), 500);
+    await t.db.event.create({
+      data: { workspaceId: ws.id, eventId: 'held:1', name: 'held', occurredAt: new Date(), contactExternalId: 'held-c', contentHash: 'x', payload: {} },
+    });
+    const row = await t.db.event.findFirstOrThrow({ where: { workspaceId: ws.id } });
+    await t.db.brevoEventState.create({ data: { eventId: row.id, workspaceId: ws.id, status: 'sending' } });
+    const job = { workspaceId: ws.id, entityType: 'event', items: [{ entityId: row.id, operation: 'track' }] };
+    await expect(activator.run(job)).rejects.toThrow('held by another activation run');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await activator.run(job)).toEqual({ activated: 0, deleted: 0, skipped: 0, deadLettered: 1 });
+    expect(brevoEvents('held-')).toEqual([]);
+    expect(await t.db.deadLetter.count({ where: { workspaceId: ws.id, entityId: row.id, category: 'vendor_unavailable' } })).toBe(1);
+  });
 
   it('ends with Brevo equal to Tajo under 20% 429s and 5% 5xx; events Brevo refuses become dead letters with its reason', async () => {
     const ws = await createWorkspace(t.app);

@@ -87,12 +87,9 @@ export class EventActivator implements EntityActivator {
     }
     const ids = [...new Set(job.items.map((item) => item.entityId))];
     const inDoubt = await this.#takeInDoubt(job.workspaceId, ids);
+    if (inDoubt > 0) this.log.warn({ workspaceId: job.workspaceId, events: inDoubt }, 'events in doubt after a worker stopped mid-request: dead-lettered, not re-sent');
+    report.deadLettered += inDoubt;
     const claimed = await this.#claim(job.workspaceId, ids);
-    if (inDoubt.length > 0) {
-      await this.#settle(job.workspaceId, [], inDoubt.map((row) => this.#letter(job.workspaceId, row, 'vendor_unavailable', IN_DOUBT_REASON, 'trackEvents', null)), 'in_doubt');
-      this.log.warn({ workspaceId: job.workspaceId, events: inDoubt.length }, 'events in doubt after a worker stopped mid-request: dead-lettered, not re-sent');
-      report.deadLettered += inDoubt.length;
-    }
     const toSend = claimed.map((row) => ({ row, request: brevoEvent(row) }));
     try {
       for (const batch of batchesOf(toSend, (item) => JSON.stringify(item.request).length)) {
@@ -108,7 +105,7 @@ export class EventActivator implements EntityActivator {
     const held = await this.db.brevoEventState.count({ where: { eventId: { in: ids }, status: { in: ['claimed', 'sending'] } } });
     // Another run holds these, or one that died recently: fail so the job comes back once it is done or its lease is over.
     if (held > 0) throw new Error(`${held} event(s) of this job are held by another activation run; retrying later`);
-    report.skipped = ids.length - inDoubt.length - claimed.length;
+    report.skipped = ids.length - inDoubt - claimed.length;
     return report;
   }
 
@@ -156,15 +153,19 @@ export class EventActivator implements EntityActivator {
     return this.db.event.findMany({ where: { workspaceId, id: { in: claimed.map((row) => row.event_id) } }, orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] });
   }
 
-  /** Events whose run died while they were in flight: Brevo may have them, so they are not sent again. */
-  async #takeInDoubt(workspaceId: string, ids: string[]): Promise<EventRow[]> {
-    const taken = await this.db.$queryRaw<{ event_id: string }[]>`
-      UPDATE brevo_event_states SET status = 'in_doubt', settled_at = now()
-      WHERE workspace_id = ${workspaceId}::uuid AND event_id = ANY(${ids}::uuid[]) AND status = 'sending'
-        AND claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000})
-      RETURNING event_id::text`;
-    if (taken.length === 0) return [];
-    return this.db.event.findMany({ where: { workspaceId, id: { in: taken.map((row) => row.event_id) } } });
+  /** Dead-letters the events whose run died while they were in flight: Brevo may have them, so they are not sent again. */
+  async #takeInDoubt(workspaceId: string, ids: string[]): Promise<number> {
+    return this.db.$transaction(async (tx) => {
+      const taken = await tx.$queryRaw<{ event_id: string }[]>`
+        UPDATE brevo_event_states SET status = 'in_doubt', settled_at = now()
+        WHERE workspace_id = ${workspaceId}::uuid AND event_id = ANY(${ids}::uuid[]) AND status = 'sending'
+          AND claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000})
+        RETURNING event_id::text`;
+      if (taken.length === 0) return 0;
+      const rows = await tx.event.findMany({ where: { workspaceId, id: { in: taken.map((row) => row.event_id) } } });
+      for (const row of rows) await this.deadLetters.record(this.#letter(workspaceId, row, 'vendor_unavailable', IN_DOUBT_REASON, 'trackEvents', null), tx);
+      return rows.length;
+    });
   }
 
   async #mark(ids: string[], status: EventState) {
