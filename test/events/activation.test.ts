@@ -133,21 +133,29 @@ describe('event activation', () => {
     ]);
   }, 60_000);
 
-  it('leaves events another run holds to it, failing the job so it comes back; once the claim lapses they are in doubt', async () => {
+  it('leaves events another job holds to it, failing the job so it comes back; a retry of the holding job takes over at once', async () => {
     const ws = await createWorkspace(t.app);
     await harness.connect(ws);
-    const activator = new EventActivator(t.db, t.app.services.brevoAccounts, t.app.services.deadLetters, pino({ level: 'silent' }), 500);
-    await t.db.event.create({
-      data: { workspaceId: ws.id, eventId: 'held:1', name: 'held', occurredAt: new Date(), contactExternalId: 'held-c', contentHash: 'x', payload: {} },
+    const activator = new EventActivator(t.db, t.app.services.brevoAccounts, t.app.services.deadLetters, pino({ level: 'silent' }));
+    const data = (eventId: string) => ({ workspaceId: ws.id, eventId, name: 'held', occurredAt: new Date(), contactExternalId: `held-${eventId}`, contentHash: eventId, payload: {} });
+    const inFlight = await t.db.event.create({ data: data('in-flight') });
+    const claimed = await t.db.event.create({ data: data('claimed') });
+    // What the run of job-1, killed a moment ago, left: one event in flight, one claimed.
+    await t.db.brevoEventState.createMany({
+      data: [
+        { eventId: inFlight.id, workspaceId: ws.id, status: 'sending', claimedBy: 'job-1' },
+        { eventId: claimed.id, workspaceId: ws.id, status: 'claimed', claimedBy: 'job-1' },
+      ],
     });
-    const row = await t.db.event.findFirstOrThrow({ where: { workspaceId: ws.id } });
-    await t.db.brevoEventState.create({ data: { eventId: row.id, workspaceId: ws.id, status: 'sending' } });
-    const job = { workspaceId: ws.id, entityType: 'event', items: [{ entityId: row.id, operation: 'track' }] };
-    await expect(activator.run(job)).rejects.toThrow('held by another activation run');
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(await activator.run(job)).toEqual({ activated: 0, deleted: 0, skipped: 0, deadLettered: 1 });
-    expect(brevoEvents('held-')).toEqual([]);
-    expect(await t.db.deadLetter.count({ where: { workspaceId: ws.id, entityId: row.id, category: 'vendor_unavailable' } })).toBe(1);
+    const job = { workspaceId: ws.id, entityType: 'event', items: [{ entityId: inFlight.id, operation: 'track' }, { entityId: claimed.id, operation: 'track' }] };
+    await expect(activator.run(job, { jobId: 'job-2' })).rejects.toThrow('2 event(s) of this job are held by another activation run');
+    expect(await activator.run(job, { jobId: 'job-1' })).toEqual({ activated: 1, deleted: 0, skipped: 0, deadLettered: 1 });
+    expect(brevoEvents('held-').map((event) => event.identifiers.ext_id)).toEqual(['held-claimed']);
+    expect(await t.db.deadLetter.findMany({ where: { workspaceId: ws.id }, select: { sourceObjectId: true, category: true } })).toEqual([
+      { sourceObjectId: 'in-flight', category: 'vendor_unavailable' },
+    ]);
+    // Run again (any job): nothing more is sent or dead-lettered.
+    expect(await activator.run(job, { jobId: 'job-3' })).toEqual({ activated: 0, deleted: 0, skipped: 2, deadLettered: 0 });
   });
 
   it('ends with Brevo equal to Tajo under 20% 429s and 5% 5xx; events Brevo refuses become dead letters with its reason', async () => {

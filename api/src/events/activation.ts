@@ -5,7 +5,7 @@ import type { DeadLetterCategory, DeadLetterService, NewDeadLetter } from '../de
 import type { BrevoAccounts } from '../brevo/accounts.ts';
 import { BrevoRequestFailed, MAX_EVENT_BATCH_BYTES, MAX_EVENTS_PER_BATCH, type AttemptWatch, type BrevoApi, type BrevoEvent } from '../brevo/client.ts';
 import { ACTIVATION_HEARTBEAT_SECONDS } from '../jobs/activation-workers.ts';
-import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 
 /**
  * Where an event stands with Brevo (brevo_event_states.status). Brevo's events API has no
@@ -16,9 +16,9 @@ import { emptyReport, type ActivationJob, type ActivationReport, type EntityActi
 type EventState = 'claimed' | 'sending' | 'accepted' | 'rejected' | 'in_doubt';
 
 /**
- * A claim untouched for this long belongs to a run that died. A live run touches its claims at
- * every attempt (the client's backoff is at most 30 s); pg-boss hands a killed run's job to
- * another worker once its heartbeat stops (ACTIVATION_HEARTBEAT_SECONDS).
+ * A claim of another job untouched for this long belongs to a run that died (a live run touches
+ * its claims at every attempt; the client's backoff is at most 30 s). Claims of the job itself
+ * are taken over at once by its retry, which pg-boss starts once the job's heartbeat has stopped.
  */
 export const DEFAULT_CLAIM_LEASE_MS = 4 * ACTIVATION_HEARTBEAT_SECONDS * 1000;
 
@@ -77,7 +77,7 @@ export class EventActivator implements EntityActivator {
     private readonly claimLeaseMs = DEFAULT_CLAIM_LEASE_MS,
   ) {}
 
-  async run(job: ActivationJob): Promise<ActivationReport> {
+  async run(job: ActivationJob, run?: JobRun): Promise<ActivationReport> {
     const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
     if (!account) {
@@ -86,10 +86,12 @@ export class EventActivator implements EntityActivator {
       return report;
     }
     const ids = [...new Set(job.items.map((item) => item.entityId))];
-    const inDoubt = await this.#takeInDoubt(job.workspaceId, ids);
+    // A retry of the job that made a claim takes it over at once: pg-boss retries a job only once its last run is over.
+    const jobId = run?.jobId ?? null;
+    const inDoubt = await this.#takeInDoubt(job.workspaceId, ids, jobId);
     if (inDoubt > 0) this.log.warn({ workspaceId: job.workspaceId, events: inDoubt }, 'events in doubt after a worker stopped mid-request: dead-lettered, not re-sent');
     report.deadLettered += inDoubt;
-    const claimed = await this.#claim(job.workspaceId, ids);
+    const claimed = await this.#claim(job.workspaceId, ids, jobId);
     const toSend = claimed.map((row) => ({ row, request: brevoEvent(row) }));
     try {
       for (const batch of batchesOf(toSend, (item) => JSON.stringify(item.request).length)) {
@@ -142,24 +144,24 @@ export class EventActivator implements EntityActivator {
   }
 
   /** Claims the events no other live run holds and Brevo does not have yet; resolves with their rows, in occurrence order. */
-  async #claim(workspaceId: string, ids: string[]): Promise<EventRow[]> {
+  async #claim(workspaceId: string, ids: string[], jobId: string | null): Promise<EventRow[]> {
     const claimed = await this.db.$queryRaw<{ event_id: string }[]>`
-      INSERT INTO brevo_event_states AS state (event_id, workspace_id, status)
-      SELECT id, workspace_id, 'claimed' FROM events WHERE workspace_id = ${workspaceId}::uuid AND id = ANY(${ids}::uuid[])
-      ON CONFLICT (event_id) DO UPDATE SET claimed_at = now()
-        WHERE state.status = 'claimed' AND state.claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000})
+      INSERT INTO brevo_event_states AS state (event_id, workspace_id, status, claimed_by)
+      SELECT id, workspace_id, 'claimed', ${jobId}::text FROM events WHERE workspace_id = ${workspaceId}::uuid AND id = ANY(${ids}::uuid[])
+      ON CONFLICT (event_id) DO UPDATE SET claimed_at = now(), claimed_by = ${jobId}::text
+        WHERE state.status = 'claimed' AND (state.claimed_by = ${jobId}::text OR state.claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000}))
       RETURNING state.event_id::text`;
     if (claimed.length === 0) return [];
     return this.db.event.findMany({ where: { workspaceId, id: { in: claimed.map((row) => row.event_id) } }, orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] });
   }
 
   /** Dead-letters the events whose run died while they were in flight: Brevo may have them, so they are not sent again. */
-  async #takeInDoubt(workspaceId: string, ids: string[]): Promise<number> {
+  async #takeInDoubt(workspaceId: string, ids: string[], jobId: string | null): Promise<number> {
     return this.db.$transaction(async (tx) => {
       const taken = await tx.$queryRaw<{ event_id: string }[]>`
         UPDATE brevo_event_states SET status = 'in_doubt', settled_at = now()
         WHERE workspace_id = ${workspaceId}::uuid AND event_id = ANY(${ids}::uuid[]) AND status = 'sending'
-          AND claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000})
+          AND (claimed_by = ${jobId}::text OR claimed_at < now() - make_interval(secs => ${this.claimLeaseMs / 1000}))
         RETURNING event_id::text`;
       if (taken.length === 0) return 0;
       const rows = await tx.event.findMany({ where: { workspaceId, id: { in: taken.map((row) => row.event_id) } } });

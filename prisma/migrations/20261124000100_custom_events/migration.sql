@@ -23,6 +23,7 @@ CREATE TABLE "brevo_event_states" (
     "event_id" UUID NOT NULL,
     "workspace_id" UUID NOT NULL,
     "status" TEXT NOT NULL,
+    "claimed_by" TEXT,
     "claimed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "settled_at" TIMESTAMPTZ(3),
 
