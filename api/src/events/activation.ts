@@ -4,7 +4,6 @@ import type { Event as EventRow } from '../generated/prisma/client.ts';
 import type { DeadLetterCategory, DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
 import type { BrevoAccounts } from '../brevo/accounts.ts';
 import { BrevoRequestFailed, MAX_EVENT_BATCH_BYTES, MAX_EVENTS_PER_BATCH, type AttemptWatch, type BrevoApi, type BrevoEvent } from '../brevo/client.ts';
-import { ACTIVATION_HEARTBEAT_SECONDS } from '../jobs/activation-workers.ts';
 import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 
 /**
@@ -18,9 +17,10 @@ type EventState = 'claimed' | 'sending' | 'accepted' | 'rejected' | 'in_doubt';
 /**
  * A claim of another job untouched for this long belongs to a run that died (a live run touches
  * its claims at every attempt; the client's backoff is at most 30 s). Claims of the job itself
- * are taken over at once by its retry, which pg-boss starts once the job's heartbeat has stopped.
+ * are taken over at once by its retry, which pg-boss starts only once the job's last run is over
+ * (failed, or its worker stopped heart-beating).
  */
-export const DEFAULT_CLAIM_LEASE_MS = 4 * ACTIVATION_HEARTBEAT_SECONDS * 1000;
+export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
 const IN_DOUBT_REASON =
   'in doubt: the worker stopped while this event was in flight to Brevo, which may or may not have recorded it. Brevo takes no idempotency key for events, so Tajo does not re-send it on its own: check the contact\'s events in Brevo, then retry or discard this letter.';

@@ -4,7 +4,6 @@ import type { Db } from '../db/client.ts';
 import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
-export const ACTIVATION_HEARTBEAT_SECONDS = 30;
 /** Outbox rows moved per relay transaction, and items per job. */
 const RELAY_BATCH = 500;
 const ITEMS_PER_JOB = 50;
@@ -48,9 +47,7 @@ export class ActivationWorkers {
 
   async start() {
     await this.boss.start();
-    // Workers heart-beat their jobs: a job whose process was killed comes back within about
-    // ACTIVATION_HEARTBEAT_SECONDS, not when its 15-minute expiry is over.
-    await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60, heartbeatSeconds: ACTIVATION_HEARTBEAT_SECONDS });
+    await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 });
     await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
       if (!job) return;
       const activator = this.activators[job.data.entityType];
