@@ -79,7 +79,7 @@ const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS
   type: 'text',
 }));
 
-export class BrevoError extends Error {
+class BrevoError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -103,13 +103,16 @@ function seededRandom(seed: number) {
 
 const familyOf = (url: string): Family => endpointFamily(url.replace(/^\/v3/, ''));
 
-export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || 'body';
   throw new BrevoError(400, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_parameter' : 'invalid_parameter', `${field}: ${issue.message}`);
 }
+
+/** For the simulator's endpoint modules (events.ts). */
+export { BrevoError, parse };
 
 export class BrevoSimulatorState {
   readonly contacts = new Map<number, SimulatedContact>();
