@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/client.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
-import { TRACK } from '../events/service.ts';
+import { EVENT_ENTITY, TRACK } from '../events/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -44,6 +44,28 @@ export const toDeadLetter = (row: DeadLetterRow) => ({
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
+
+/** Queues a dead letter's record for activation again, with its current data; false when the record is gone. */
+const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string, entityId: string) => Promise<boolean>> = {
+  async contact(tx, workspaceId, contactId) {
+    const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId } });
+    if (!contact) return false;
+    // The state row says which version Brevo has; forgetting it makes the worker send the current one.
+    await tx.brevoContactState.deleteMany({ where: { contactId } });
+    await tx.activationOutbox.create({
+      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+    });
+    return true;
+  },
+  /** Forgetting a refused or in-doubt event's state lets the worker send it once more; an accepted one stays skipped. */
+  async [EVENT_ENTITY](tx, workspaceId, eventId) {
+    const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
+    if (!event) return false;
+    await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
+    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1 } });
+    return true;
+  },
+};
 
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
@@ -94,8 +116,10 @@ export class DeadLetterService {
       const row = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
       if (!row) throw notFound('The dead letter');
       if (row.status === 'discarded') throw new AppError('conflict', 'The dead letter was discarded; it cannot be retried.');
-      const requeued = row.entityId ? await (row.entityType === 'event' ? requeueEvent : requeueContact)(tx, workspaceId, row.entityId) : false;
-      if (!requeued) throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
+      const requeue = REQUEUE[row.entityType];
+      if (!requeue || !row.entityId || !(await requeue(tx, workspaceId, row.entityId))) {
+        throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
+      }
       return toDeadLetter(await tx.deadLetter.update({ where: { id }, data: { status: 'retried' } }));
     });
   }
@@ -105,26 +129,4 @@ export class DeadLetterService {
     if (count === 0) throw notFound('The dead letter');
     return this.get(workspaceId, id);
   }
-}
-
-type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** Queues a contact's current data; the worker sends it once (Brevo's state row is forgotten so it is not skipped). */
-async function requeueContact(tx: Transaction, workspaceId: string, contactId: string): Promise<boolean> {
-  const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId } });
-  if (!contact) return false;
-  await tx.brevoContactState.deleteMany({ where: { contactId } });
-  await tx.activationOutbox.create({
-    data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
-  });
-  return true;
-}
-
-/** Queues an event again: forgetting its state (rejected or in doubt) lets the worker send it once more. */
-async function requeueEvent(tx: Transaction, workspaceId: string, eventId: string): Promise<boolean> {
-  const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
-  if (!event) return false;
-  await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
-  await tx.activationOutbox.create({ data: { workspaceId, entityType: 'event', entityId: eventId, operation: TRACK, entityVersion: 1 } });
-  return true;
 }

@@ -4,6 +4,7 @@ import type { Event as EventRow } from '../generated/prisma/client.ts';
 import type { DeadLetterCategory, DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
 import type { BrevoAccounts } from '../brevo/accounts.ts';
 import { BrevoRequestFailed, MAX_EVENT_BATCH_BYTES, MAX_EVENTS_PER_BATCH, type AttemptWatch, type BrevoApi, type BrevoEvent } from '../brevo/client.ts';
+import { EVENT_ENTITY } from './service.ts';
 import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 
 /**
@@ -186,6 +187,6 @@ export class EventActivator implements EntityActivator {
   }
 
   #letter(workspaceId: string, row: EventRow, category: DeadLetterCategory, reason: string, operation: string, answer: unknown, request = brevoEvent(row)): NewDeadLetter {
-    return { workspaceId, entityType: 'event', entityId: row.id, sourceObjectId: row.eventId, category, reason, request: { operation, body: request }, response: answer ?? {} };
+    return { workspaceId, entityType: EVENT_ENTITY, entityId: row.id, sourceObjectId: row.eventId, category, reason, request: { operation, body: request }, response: answer ?? {} };
   }
 }

@@ -25,7 +25,8 @@ export interface EventSearch {
   cursor?: string | undefined;
 }
 
-/** The one operation the outbox carries for events: send it to Brevo. */
+/** The outbox's name for events, and the one operation it carries for them: send it to Brevo. */
+export const EVENT_ENTITY = 'event';
 export const TRACK = 'track';
 
 const CONFLICT_REASON = 'this eventId was already tracked with different content; use a new eventId for a new event';
@@ -70,7 +71,7 @@ export class EventService {
         });
         // The outbox row commits with the event: nothing tracked is ever left unsent.
         await tx.activationOutbox.createMany({
-          data: inserted.map((row) => ({ workspaceId: ctx.workspaceId, entityType: 'event', entityId: row.id, operation: TRACK, entityVersion: 1 })),
+          data: inserted.map((row) => ({ workspaceId: ctx.workspaceId, entityType: EVENT_ENTITY, entityId: row.id, operation: TRACK, entityVersion: 1 })),
         });
         for (const row of inserted) {
           rows.set(row.eventId, row);
