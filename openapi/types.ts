@@ -316,6 +316,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search lists
+         * @description Lists in order of last update (oldest first), filtered by part of their name; page with `cursor`.
+         */
+        get: operations["searchLists"];
+        put?: never;
+        /**
+         * Create a list
+         * @description Creates an empty list; answers 409 when the workspace already has a list of that name. The list is created in Brevo too.
+         */
+        post: operations["createList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a list */
+        get: operations["getList"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list
+         * @description Deletes the list and its memberships (never the contacts), here and in Brevo.
+         */
+        delete: operations["deleteList"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a list
+         * @description Renames the list here and in Brevo; answers 409 when another list of the workspace has that name.
+         */
+        patch: operations["renameList"];
+        trace?: never;
+    };
+    "/v1/lists/{id}/members/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add contacts to a list
+         * @description Adds up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (added, already_member, or rejected with index and reason); one bad reference never fails the batch.
+         */
+        post: operations["addListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lists/{id}/members/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove contacts from a list
+         * @description Removes up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (removed, not_member, or rejected with index and reason); the contacts themselves stay.
+         */
+        post: operations["removeListMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/transactional": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a transactional email
+         * @description Queues an email from a Brevo template to one contact's address. Brevo gets the message's ID as its idempotency key, so retries inside Tajo never deliver it twice; send the request with an Idempotency-Key to make your own retries safe too.
+         */
+        post: operations["sendTransactionalMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brevo/connection": {
         parameters: {
             query?: never;
@@ -904,6 +1030,194 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "deleted" | "erased";
+        };
+        /**
+         * @description A list to create, or the new name of one.
+         * @example {
+         *       "name": "VIP customers"
+         *     }
+         */
+        ListDefinitionInput: {
+            /**
+             * @description Unique in the workspace (1 to 100 characters, trimmed).
+             * @example VIP customers
+             */
+            name: string;
+        };
+        /**
+         * @description A named set of contacts, activated in Brevo as a list.
+         * @example {
+         *       "id": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "name": "VIP customers",
+         *       "memberCount": 2,
+         *       "version": 1,
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        ListInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID.
+             */
+            id: string;
+            name: string;
+            /** @description Contacts in the list. */
+            memberCount: number;
+            /** @description Goes up by one with every rename. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ListPageInput: {
+            data: components["schemas"]["ListInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A contact, by exactly one of its Tajo ID or its external ID. */
+        ContactReferenceInput: {
+            /** @description Tajo ID of the contact. */
+            contactId?: string;
+            /** @description External ID of the contact. */
+            externalId?: string;
+        };
+        /**
+         * @description Up to 1000 contacts. Each is added (or removed) or rejected on its own.
+         * @example {
+         *       "contacts": [
+         *         {
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ"
+         *         },
+         *         {
+         *           "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31"
+         *         },
+         *         {
+         *           "externalId": "unknown:1"
+         *         }
+         *       ]
+         *     }
+         */
+        ListMembershipRequestInput: {
+            contacts: components["schemas"]["ContactReferenceInput"][];
+        };
+        ListMembershipResultInput: {
+            /** @description Position of the reference in the request. */
+            index: number;
+            /** @enum {string} */
+            status: "added" | "already_member" | "removed" | "not_member" | "rejected";
+            /** @description Tajo ID of the contact; null when rejected. */
+            contactId: string | null;
+            /** @description Why the reference was rejected (null otherwise). */
+            reason: string | null;
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "added",
+         *           "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "reason": null
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "already_member",
+         *           "contactId": "5c2e8a1b-7f3d-4b6e-8a9c-1d0e2f3a4b5c",
+         *           "reason": null
+         *         },
+         *         {
+         *           "index": 2,
+         *           "status": "rejected",
+         *           "contactId": null,
+         *           "reason": "no contact with this external ID in the workspace"
+         *         }
+         *       ],
+         *       "counts": {
+         *         "added": 1,
+         *         "already_member": 1,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        ListMembershipBatchResultInput: {
+            results: components["schemas"]["ListMembershipResultInput"][];
+            /** @description How many references got each status. */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "status": "deleted"
+         *     }
+         */
+        ListDeletionInput: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description A transactional email from a Brevo template to one contact (its email address).
+         * @example {
+         *       "to": {
+         *         "externalId": "shopify:7001"
+         *       },
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       }
+         *     }
+         */
+        TransactionalMessageInputInput: {
+            to: components["schemas"]["ContactReferenceInput"];
+            /** @description The Brevo template's ID. */
+            templateId: number;
+            /** @description Values for the template, e.g. {"ORDER": "A-1001"}. */
+            params?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       },
+         *       "status": "sent",
+         *       "brevoMessageId": "<202611231000.12345678@smtp-relay.mailin.fr>",
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:01.000Z"
+         *     }
+         */
+        MessageInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; also the idempotency key Brevo is given, so the message is delivered once.
+             */
+            id: string;
+            /** Format: uuid */
+            contactId: string;
+            templateId: number;
+            params: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * @description queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "failed";
+            /** @description Brevo's message ID, once sent. */
+            brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         ReadinessInput: {
             /** @enum {string} */
@@ -1739,6 +2053,194 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "deleted" | "erased";
+        };
+        /**
+         * @description A list to create, or the new name of one.
+         * @example {
+         *       "name": "VIP customers"
+         *     }
+         */
+        ListDefinition: {
+            /**
+             * @description Unique in the workspace (1 to 100 characters, trimmed).
+             * @example VIP customers
+             */
+            name: string;
+        };
+        /**
+         * @description A named set of contacts, activated in Brevo as a list.
+         * @example {
+         *       "id": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "name": "VIP customers",
+         *       "memberCount": 2,
+         *       "version": 1,
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:00.000Z"
+         *     }
+         */
+        List: {
+            /**
+             * Format: uuid
+             * @description Tajo ID.
+             */
+            id: string;
+            name: string;
+            /** @description Contacts in the list. */
+            memberCount: number;
+            /** @description Goes up by one with every rename. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ListPage: {
+            data: components["schemas"]["List"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A contact, by exactly one of its Tajo ID or its external ID. */
+        ContactReference: {
+            /** @description Tajo ID of the contact. */
+            contactId?: string;
+            /** @description External ID of the contact. */
+            externalId?: string;
+        };
+        /**
+         * @description Up to 1000 contacts. Each is added (or removed) or rejected on its own.
+         * @example {
+         *       "contacts": [
+         *         {
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ"
+         *         },
+         *         {
+         *           "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31"
+         *         },
+         *         {
+         *           "externalId": "unknown:1"
+         *         }
+         *       ]
+         *     }
+         */
+        ListMembershipRequest: {
+            contacts: components["schemas"]["ContactReference"][];
+        };
+        ListMembershipResult: {
+            /** @description Position of the reference in the request. */
+            index: number;
+            /** @enum {string} */
+            status: "added" | "already_member" | "removed" | "not_member" | "rejected";
+            /** @description Tajo ID of the contact; null when rejected. */
+            contactId: string | null;
+            /** @description Why the reference was rejected (null otherwise). */
+            reason: string | null;
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "added",
+         *           "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "reason": null
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "already_member",
+         *           "contactId": "5c2e8a1b-7f3d-4b6e-8a9c-1d0e2f3a4b5c",
+         *           "reason": null
+         *         },
+         *         {
+         *           "index": 2,
+         *           "status": "rejected",
+         *           "contactId": null,
+         *           "reason": "no contact with this external ID in the workspace"
+         *         }
+         *       ],
+         *       "counts": {
+         *         "added": 1,
+         *         "already_member": 1,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        ListMembershipBatchResult: {
+            results: components["schemas"]["ListMembershipResult"][];
+            /** @description How many references got each status. */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90",
+         *       "status": "deleted"
+         *     }
+         */
+        ListDeletion: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description A transactional email from a Brevo template to one contact (its email address).
+         * @example {
+         *       "to": {
+         *         "externalId": "shopify:7001"
+         *       },
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       }
+         *     }
+         */
+        TransactionalMessageInput: {
+            to: components["schemas"]["ContactReference"];
+            /** @description The Brevo template's ID. */
+            templateId: number;
+            /** @description Values for the template, e.g. {"ORDER": "A-1001"}. */
+            params?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        /**
+         * @example {
+         *       "id": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "contactId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "templateId": 12,
+         *       "params": {
+         *         "ORDER": "A-1001"
+         *       },
+         *       "status": "sent",
+         *       "brevoMessageId": "<202611231000.12345678@smtp-relay.mailin.fr>",
+         *       "createdAt": "2026-11-23T10:00:00.000Z",
+         *       "updatedAt": "2026-11-23T10:00:01.000Z"
+         *     }
+         */
+        Message: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; also the idempotency key Brevo is given, so the message is delivered once.
+             */
+            id: string;
+            /** Format: uuid */
+            contactId: string;
+            templateId: number;
+            params: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * @description queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "failed";
+            /** @description Brevo's message ID, once sent. */
+            brevoMessageId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -3782,6 +4284,807 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchLists: {
+        parameters: {
+            query?: {
+                /** @description Part of the name, case-insensitive. */
+                name?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lists and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renameList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description Renamed, or unchanged when the name is the same. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListMembershipRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per reference, in request order, and the counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMembershipBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeListMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListMembershipRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per reference, in request order, and the counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMembershipBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendTransactionalMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionalMessageInputInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted: queued for sending. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message and where its sending stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
                 };
             };
             /** @description The request is invalid; `errors` names each field. */

@@ -16,10 +16,15 @@ import { CoalescingWriter } from './contacts/writer.ts';
 import { workspaceRoutes } from './workspaces/routes.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
+import { ListService } from './lists/service.ts';
+import { listRoutes } from './lists/routes.ts';
+import { MessageService } from './messages/service.ts';
+import { messageRoutes } from './messages/routes.ts';
 import { healthRoutes, type ReadinessCheck } from './health/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { SecretBox } from './security/secret-box.ts';
 import { BrevoAccounts } from './brevo/accounts.ts';
+import { BrevoCatalog } from './brevo/catalog.ts';
 import type { BrevoClientOptions } from './brevo/client.ts';
 import { brevoRoutes } from './brevo/routes.ts';
 import { DeadLetterService } from './dead-letters/service.ts';
@@ -34,7 +39,11 @@ export interface Services {
   idempotency: IdempotencyService;
   contacts: ContactService;
   events: EventService;
+  lists: ListService;
+  messages: MessageService;
   brevoAccounts: BrevoAccounts;
+  /** Brevo folders and lists by deterministic name, ensured once per account. */
+  brevoCatalog: BrevoCatalog;
   deadLetters: DeadLetterService;
   config: { brevoBaseUrl: string };
 }
@@ -64,7 +73,10 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
     events: new EventService(db),
+    lists: new ListService(db),
+    messages: new MessageService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
+    brevoCatalog: new BrevoCatalog(db),
     deadLetters: new DeadLetterService(db),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
@@ -116,6 +128,8 @@ export async function buildApp(options: AppOptions) {
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
       await v1.register(eventRoutes);
+      await v1.register(listRoutes);
+      await v1.register(messageRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
     },

@@ -143,6 +143,32 @@ describe('contact activation', () => {
   });
 });
 
+describe('custom attributes', () => {
+  it('ensures each attribute once, with the type of its values, before the first contact that uses it', async () => {
+    const ws = await createWorkspace(t.app);
+    await connect(ws);
+    const creations = () => brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/contacts/attributes/'));
+    const reads = () => brevo.state.count((r) => r.method === 'GET' && r.route === '/v3/contacts/attributes');
+    const [creationsBefore, readsBefore] = [creations(), reads()];
+    for (let i = 0; i < 30; i += 1) await upsert(ws, { externalId: `attr:${i}`, email: `attr${i}@example.com`, attributes: { plan: 'pro', seats: i, vip: i % 2 === 0, nickname: null } });
+    await settle();
+    expect(brevo.state.attributes.get('PLAN')).toMatchObject({ type: 'text' });
+    expect(brevo.state.attributes.get('SEATS')).toMatchObject({ type: 'float' });
+    expect(brevo.state.attributes.get('VIP')).toMatchObject({ type: 'boolean' });
+    expect(brevo.state.attributes.has('NICKNAME')).toBe(false);
+    expect(brevoContact('attr:3')).toMatchObject({ attributes: { PLAN: 'pro', SEATS: 3, VIP: false } });
+    expect(creations() - creationsBefore).toBe(3);
+    expect(reads() - readsBefore).toBe(1);
+
+    // A value Brevo cannot store in the attribute's type is a mapping dead letter naming it.
+    await upsert(ws, { externalId: 'attr:bad', email: 'attr-bad@example.com', attributes: { seats: 'many' } });
+    await settle();
+    const letters = (await t.app.inject({ method: 'GET', url: '/v1/dead-letters', headers: withKey(ws.readKey) })).json<{ data: { category: string; reason: string; sourceObjectId: string }[] }>().data;
+    expect(letters).toEqual([expect.objectContaining({ category: 'mapping', sourceObjectId: 'attr:bad' })]);
+    expect(letters[0]!.reason).toContain('SEATS');
+  });
+});
+
 describe('consent safety', () => {
   it('keeps a blocklisted contact blocklisted through updates, email changes and replays', async () => {
     const ws = await createWorkspace(t.app);

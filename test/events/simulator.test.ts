@@ -79,7 +79,11 @@ describe.runIf(brevoSpecAvailable)("the events schemas against Brevo's published
   });
 
   it("takes decimals and booleans in event properties, as Brevo's reference does (the spec's types omit them)", () => {
-    validator!.check({ method: 'POST', route: '/v3/events', body: { event_name: 'a', identifiers: { ext_id: 'x' }, event_properties: { price: 9.5, gift: true } } });
+    const body = { event_name: 'a', identifiers: { ext_id: 'x' }, event_properties: { price: 9.5, gift: true } };
+    validator!.check({ method: 'POST', route: '/v3/events', body });
     expect(validator!.violations).toEqual([]);
+    const published = new BrevoSpecValidator({ relax: false });
+    published.check({ method: 'POST', route: '/v3/events', body });
+    expect(published.violations).toHaveLength(1);
   });
 });

@@ -15,12 +15,12 @@ export interface TestApp {
 }
 
 /** The real app on the run's database (or the one given), called in-process with app.inject(). */
-export async function createTestApp(databaseUrl = inject('databaseUrl')): Promise<TestApp> {
+export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets()): Promise<TestApp> {
   const db = createDb(databaseUrl, 4);
   const app = await buildApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     db,
-    secrets: testSecrets(),
+    secrets,
     // Quick retries, so fault-injection tests run in seconds.
     brevo: { retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 }, timeoutSeconds: 2 },
     logger: { level: 'silent' },

@@ -15,6 +15,17 @@ interface Operation {
 type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
 
 /**
+ * Where Brevo's published spec rejects requests its reference documentation describes as valid,
+ * each case named. The list-membership bodies are a `oneOf` of objects that require nothing
+ * (by emails, by IDs, by EXT_IDs...), so a valid body matches every branch and fails the `oneOf`;
+ * the documentation says "one of these arrays", so each branch is read as requiring its own one.
+ */
+export const SPEC_RELAXATIONS: Record<string, string> = {
+  'POST /v3/contacts/lists/:listId/contacts/add': 'oneOf branches each require their own property',
+  'POST /v3/contacts/lists/:listId/contacts/remove': 'oneOf branches each require their own property',
+};
+
+/**
  * Operations Brevo has added since its published spec, as its reference documents them, checked
  * with what the spec does define: each item of POST /events/batch is the spec's `event`.
  */
@@ -44,9 +55,10 @@ export class BrevoSpecValidator {
   readonly #ajv: Ajv;
   readonly #compiled = new Map<string, ((body: unknown) => boolean) & { errors?: unknown }>();
 
-  constructor() {
+  /** `relax: false` checks against the spec exactly as published, for the tests naming its defects. */
+  constructor(private readonly options: { relax: boolean } = { relax: true }) {
     this.#spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
-    relaxEventProperties(this.#spec);
+    if (options.relax) relaxEventProperties(this.#spec);
     // OpenAPI 3.0 schemas carry keywords (example, nullable...) that are not JSON Schema.
     this.#ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats.default(this.#ajv);
@@ -79,6 +91,12 @@ export class BrevoSpecValidator {
     return (ref ? this.#spec.components.schemas[ref.split('/').at(-1)!] : schema) as Record<string, unknown>;
   }
 
+  /** A `oneOf` whose branches require nothing, with each branch requiring the properties it names. */
+  requiringOwnProperty(schema: object): object {
+    const branches = (schema as { oneOf?: object[] }).oneOf ?? [];
+    return { oneOf: branches.map((branch) => ({ allOf: [branch], required: Object.keys((this.resolve(branch).properties ?? {}) as object) })) };
+  }
+
   check(request: { method: string; route: string; body: unknown }) {
     const key = `${request.method} ${request.route}`;
     if (!this.hasOperation(request.method, request.route)) {
@@ -89,7 +107,7 @@ export class BrevoSpecValidator {
     if (!schema || request.body === undefined) return;
     let validate = this.#compiled.get(key);
     if (!validate) {
-      const text = JSON.stringify(schema).replaceAll('"#/components/', '"brevo#/components/');
+      const text = JSON.stringify(this.options.relax && key in SPEC_RELAXATIONS ? this.requiringOwnProperty(schema) : schema).replaceAll('"#/components/', '"brevo#/components/');
       validate = this.#ajv.compile(JSON.parse(text) as object);
       this.#compiled.set(key, validate);
     }

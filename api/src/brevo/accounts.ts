@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { AttributeCatalog } from './attributes.ts';
 import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
 import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
 
@@ -12,8 +13,12 @@ export interface BrevoConnectionInput {
 }
 
 export interface BrevoAccount {
+  /** Names the Brevo account (not the workspace: two workspaces may share one), stable across restarts. */
+  key: string;
   api: BrevoApi;
   limiter: AccountRateLimiter;
+  /** The account's contact attributes, ensured before first use. */
+  attributes: AttributeCatalog;
 }
 
 /**
@@ -32,7 +37,9 @@ export class BrevoAccounts {
   /** A client for a connection that is not stored yet, for the credential smoke test. */
   open(input: BrevoConnectionInput): BrevoAccount {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
-    return { api: new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter }), limiter };
+    const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
+    const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
+    return { key, api, limiter, attributes: new AttributeCatalog(api) };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

@@ -1,9 +1,10 @@
 import type { Brevo } from '@getbrevo/brevo';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
-import type { Consent } from '../contacts/normalize.ts';
+import type { AttributeValue, Consent } from '../contacts/normalize.ts';
 import type { DeadLetterCategory, DeadLetterService } from '../dead-letters/service.ts';
-import type { BrevoAccounts } from './accounts.ts';
+import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
+import { brevoCustomAttributes } from './attributes.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
@@ -15,6 +16,7 @@ interface ContactToSend {
   firstName: string | null;
   lastName: string | null;
   consent: Consent;
+  attributes: Record<string, AttributeValue>;
   version: number;
   deletedAt: Date | null;
 }
@@ -25,7 +27,7 @@ interface ContactToSend {
  * Brevo holds (an unsubscribe made in Brevo stays in force).
  */
 export function contactRequest(contact: ContactToSend): Brevo.CreateContactRequest {
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string | number | boolean> = brevoCustomAttributes(contact.attributes);
   if (contact.firstName) attributes.FIRSTNAME = contact.firstName;
   if (contact.lastName) attributes.LASTNAME = contact.lastName;
   if (contact.phone) attributes.SMS = contact.phone;
@@ -56,7 +58,7 @@ export class ContactActivator implements EntityActivator {
     }
     for (const item of job.items) {
       try {
-        const outcome = item.operation === 'upsert' ? await this.#upsert(account.api, job.workspaceId, item.entityId) : await this.#delete(account.api, job.workspaceId, item);
+        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item.entityId) : await this.#delete(account.api, job.workspaceId, item);
         report[outcome] += 1;
       } catch (error) {
         if (!(error instanceof BrevoFailure)) throw error;
@@ -68,17 +70,18 @@ export class ContactActivator implements EntityActivator {
     return report;
   }
 
-  async #upsert(api: BrevoApi, workspaceId: string, contactId: string): Promise<'activated' | 'skipped'> {
+  async #upsert({ api, attributes }: BrevoAccount, workspaceId: string, contactId: string): Promise<'activated' | 'skipped'> {
     const contact = await this.db.contact.findFirst({ where: { id: contactId, workspaceId } });
     // Deleted since: its deletion is queued behind this; gone: erased.
     if (!contact || contact.deletedAt) return 'skipped';
     const state = await this.db.brevoContactState.findUnique({ where: { contactId } });
     if (state && state.version >= contact.version) return 'skipped';
-    const toSend = { ...contact, consent: contact.consent as Consent };
+    const toSend = { ...contact, consent: contact.consent as Consent, attributes: contact.attributes as Record<string, AttributeValue> };
     // Brevo lifts an email blocklist when a contact's address changes: read it first and keep it.
     const emailChanges = state?.email != null && contact.email !== null && state.email !== contact.email;
     const request = contactRequest(toSend);
     await this.#send(contact.externalId, request, async () => {
+      await attributes.ensure(brevoCustomAttributes(toSend.attributes));
       if (emailChanges && !request.emailBlacklisted) {
         const current = await api.getContact(contact.externalId, 'ext_id');
         if (current?.emailBlacklisted) request.emailBlacklisted = true;
@@ -102,6 +105,8 @@ export class ContactActivator implements EntityActivator {
     if (!externalId) return 'skipped';
     await this.#send(externalId, { identifier: externalId, identifierType: 'ext_id', operation: 'deleteContact' }, () => api.deleteContact(externalId, 'ext_id'));
     await this.db.brevoContactState.deleteMany({ where: { contactId: item.entityId } });
+    // Brevo takes a deleted contact out of its lists.
+    await this.db.brevoListMember.deleteMany({ where: { contactId: item.entityId } });
     return 'deleted';
   }
 
@@ -111,15 +116,19 @@ export class ContactActivator implements EntityActivator {
       await call();
     } catch (error) {
       if (!(error instanceof BrevoRequestFailed)) throw error;
-      throw new BrevoFailure({
-        sourceObjectId,
-        category: error.category === 'not_found' ? 'validation' : error.category,
-        reason: error.message,
-        request: { operation: error.details.operation, body: request },
-        response: error.details.response ?? { status: error.details.status ?? null, attempts: error.details.attempts },
-      });
+      throw new BrevoFailure({ sourceObjectId, ...failureLetter(error, request) });
     }
   }
+}
+
+/** What a dead letter says of a Brevo request that failed for good: category, reason, request and answer. */
+export function failureLetter(error: BrevoRequestFailed, request: object) {
+  return {
+    category: (error.category === 'not_found' ? 'validation' : error.category) as DeadLetterCategory,
+    reason: error.message,
+    request: { operation: error.details.operation, body: request },
+    response: error.details.response ?? { status: error.details.status ?? null, attempts: error.details.attempts },
+  };
 }
 
 class BrevoFailure extends Error {

@@ -19,6 +19,30 @@ export interface BrevoApi {
   getProcessStatus(processId: number): Promise<string>;
   listAttributes(): Promise<{ name: string; category: string; type?: string }[]>;
   createAttribute(name: string, type: 'text' | 'date' | 'float' | 'boolean'): Promise<void>;
+  /** GET /contacts/folders: one page (at most 50), oldest first. */
+  listFolders(page: BrevoPage): Promise<{ items: BrevoNamed[]; count: number }>;
+  /** POST /contacts/folders; resolves with the new folder's ID. */
+  createFolder(name: string): Promise<number>;
+  /** GET /contacts/folders/{folderId}/lists: one page (at most 50), oldest first. */
+  listFolderLists(folderId: number, page: BrevoPage): Promise<{ items: BrevoNamed[]; count: number }>;
+  /** POST /contacts/lists; resolves with the new list's ID. */
+  createList(name: string, folderId: number): Promise<number>;
+  /** PUT /contacts/lists/{listId}; false when Brevo has no such list. */
+  renameList(listId: number, name: string): Promise<boolean>;
+  /** DELETE /contacts/lists/{listId}; false when Brevo had no such list. */
+  deleteList(listId: number): Promise<boolean>;
+  /**
+   * POST /contacts/lists/{listId}/contacts/add, at most 150 contacts. `failure` holds those Brevo
+   * did not add: already in the list, or unknown to it.
+   */
+  addToList(listId: number, contacts: ListMembers): Promise<ListMembershipChange>;
+  /** POST /contacts/lists/{listId}/contacts/remove, at most 150 contacts. */
+  removeFromList(listId: number, contacts: ListMembers): Promise<ListMembershipChange>;
+  /**
+   * POST /smtp/email from a template to one recipient; resolves with Brevo's message ID (if it gave one). Brevo
+   * sends a message once per idempotency key (for its TTL), so retries of this call are safe.
+   */
+  sendTemplateEmail(email: TemplateEmail): Promise<string | null>;
   /** POST /events: one custom event (Brevo answers 204). */
   trackEvent(event: BrevoEvent, watch?: AttemptWatch): Promise<void>;
   /**
@@ -26,6 +50,33 @@ export interface BrevoApi {
    * (by index, with its reason); the others are accepted. A 400 refuses the whole batch.
    */
   trackEvents(events: BrevoEvent[], watch?: AttemptWatch): Promise<{ index: number; reason: string; answer: unknown }[]>;
+}
+
+export interface TemplateEmail {
+  templateId: number;
+  to: { email: string; name?: string };
+  params: Record<string, unknown>;
+  idempotencyKey: string;
+}
+
+export interface BrevoPage {
+  limit: number;
+  offset: number;
+}
+
+export interface BrevoNamed {
+  id: number;
+  name: string;
+}
+
+/** Brevo takes at most this many contacts per list-membership request. */
+export const MAX_LIST_MEMBERS_PER_REQUEST = 150;
+
+export type ListMembers = { extIds: string[] } | { emails: string[] };
+
+export interface ListMembershipChange {
+  success: (string | number)[];
+  failure: (string | number)[];
 }
 
 /** A custom event as Brevo's events API takes it. */
@@ -61,6 +112,9 @@ export class BrevoRequestFailed extends Error {
     this.name = 'BrevoRequestFailed';
   }
 }
+
+/** A failure worth trying again later (Brevo was busy or down), as opposed to a refusal. */
+export const isRetryableFailure = (error: unknown) => error instanceof BrevoRequestFailed && (error.category === 'rate_limited' || error.category === 'vendor_unavailable');
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -191,17 +245,13 @@ export class SdkBrevoApi implements BrevoApi {
     }
   }
 
-  async deleteContact(identifier: string, type: 'ext_id' | 'email_id') {
-    try {
-      await this.#call('deleteContact', '/contacts/{identifier}', async () => {
+  deleteContact(identifier: string, type: 'ext_id' | 'email_id') {
+    return this.#unlessNotFound(() =>
+      this.#call('deleteContact', '/contacts/{identifier}', async () => {
         const { rawResponse } = await this.#sdk.contacts.deleteContact({ identifier, identifierType: type }).withRawResponse();
         return { data: undefined, rawResponse };
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof BrevoRequestFailed && error.category === 'not_found') return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   importContacts(request: Brevo.ImportContactsRequest) {
@@ -223,6 +273,87 @@ export class SdkBrevoApi implements BrevoApi {
       const { data, rawResponse } = await this.#sdk.contacts.getAttributes().withRawResponse();
       return { data: data.attributes.map((a) => ({ name: a.name, category: a.category, ...(a.type ? { type: a.type } : {}) })), rawResponse };
     });
+  }
+
+  listFolders(page: BrevoPage) {
+    return this.#call('getFolders', '/contacts/folders', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.getFolders({ ...page, sort: 'asc' }).withRawResponse();
+      return { data: { items: (data.folders ?? []).map(({ id, name }) => ({ id, name })), count: data.count ?? 0 }, rawResponse };
+    });
+  }
+
+  createFolder(name: string) {
+    return this.#call('createFolder', '/contacts/folders', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.createFolder({ name }).withRawResponse();
+      return { data: data.id, rawResponse };
+    });
+  }
+
+  listFolderLists(folderId: number, page: BrevoPage) {
+    return this.#call('getFolderLists', '/contacts/folders/{folderId}/lists', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.getFolderLists({ folderId, ...page, sort: 'asc' }).withRawResponse();
+      return { data: { items: (data.lists ?? []).map(({ id, name }) => ({ id, name })), count: data.count ?? 0 }, rawResponse };
+    });
+  }
+
+  createList(name: string, folderId: number) {
+    return this.#call('createList', '/contacts/lists', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.createList({ name, folderId }).withRawResponse();
+      return { data: data.id, rawResponse };
+    });
+  }
+
+  renameList(listId: number, name: string) {
+    return this.#unlessNotFound(() =>
+      this.#call('updateList', '/contacts/lists/{listId}', async () => {
+        const { rawResponse } = await this.#sdk.contacts.updateList({ listId, name }).withRawResponse();
+        return { data: undefined, rawResponse };
+      }),
+    );
+  }
+
+  deleteList(listId: number) {
+    return this.#unlessNotFound(() =>
+      this.#call('deleteList', '/contacts/lists/{listId}', async () => {
+        const { rawResponse } = await this.#sdk.contacts.deleteList({ listId }).withRawResponse();
+        return { data: undefined, rawResponse };
+      }),
+    );
+  }
+
+  addToList(listId: number, contacts: ListMembers) {
+    checkChunk(contacts);
+    return this.#call('addContactToList', '/contacts/lists/{listId}/contacts/add', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.addContactToList({ listId, body: contacts }).withRawResponse();
+      return { data: membershipChange(data), rawResponse };
+    });
+  }
+
+  removeFromList(listId: number, contacts: ListMembers) {
+    checkChunk(contacts);
+    return this.#call('removeContactFromList', '/contacts/lists/{listId}/contacts/remove', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.removeContactFromList({ listId, body: contacts }).withRawResponse();
+      return { data: membershipChange(data), rawResponse };
+    });
+  }
+
+  sendTemplateEmail({ templateId, to, params, idempotencyKey }: TemplateEmail) {
+    return this.#call('sendTransacEmail', '/smtp/email', async () => {
+      const request = { templateId, to: [to], ...(Object.keys(params).length > 0 ? { params } : {}), headers: { idempotencyKey } };
+      const { data, rawResponse } = await this.#sdk.transactionalEmails.sendTransacEmail(request).withRawResponse();
+      return { data: data.messageId ?? null, rawResponse };
+    });
+  }
+
+  /** True when the call went through, false when Brevo has no such thing. */
+  async #unlessNotFound(call: () => Promise<void>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      if (error instanceof BrevoRequestFailed && error.category === 'not_found') return false;
+      throw error;
+    }
   }
 
   createAttribute(name: string, type: 'text' | 'date' | 'float' | 'boolean') {
@@ -261,3 +392,10 @@ export class SdkBrevoApi implements BrevoApi {
     );
   }
 }
+
+function checkChunk(contacts: ListMembers) {
+  const count = 'extIds' in contacts ? contacts.extIds.length : contacts.emails.length;
+  if (count < 1 || count > MAX_LIST_MEMBERS_PER_REQUEST) throw new RangeError(`Brevo takes 1 to ${MAX_LIST_MEMBERS_PER_REQUEST} contacts per list request, not ${count}`);
+}
+
+const membershipChange = (data: Brevo.PostContactInfo): ListMembershipChange => ({ success: data.contacts.success ?? [], failure: data.contacts.failure ?? [] });

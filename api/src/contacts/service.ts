@@ -162,9 +162,10 @@ export class ContactService {
           externalId: row.externalId,
         },
       });
-      // Dead letters quote the record's data; Brevo's state row is only about a contact now gone.
+      // Dead letters quote the record's data; Brevo's state rows are only about a contact now gone.
       await tx.deadLetter.deleteMany({ where: { workspaceId: ctx.workspaceId, entityType: 'contact', entityId: id } });
       await tx.brevoContactState.deleteMany({ where: { contactId: id } });
+      await tx.brevoListMember.deleteMany({ where: { contactId: id } });
       await tx.contactErasure.create({ data: { workspaceId: ctx.workspaceId, contactId: id, requestId: ctx.requestId } });
       await this.idempotency.forgetResponsesMentioning(ctx.workspaceId, id, tx);
       return { id, status: 'erased' as const };

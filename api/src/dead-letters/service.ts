@@ -3,6 +3,8 @@ import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/cl
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { EVENT_ENTITY, TRACK } from '../events/service.ts';
+import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
+import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
@@ -55,7 +57,33 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     await tx.activationOutbox.create({
       data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
     });
+    // Its lists' syncs left it out while it was refused; once activated, they take it in.
+    const lists = await tx.list.findMany({ where: { workspaceId, members: { some: { contactId } } }, select: { id: true, version: true } });
+    for (const list of lists) await queueMembershipSync(tx, workspaceId, list);
     return true;
+  },
+  async [LIST_ENTITY](tx, workspaceId, listId) {
+    const list = await tx.list.findFirst({ where: { id: listId, workspaceId } });
+    if (list) {
+      await queueList(tx, list, 'upsert');
+      return true;
+    }
+    // Gone from Tajo: what can still be retried is the deletion of its Brevo list.
+    if (!(await tx.brevoListState.findFirst({ where: { listId, workspaceId } }))) return false;
+    // The list is gone, and its version with it.
+    await queueList(tx, { id: listId, workspaceId, version: 0 }, 'delete');
+    return true;
+  },
+  async [LIST_MEMBERSHIP_ENTITY](tx, workspaceId, listId) {
+    const list = await tx.list.findFirst({ where: { id: listId, workspaceId } });
+    if (list) await queueMembershipSync(tx, workspaceId, list);
+    return list !== null;
+  },
+  /** Sent again only on this explicit request, still under its own ID as Brevo's idempotency key. */
+  async [MESSAGE_ENTITY](tx, workspaceId, messageId) {
+    const { count } = await tx.message.updateMany({ where: { id: messageId, workspaceId, status: 'failed' }, data: { status: 'queued', attemptedAt: null } });
+    if (count > 0) await queueMessage(tx, { id: messageId, workspaceId });
+    return count > 0;
   },
   /** Forgetting a refused or in-doubt event's state lets the worker send it once more; an accepted one stays skipped. */
   async [EVENT_ENTITY](tx, workspaceId, eventId) {

@@ -8,6 +8,8 @@ export const ACTIVATION_QUEUE = 'brevo-activation';
 const RELAY_BATCH = 500;
 const ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
+/** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
+const HEARTBEAT_SECONDS = 10;
 
 interface OutboxRow {
   id: string;
@@ -40,14 +42,18 @@ export class ActivationWorkers {
   ) {}
 
   static create(connectionString: string, db: Db, activators: Activators, log: Logger) {
-    const boss = new PgBoss({ connectionString, max: 3 });
+    // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
+    const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
     return new ActivationWorkers(boss, db, activators, log);
   }
 
   async start() {
     await this.boss.start();
-    await this.boss.createQueue(ACTIVATION_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60 });
+    const queue = { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60, heartbeatSeconds: HEARTBEAT_SECONDS };
+    await this.boss.createQueue(ACTIVATION_QUEUE, queue);
+    // A queue created by an earlier release keeps its old settings otherwise.
+    await this.boss.updateQueue(ACTIVATION_QUEUE, queue);
     await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
       if (!job) return;
       const activator = this.activators[job.data.entityType];

@@ -4,12 +4,20 @@ import type { Services } from '../app.ts';
 import { ContactActivator } from '../brevo/activation.ts';
 import { EventActivator } from '../events/activation.ts';
 import { EVENT_ENTITY } from '../events/service.ts';
+import { BrevoLists, ListActivator, ListMembershipActivator } from '../brevo/list-activation.ts';
+import { MessageActivator } from '../brevo/message-activation.ts';
+import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
+import { MESSAGE_ENTITY } from '../messages/service.ts';
 import type { Activators } from './activation-workers.ts';
 
 /** The activator of every entity type the outbox carries, keyed as the outbox names them. */
-export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts' | 'deadLetters'>, log: Logger): Activators {
+export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>, log: Logger): Activators {
+  const lists = new BrevoLists(db, services.brevoCatalog);
   return {
     contact: new ContactActivator(db, services.brevoAccounts, services.deadLetters, log),
     [EVENT_ENTITY]: new EventActivator(db, services.brevoAccounts, services.deadLetters, log),
+    [LIST_ENTITY]: new ListActivator(services.brevoAccounts, lists, services.deadLetters, log),
+    [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
+    [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),
   };
 }

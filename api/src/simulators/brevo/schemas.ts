@@ -56,6 +56,77 @@ export const ATTRIBUTE_CATEGORIES = ['normal', 'transactional', 'category', 'cal
 export const IDENTIFIER_TYPES = ['email_id', 'contact_id', 'ext_id', 'phone_id', 'whatsapp_id', 'landline_number_id'] as const;
 export const ZIdentifierQuery = z.object({ identifierType: z.enum(IDENTIFIER_TYPES).optional() }).strict();
 
+/** Query of the folder and list listings (getFolders, getLists, getFolderLists). */
+export const ZPageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(0).max(50).default(10),
+    offset: z.coerce.number().int().min(0).default(0),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .strict();
+
+/** POST /contacts/folders (createFolder). */
+export const ZCreateFolder = z.object({ name: z.string().min(1).optional() }).strict();
+
+/** POST /contacts/lists (createList). */
+export const ZCreateList = z.object({ name: z.string().min(1), folderId: z.number().int() }).strict();
+
+/** PUT /contacts/lists/{listId} (updateList): Brevo changes one of the two at a time. */
+export const ZUpdateList = z
+  .object({ name: z.string().min(1).optional(), folderId: z.number().int().optional() })
+  .strict()
+  .refine((body) => (body.name === undefined) !== (body.folderId === undefined), { message: 'give either name or folderId' });
+
+const membersOf = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(150);
+const exactlyOne = (body: Record<string, unknown>) => Object.values(body).filter((value) => value !== undefined).length === 1;
+
+/**
+ * POST /contacts/lists/{listId}/contacts/add (addContactToList): contacts by emails, IDs or
+ * EXT_IDs, one kind per request. Brevo's spec writes this as a `oneOf` of objects that require
+ * nothing, so every valid body matches all branches and fails the `oneOf`; the reference
+ * documentation says what is meant (one of the three arrays), and that is what is checked here.
+ */
+export const ZAddContactsToList = z
+  .object({ emails: membersOf(z.email()).optional(), ids: membersOf(z.number().int()).optional(), extIds: membersOf(z.string()).optional() })
+  .strict()
+  .refine(exactlyOne, { message: 'give one of emails, ids or extIds' });
+
+/** POST /contacts/lists/{listId}/contacts/remove (removeContactFromList): the same, or `all`. */
+export const ZRemoveContactsFromList = z
+  .object({
+    emails: membersOf(z.email()).optional(),
+    ids: membersOf(z.number().int()).optional(),
+    extIds: membersOf(z.string()).optional(),
+    all: z.boolean().optional(),
+  })
+  .strict()
+  .refine(exactlyOne, { message: 'give one of emails, ids, extIds or all' });
+
+const ZRecipient = z.object({ email: z.email(), name: z.string().optional() }).strict();
+
+/** POST /smtp/email (sendTransacEmail). The simulator sends from templates only; the rest is checked, not rendered. */
+export const ZSendTransacEmail = z
+  .object({
+    sender: z.object({ name: z.string().optional(), email: z.email().optional(), id: z.number().int().optional() }).strict().optional(),
+    to: z.array(ZRecipient).min(1).optional(),
+    bcc: z.array(ZRecipient).optional(),
+    cc: z.array(ZRecipient).optional(),
+    htmlContent: z.string().optional(),
+    textContent: z.string().optional(),
+    subject: z.string().optional(),
+    replyTo: ZRecipient.optional(),
+    attachment: z.array(z.object({ url: z.url().optional(), content: z.string().optional(), name: z.string().optional() }).strict()).optional(),
+    headers: z.record(z.string(), z.unknown()).optional(),
+    templateId: z.number().int().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    messageVersions: z.array(z.record(z.string(), z.unknown())).optional(),
+    tags: z.array(z.string()).optional(),
+    scheduledAt: z.string().optional(),
+    batchId: z.string().optional(),
+    preheader: z.string().optional(),
+  })
+  .strict();
+
 /** Brevo's rule for event names and event property keys. */
 const BREVO_EVENT_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
 import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
+import { registerListRoutes, SimulatedListStore } from './lists.ts';
+import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerEventRoutes, type SimulatedEvent } from './events.ts';
 
 /**
@@ -79,7 +81,15 @@ const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS
   type: 'text',
 }));
 
-class BrevoError extends Error {
+/** The values each attribute type takes (Brevo refuses, say, a word for a number). */
+const ACCEPTS: Record<string, (value: unknown) => boolean> = {
+  text: (value) => typeof value === 'string' || typeof value === 'number',
+  float: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+  date: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+};
+
+export class BrevoError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -103,7 +113,7 @@ function seededRandom(seed: number) {
 
 const familyOf = (url: string): Family => endpointFamily(url.replace(/^\/v3/, ''));
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -111,13 +121,12 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   throw new BrevoError(400, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_parameter' : 'invalid_parameter', `${field}: ${issue.message}`);
 }
 
-/** For the simulator's endpoint modules (events.ts). */
-export { BrevoError, parse };
-
 export class BrevoSimulatorState {
   readonly contacts = new Map<number, SimulatedContact>();
   readonly attributes = new Map<string, SimulatedAttribute>(STANDARD_ATTRIBUTES.map((a) => [a.name, a]));
   readonly processes = new Map<number, SimulatedProcess>();
+  readonly listStore = new SimulatedListStore();
+  readonly mailer = new SimulatedMailer();
   readonly events: SimulatedEvent[] = [];
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
@@ -145,8 +154,10 @@ export class BrevoSimulatorState {
   write(input: { email?: string; extId?: string; attributes?: Record<string, unknown>; emailBlacklisted?: boolean; smsBlacklisted?: boolean; listIds?: number[] }, updateEnabled: boolean) {
     const email = input.email?.toLowerCase();
     if (!email && !input.extId && input.attributes?.SMS === undefined) throw new BrevoError(400, 'missing_parameter', 'email, ext_id or SMS is required');
-    for (const name of Object.keys(input.attributes ?? {})) {
-      if (!this.attributes.has(name)) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+    for (const [name, value] of Object.entries(input.attributes ?? {})) {
+      const attribute = this.attributes.get(name);
+      if (!attribute) throw new BrevoError(400, 'invalid_parameter', `Attribute ${name} does not exist`);
+      if (ACCEPTS[attribute.type]?.(value) === false) throw new BrevoError(400, 'invalid_parameter', `Invalid value for attribute ${name} of type ${attribute.type}`);
     }
     const byExt = input.extId ? this.byExtId(input.extId) : undefined;
     const byMail = email ? this.byEmail(email) : undefined;
@@ -360,8 +371,9 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     attributes: [...state.attributes.values()].map((a) => ({ name: a.name, category: a.category, type: a.type })),
   }));
 
-  app.post('/v3/contacts/attributes/:category/:name', async (request, reply) => {
-    const { category, name } = request.params as { category: string; name: string };
+  // Route parameters are named as Brevo's spec names them, so requests are checked against it.
+  app.post('/v3/contacts/attributes/:attributeCategory/:attributeName', async (request, reply) => {
+    const { attributeCategory: category, attributeName: name } = request.params as { attributeCategory: string; attributeName: string };
     if (!(ATTRIBUTE_CATEGORIES as readonly string[]).includes(category)) throw new BrevoError(400, 'invalid_parameter', `unknown attribute category ${category}`);
     const body = parse(ZCreateAttribute, request.body);
     if (state.attributes.has(name)) throw new BrevoError(400, 'duplicate_parameter', `Attribute ${name} already exists`);
@@ -369,6 +381,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     return reply.code(201).send();
   });
 
+  registerListRoutes(app, state);
+  registerTransactionalRoutes(app, state);
   registerEventRoutes(app, state);
 
   await app.listen({ host: '127.0.0.1', port });
