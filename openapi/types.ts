@@ -453,7 +453,7 @@ export interface paths {
         get: operations["getBrevoConnection"];
         /**
          * Connect a Brevo account
-         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Activation to Brevo starts with the next change.
+         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.
          */
         put: operations["connectBrevo"];
         post?: never;
@@ -462,6 +462,26 @@ export interface paths {
          * @description Deletes the stored key. Changes are still recorded, and activated once a Brevo account is connected again.
          */
         delete: operations["disconnectBrevo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/brevo/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Backfill Brevo
+         * @description Queues every contact Brevo does not have at its current version for activation; the workers send them as imports, inside Brevo's limits. Connecting does this by itself; run it again after restoring a Brevo account. Contacts Brevo already has are not sent again.
+         */
+        post: operations["backfillBrevo"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1263,6 +1283,14 @@ export interface components {
                     windowSeconds: number;
                 };
             };
+        };
+        /**
+         * @example {
+         *       "queued": 12500
+         *     }
+         */
+        BrevoBackfillInput: {
+            queued: number;
         };
         /**
          * @example {
@@ -2286,6 +2314,14 @@ export interface components {
                     windowSeconds: number;
                 };
             };
+        };
+        /**
+         * @example {
+         *       "queued": 12500
+         *     }
+         */
+        BrevoBackfill: {
+            queued: number;
         };
         /**
          * @example {
@@ -5369,6 +5405,83 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    backfillBrevo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued: the number of contacts to be activated. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoBackfill"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

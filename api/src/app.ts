@@ -27,6 +27,7 @@ import { BrevoAccounts } from './brevo/accounts.ts';
 import { BrevoCatalog } from './brevo/catalog.ts';
 import type { BrevoClientOptions } from './brevo/client.ts';
 import { brevoRoutes } from './brevo/routes.ts';
+import { BrevoBackfill } from './brevo/backfill.ts';
 import { DeadLetterService } from './dead-letters/service.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { EventService } from './events/service.ts';
@@ -44,6 +45,7 @@ export interface Services {
   brevoAccounts: BrevoAccounts;
   /** Brevo folders and lists by deterministic name, ensured once per account. */
   brevoCatalog: BrevoCatalog;
+  brevoBackfill: BrevoBackfill;
   deadLetters: DeadLetterService;
   config: { brevoBaseUrl: string };
 }
@@ -77,6 +79,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     messages: new MessageService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     brevoCatalog: new BrevoCatalog(db),
+    brevoBackfill: new BrevoBackfill(db),
     deadLetters: new DeadLetterService(db),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };

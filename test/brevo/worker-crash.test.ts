@@ -10,7 +10,10 @@ import { waitFor, workerProcesses } from '../support/worker-process.ts';
 
 // The separate worker process (`npm run worker`), killed with SIGKILL in the middle of a run and
 // started again: Brevo ends with exactly what Tajo holds, nothing missing and nothing doubled.
-const CONTACTS = 400;
+/** A backlog (sent as Brevo imports) and then a trickle of small writes (sent one by one). */
+const BACKLOG = 1_000;
+const TRICKLE = 300;
+const CONTACTS = BACKLOG + TRICKLE;
 const encryptionKey = randomBytes(32);
 
 let database: ScratchDatabase;
@@ -41,16 +44,26 @@ describe('the worker process', () => {
     const connected = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: GENEROUS_LIMITS } });
     expect(connected.statusCode, connected.body).toBe(200);
     const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `crash:${i}`, email: `crash${i}@example.com`, firstName: `F${i}` }));
-    const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
-    expect(written.json<{ counts: { created: number } }>().counts.created).toBe(CONTACTS);
+    const write = async (batch: typeof records) => {
+      const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records: batch } });
+      expect(written.json<{ counts: { created: number } }>().counts.created).toBe(batch.length);
+    };
+    await write(records.slice(0, BACKLOG));
 
-    const contactPosts = () => brevo.state.count((r) => r.method === 'POST' && r.route === '/v3/contacts' && r.status < 300);
     const first = workers.start();
-    await waitFor(() => contactPosts() >= CONTACTS / 4, 60_000, 'the first worker to get going');
+    // The trickle keeps coming while the worker runs, so the kill lands in the middle of things.
+    const trickle = (async () => {
+      for (let i = BACKLOG; i < CONTACTS; i += 10) {
+        await write(records.slice(i, i + 10));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    await waitFor(() => brevo.state.contacts.size >= BACKLOG + 50, 60_000, 'the first worker to get going');
     await workers.kill(first);
     const atKill = brevo.state.contacts.size;
     expect(atKill).toBeLessThan(CONTACTS);
 
+    await trickle;
     workers.start();
     const activated = async () => (await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })) === CONTACTS;
     // The killed worker's jobs come back once their heartbeat is overdue (10 s) and supervision sees it.

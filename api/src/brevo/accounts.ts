@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { AttributeCatalog } from './attributes.ts';
+import { ProcessWatcher } from './imports.ts';
 import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
 import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
 
@@ -19,6 +20,8 @@ export interface BrevoAccount {
   limiter: AccountRateLimiter;
   /** The account's contact attributes, ensured before first use. */
   attributes: AttributeCatalog;
+  /** Follows the account's imports to completion. */
+  processes: ProcessWatcher;
 }
 
 /**
@@ -39,7 +42,7 @@ export class BrevoAccounts {
     const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
     const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
     const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
-    return { key, api, limiter, attributes: new AttributeCatalog(api) };
+    return { key, api, limiter, attributes: new AttributeCatalog(api), processes: new ProcessWatcher(api) };
   }
 
   async save(workspaceId: string, input: BrevoConnectionInput, accountEmail: string) {

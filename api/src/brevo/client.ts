@@ -13,10 +13,17 @@ export interface BrevoApi {
   getContact(identifier: string, type: 'ext_id' | 'email_id'): Promise<{ email?: string; emailBlacklisted: boolean } | null>;
   /** DELETE /contacts/{identifier}; false when Brevo had no such contact. */
   deleteContact(identifier: string, type: 'ext_id' | 'email_id'): Promise<boolean>;
-  /** POST /contacts/import with a JSON body; resolves with the process to follow. */
-  importContacts(request: Brevo.ImportContactsRequest): Promise<number>;
-  /** The process's status as Brevo names it; 'completed' when done. */
+  /**
+   * POST /contacts/import with a JSON body; resolves with the process to follow and Brevo's own
+   * clock when it accepted the import (its Date header), to find what the import changed.
+   */
+  importContacts(request: Brevo.ImportContactsRequest): Promise<{ processId: number; acceptedAt: Date }>;
+  /** GET /processes/{processId}: the process's status as Brevo names it; 'completed' when done. */
   getProcessStatus(processId: number): Promise<string>;
+  /** GET /processes, the 50 newest: one request tells the state of every recent import. */
+  listProcesses(): Promise<{ id: number; status: string }[]>;
+  /** GET /contacts modified since a time (Brevo's clock), oldest first, one page of at most 1,000. */
+  listContactsModifiedSince(since: Date, page: { limit: number; offset: number }): Promise<{ contacts: { email?: string; extId?: string }[]; count: number }>;
   listAttributes(): Promise<{ name: string; category: string; type?: string }[]>;
   createAttribute(name: string, type: 'text' | 'date' | 'float' | 'boolean'): Promise<void>;
   /** GET /contacts/folders: one page (at most 50), oldest first. */
@@ -257,7 +264,8 @@ export class SdkBrevoApi implements BrevoApi {
   importContacts(request: Brevo.ImportContactsRequest) {
     return this.#call('importContacts', '/contacts/import', async () => {
       const { data, rawResponse } = await this.#sdk.contacts.importContacts(request).withRawResponse();
-      return { data: data.processId, rawResponse };
+      const date = Date.parse(rawResponse.headers.get('date') ?? '');
+      return { data: { processId: data.processId, acceptedAt: Number.isNaN(date) ? new Date() : new Date(date) }, rawResponse };
     });
   }
 
@@ -265,6 +273,24 @@ export class SdkBrevoApi implements BrevoApi {
     return this.#call('getProcess', '/processes/{processId}', async () => {
       const { data, rawResponse } = await this.#sdk.process.getProcess({ processId }).withRawResponse();
       return { data: data.status, rawResponse };
+    });
+  }
+
+  listProcesses() {
+    return this.#call('getProcesses', '/processes', async () => {
+      const { data, rawResponse } = await this.#sdk.process.getProcesses({ limit: 50, offset: 0, sort: 'desc' }).withRawResponse();
+      return { data: (data.processes ?? []).map(({ id, status }) => ({ id, status })), rawResponse };
+    });
+  }
+
+  listContactsModifiedSince(since: Date, page: { limit: number; offset: number }) {
+    return this.#call('getContacts', '/contacts', async () => {
+      const { data, rawResponse } = await this.#sdk.contacts.getContacts({ ...page, modifiedSince: since.toISOString(), sort: 'asc' }).withRawResponse();
+      const contacts = (data.contacts ?? []).map((contact) => {
+        const extId = (contact.attributes as Record<string, unknown> | undefined)?.EXT_ID;
+        return { ...(contact.email ? { email: contact.email } : {}), ...(typeof extId === 'string' ? { extId } : {}) };
+      });
+      return { data: { contacts, count: data.count ?? contacts.length }, rawResponse };
     });
   }
 

@@ -24,6 +24,8 @@ const ZConnectionInput = z
   .strict()
   .meta({ id: 'BrevoCredentials', example: { apiKey: 'xkeysib-0123456789abcdef-AbCdEfGh', limits: { contacts: { limit: 20, windowSeconds: 1 } } } });
 
+const ZBackfill = z.object({ queued: z.number().int().min(0) }).meta({ id: 'BrevoBackfill', example: { queued: 12500 } });
+
 const ZConnection = z
   .object({
     apiKeyHint: z.string().meta({ description: 'The last four characters of the stored key.' }),
@@ -65,14 +67,15 @@ async function smokeTest(account: BrevoAccount) {
 }
 
 export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { brevoAccounts, config } = app.services;
+  const { brevoAccounts, brevoBackfill, config } = app.services;
 
   app.put('/brevo/connection', {
     config: { scope: 'admin' },
     schema: {
       operationId: 'connectBrevo',
       summary: 'Connect a Brevo account',
-      description: 'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Activation to Brevo starts with the next change.',
+      description:
+        'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZConnectionInput,
@@ -81,7 +84,26 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => {
       const input = { apiKey: request.body.apiKey, baseUrl: request.body.baseUrl ?? config.brevoBaseUrl, limits: request.body.limits };
       const account = await smokeTest(brevoAccounts.open(input));
-      return toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
+      const connection = toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
+      await brevoBackfill.queueContacts(request.auth.workspaceId);
+      return connection;
+    },
+  });
+
+  app.post('/brevo/backfill', {
+    config: { scope: 'write' },
+    schema: {
+      operationId: 'backfillBrevo',
+      summary: 'Backfill Brevo',
+      description:
+        'Queues every contact Brevo does not have at its current version for activation; the workers send them as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. Contacts Brevo already has are not sent again.',
+      tags: TAGS,
+      headers: ZIdempotencyHeaders,
+      response: { 202: success(ZBackfill, 'Queued: the number of contacts to be activated.'), ...errorResponses(404) },
+    },
+    handler: async (request, reply) => {
+      if (!(await brevoAccounts.describe(request.auth.workspaceId))) throw notFound('A Brevo connection');
+      return reply.code(202).send({ queued: await brevoBackfill.queueContacts(request.auth.workspaceId) });
     },
   });
 

@@ -4,9 +4,14 @@ import type { Db } from '../db/client.ts';
 import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
-/** Outbox rows moved per relay transaction, and items per job. */
-const RELAY_BATCH = 500;
-const ITEMS_PER_JOB = 50;
+/** Outbox rows moved per relay transaction. */
+const RELAY_BATCH = 5_000;
+/**
+ * Items per job. Contacts come in large jobs so a backlog (a backfill) goes to Brevo as imports;
+ * a handful of changes still makes a small job, sent one by one without waiting.
+ */
+const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000 };
+const DEFAULT_ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
 /** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
 const HEARTBEAT_SECONDS = 10;
@@ -151,7 +156,8 @@ function toJobs(rows: OutboxRow[]): ActivationJob[] {
   const jobs: ActivationJob[] = [];
   for (const { workspaceId, entityType, items } of groups.values()) {
     const list = [...items.values()];
-    for (let i = 0; i < list.length; i += ITEMS_PER_JOB) jobs.push({ workspaceId, entityType, items: list.slice(i, i + ITEMS_PER_JOB) });
+    const size = ITEMS_PER_JOB[entityType] ?? DEFAULT_ITEMS_PER_JOB;
+    for (let i = 0; i < list.length; i += size) jobs.push({ workspaceId, entityType, items: list.slice(i, i + size) });
   }
   return jobs;
 }

@@ -14,7 +14,7 @@ import type { Activators } from './activation-workers.ts';
 export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>, log: Logger): Activators {
   const lists = new BrevoLists(db, services.brevoCatalog);
   return {
-    contact: new ContactActivator(db, services.brevoAccounts, services.deadLetters, log),
+    contact: new ContactActivator(db, services.brevoAccounts, services.brevoCatalog, services.deadLetters, log),
     [EVENT_ENTITY]: new EventActivator(db, services.brevoAccounts, services.deadLetters, log),
     [LIST_ENTITY]: new ListActivator(services.brevoAccounts, lists, services.deadLetters, log),
     [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),

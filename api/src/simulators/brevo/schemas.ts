@@ -56,7 +56,21 @@ export const ATTRIBUTE_CATEGORIES = ['normal', 'transactional', 'category', 'cal
 export const IDENTIFIER_TYPES = ['email_id', 'contact_id', 'ext_id', 'phone_id', 'whatsapp_id', 'landline_number_id'] as const;
 export const ZIdentifierQuery = z.object({ identifierType: z.enum(IDENTIFIER_TYPES).optional() }).strict();
 
-/** Query of the folder and list listings (getFolders, getLists, getFolderLists). */
+/** GET /contacts (getContacts): at most 1,000 a page. */
+export const ZContactsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(0).max(1000).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+    modifiedSince: z.iso.datetime({ offset: true }).optional(),
+    createdSince: z.iso.datetime({ offset: true }).optional(),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+    segmentId: z.coerce.number().int().optional(),
+    listIds: z.union([z.coerce.number().int(), z.array(z.coerce.number().int())]).optional(),
+    filter: z.string().optional(),
+  })
+  .strict();
+
+/** Query of the folder, list and process listings (getFolders, getLists, getFolderLists, getProcesses). */
 export const ZPageQuery = z
   .object({
     limit: z.coerce.number().int().min(0).max(50).default(10),

@@ -2,7 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { endpointFamily, GENERAL_TIER_LIMITS, type EndpointFamily } from '../../brevo/rate-limit.ts';
-import { ATTRIBUTE_CATEGORIES, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts } from './schemas.ts';
+import { ATTRIBUTE_CATEGORIES, ZContactsQuery, ZCreateAttribute, ZCreateContact, ZIdentifierQuery, ZImportContacts, ZPageQuery } from './schemas.ts';
 import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerEventRoutes, type SimulatedEvent } from './events.ts';
@@ -303,20 +303,31 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     return created ? reply.code(201).send({ id: contact.id }) : reply.code(204).send();
   });
 
+  const contactView = (contact: SimulatedContact) => ({
+    id: contact.id,
+    email: contact.email,
+    emailBlacklisted: contact.emailBlacklisted,
+    smsBlacklisted: contact.smsBlacklisted,
+    createdAt: contact.createdAt,
+    modifiedAt: contact.modifiedAt,
+    listIds: contact.listIds,
+    attributes: { ...contact.attributes, ...(contact.extId ? { EXT_ID: contact.extId } : {}) },
+  });
+
+  app.get('/v3/contacts', async (request) => {
+    const query = parse(ZContactsQuery, request.query);
+    const since = query.modifiedSince ? Date.parse(query.modifiedSince) : Number.NEGATIVE_INFINITY;
+    const matching = [...state.contacts.values()].filter((contact) => Date.parse(contact.modifiedAt) >= since);
+    // Brevo sorts by creation: ids grow with it.
+    matching.sort((a, b) => (query.sort === 'asc' ? a.id - b.id : b.id - a.id));
+    return { contacts: matching.slice(query.offset, query.offset + query.limit).map(contactView), count: matching.length };
+  });
+
   app.get('/v3/contacts/:identifier', async (request) => {
     const { identifierType } = parse(ZIdentifierQuery, request.query);
     const contact = state.find((request.params as { identifier: string }).identifier, identifierType);
     if (!contact) throw new BrevoError(404, 'document_not_found', 'Contact does not exist');
-    return {
-      id: contact.id,
-      email: contact.email,
-      emailBlacklisted: contact.emailBlacklisted,
-      smsBlacklisted: contact.smsBlacklisted,
-      createdAt: contact.createdAt,
-      modifiedAt: contact.modifiedAt,
-      listIds: contact.listIds,
-      attributes: { ...contact.attributes, ...(contact.extId ? { EXT_ID: contact.extId } : {}) },
-    };
+    return contactView(contact);
   });
 
   app.delete('/v3/contacts/:identifier', async (request, reply) => {
@@ -357,6 +368,12 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
       process.status = 'completed';
     }, importDelayMs).unref();
     return reply.code(202).send({ processId: process.id });
+  });
+
+  app.get('/v3/processes', async (request) => {
+    const query = parse(ZPageQuery, request.query);
+    const all = [...state.processes.values()].sort((a, b) => (query.sort === 'asc' ? a.id - b.id : b.id - a.id));
+    return { processes: all.slice(query.offset, query.offset + query.limit), count: all.length };
   });
 
   app.get('/v3/processes/:processId', async (request) => {

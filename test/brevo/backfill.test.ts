@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, withKey } from '../support/app.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+
+let harness: ActivationHarness;
+
+beforeAll(async () => {
+  harness = await startActivationHarness();
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const count = (method: string, route: string) => harness.brevo.state.count((r) => r.method === method && r.route === route);
+
+describe('backfill through Brevo imports', () => {
+  it('activates the contacts written before Brevo was connected as one import, read back to confirm; the rest one by one', async () => {
+    const { t, brevo } = harness;
+    const ws = await createWorkspace(t.app);
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      externalId: `bf:${i}`,
+      email: `bf${i}@example.com`,
+      firstName: `F${i}`,
+      // Records 10 and 11 share a phone: Brevo's import takes one and skips the other without saying so.
+      phone: `+1415556${String(i === 11 ? 10 : i).padStart(4, '0')}`,
+      attributes: { tier: i % 2 === 0 ? 'gold' : 'silver' },
+      // An opt-out goes on its own: an import's blocklist flag would apply to all its rows.
+      ...(i === 20 ? { consent: { email: { status: 'opted_out', source: 'crm', timestamp: '2026-11-01T00:00:00Z' } } } : {}),
+    }));
+    const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
+    expect(written.json<{ counts: { created: number } }>().counts.created).toBe(300);
+    // Their activation ran and found no Brevo account: nothing was sent.
+    await harness.settle();
+    expect(brevo.state.contacts.size).toBe(0);
+
+    await harness.connect(ws);
+    await harness.settle();
+
+    expect(count('POST', '/v3/contacts/import')).toBe(1);
+    // The opt-out, and the phone Brevo's import skipped (sent alone, it is refused with a reason).
+    expect(count('POST', '/v3/contacts')).toBe(2);
+    expect(count('GET', '/v3/processes')).toBeGreaterThanOrEqual(1);
+    expect(count('GET', '/v3/contacts')).toBeGreaterThanOrEqual(1);
+    // Imports need a list: Tajo's folder and import list, each made once.
+    expect(count('POST', '/v3/contacts/folders')).toBe(1);
+    expect(count('POST', '/v3/contacts/lists')).toBe(1);
+    expect(brevo.state.contacts.size).toBe(299);
+    expect(brevo.state.byExtId('bf:7')).toMatchObject({ email: 'bf7@example.com', attributes: { FIRSTNAME: 'F7', TIER: 'silver', SMS: '+14155560007' }, emailBlacklisted: false });
+    expect(brevo.state.byExtId('bf:20')).toMatchObject({ emailBlacklisted: true });
+    const refused = brevo.state.byExtId('bf:10') ? 'bf:11' : 'bf:10';
+    expect(brevo.state.byExtId(refused)).toBeUndefined();
+
+    const letters = (await t.app.inject({ method: 'GET', url: '/v1/dead-letters', headers: withKey(ws.readKey) })).json<{ data: { category: string; sourceObjectId: string; reason: string }[] }>().data;
+    expect(letters).toEqual([expect.objectContaining({ category: 'mapping', sourceObjectId: refused })]);
+    expect(letters[0]!.reason).toContain('duplicate_parameter');
+
+    // Running the backfill again queues only what Brevo does not have (the refused contact).
+    const again = await t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toEqual({ queued: 1 });
+    await harness.settle();
+    expect(count('POST', '/v3/contacts/import')).toBe(1);
+  });
+
+  it('answers 404 to a backfill without a Brevo connection', async () => {
+    const ws = await createWorkspace(harness.t.app);
+    const response = await harness.t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
+  it('no request sent to the simulator in this file violated it', () => {
+    expect(harness.validator!.violations).toEqual([]);
+  });
+});
