@@ -255,6 +255,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search events
+         * @description Events in the order they occurred (oldest first), filtered by contact external ID, email, name or time; page with `cursor`.
+         */
+        get: operations["searchEvents"];
+        put?: never;
+        /**
+         * Track an event
+         * @description Records a custom event and sends it to Brevo once. Tracking the same event ID again with the same content answers `unchanged` and sends nothing; with different content, 409.
+         */
+        post: operations["trackEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track events in a batch
+         * @description Tracks up to 1,000 events. Each gets its own result (created, unchanged, or rejected with index, field and reason); one bad event never fails the batch.
+         */
+        post: operations["trackEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an event */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/lists": {
         parameters: {
             query?: never;
@@ -1456,6 +1517,216 @@ export interface components {
             data: components["schemas"]["DeadLetterInput"][];
             nextCursor: string | null;
         };
+        /**
+         * @description A custom event: a contact did something. Brevo automations can start on it.
+         * @example {
+         *       "eventId": "shopify:order:5001",
+         *       "name": "order_created",
+         *       "occurredAt": "2026-11-23T10:15:00+01:00",
+         *       "contact": {
+         *         "externalId": "shopify:7001",
+         *         "email": "Max@Example.com"
+         *       },
+         *       "properties": {
+         *         "order_id": "5001",
+         *         "total_cents": 4990,
+         *         "items": [
+         *           {
+         *             "sku": "BK-1",
+         *             "quantity": 2
+         *           }
+         *         ]
+         *       },
+         *       "contactProperties": {
+         *         "FIRSTNAME": "Max"
+         *       }
+         *     }
+         */
+        EventRecordInput: {
+            /** @description Your ID for this occurrence: tracking the same ID again is a no-op. Derived from the content (contact, name, time, properties) when absent. */
+            eventId?: string | number | null;
+            /**
+             * @description Brevo's event name: 1-255 letters, digits, - and _.
+             * @example order_created
+             */
+            name: string;
+            /** @description When it happened: epoch seconds or milliseconds, or RFC 3339 with any offset. Stored as UTC. Required when eventId is absent; the time of tracking otherwise. */
+            occurredAt?: string | number | null;
+            /** @description Who did it: at least one of externalId, email or phone. */
+            contact: {
+                /** @description The contact's external ID (Brevo's ext_id). */
+                externalId?: string | null;
+                /** @description Trimmed, lower-cased; international domains in ASCII (punycode). */
+                email?: string | null;
+                /** @description Any common format; stored in E.164. */
+                phone?: string | number | null;
+                /** @description ISO 3166-1 alpha-2 region for a phone without country code; the workspace's default otherwise. */
+                phoneRegion?: string | null;
+            };
+            /** @description Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. */
+            properties?: {
+                [key: string]: string | number | boolean | {
+                    [key: string]: unknown;
+                } | {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            /** @description Contact attributes Brevo updates along with the event (names are upper-cased). */
+            contactProperties?: {
+                [key: string]: string | number;
+            } | null;
+        };
+        /**
+         * @description A normalized custom event.
+         * @example {
+         *       "id": "3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "eventId": "shopify:order:5001",
+         *       "name": "order_created",
+         *       "occurredAt": "2026-11-23T09:15:00.000Z",
+         *       "contact": {
+         *         "externalId": "shopify:7001",
+         *         "email": "max@example.com",
+         *         "phone": null
+         *       },
+         *       "properties": {
+         *         "order_id": "5001",
+         *         "total_cents": 4990,
+         *         "items": [
+         *           {
+         *             "sku": "BK-1",
+         *             "quantity": 2
+         *           }
+         *         ]
+         *       },
+         *       "contactProperties": {
+         *         "FIRSTNAME": "Max"
+         *       },
+         *       "createdAt": "2026-11-23T09:15:02.000Z"
+         *     }
+         */
+        EventInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID.
+             */
+            id: string;
+            /** @description Your event ID, or the one derived from the content (prefixed h:). */
+            eventId: string;
+            name: string;
+            /** Format: date-time */
+            occurredAt: string;
+            contact: {
+                externalId: string | null;
+                email: string | null;
+                /** @description E.164. */
+                phone: string | null;
+            };
+            properties: {
+                [key: string]: unknown;
+            };
+            contactProperties: {
+                [key: string]: string | number;
+            };
+            /**
+             * Format: date-time
+             * @description When Tajo first received it.
+             */
+            createdAt: string;
+        };
+        EventWriteResultInput: {
+            /**
+             * @description unchanged: this event ID was tracked before with the same content; nothing is sent again.
+             * @enum {string}
+             */
+            result: "created" | "unchanged";
+            event: components["schemas"]["EventInput"];
+        };
+        /**
+         * @description Up to 1000 events. Each is tracked or rejected on its own.
+         * @example {
+         *       "events": [
+         *         {
+         *           "eventId": "web:1",
+         *           "name": "page_viewed",
+         *           "occurredAt": 1795425300,
+         *           "contact": {
+         *             "email": "ana@example.com"
+         *           },
+         *           "properties": {
+         *             "path": "/pricing"
+         *           }
+         *         },
+         *         {
+         *           "eventId": "web:2",
+         *           "name": "page viewed",
+         *           "contact": {
+         *             "email": "not-an-email"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        EventBatchRequestInput: {
+            events: components["schemas"]["EventRecordInput"][];
+        };
+        EventRecordResultInput: {
+            /** @description Position of the event in the request. */
+            index: number;
+            /** @enum {string} */
+            status: "created" | "unchanged" | "rejected";
+            /** @description Tajo ID; null when rejected. */
+            id: string | null;
+            eventId: string | null;
+            /** @description Why the event was rejected (empty otherwise). */
+            errors: components["schemas"]["FieldErrorInput"][];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "eventId": "web:1",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "eventId": null,
+         *           "errors": [
+         *             {
+         *               "field": "name",
+         *               "reason": "1-255 characters: letters, digits, - and _ only (Brevo's rule)"
+         *             },
+         *             {
+         *               "field": "contact.email",
+         *               "reason": "not a valid email address"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "counts": {
+         *         "created": 1,
+         *         "unchanged": 0,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        EventBatchResultInput: {
+            results: components["schemas"]["EventRecordResultInput"][];
+            counts: {
+                created: number;
+                unchanged: number;
+                rejected: number;
+            };
+        };
+        EventPageInput: {
+            data: components["schemas"]["EventInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         FieldError: {
             /** @description Where the problem is, as a dotted path (e.g. `body.email`, `records.3.phone`). */
             field: string;
@@ -2346,6 +2617,216 @@ export interface components {
          */
         DeadLetterPage: {
             data: components["schemas"]["DeadLetter"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description A custom event: a contact did something. Brevo automations can start on it.
+         * @example {
+         *       "eventId": "shopify:order:5001",
+         *       "name": "order_created",
+         *       "occurredAt": "2026-11-23T10:15:00+01:00",
+         *       "contact": {
+         *         "externalId": "shopify:7001",
+         *         "email": "Max@Example.com"
+         *       },
+         *       "properties": {
+         *         "order_id": "5001",
+         *         "total_cents": 4990,
+         *         "items": [
+         *           {
+         *             "sku": "BK-1",
+         *             "quantity": 2
+         *           }
+         *         ]
+         *       },
+         *       "contactProperties": {
+         *         "FIRSTNAME": "Max"
+         *       }
+         *     }
+         */
+        EventRecord: {
+            /** @description Your ID for this occurrence: tracking the same ID again is a no-op. Derived from the content (contact, name, time, properties) when absent. */
+            eventId?: string | number | null;
+            /**
+             * @description Brevo's event name: 1-255 letters, digits, - and _.
+             * @example order_created
+             */
+            name: string;
+            /** @description When it happened: epoch seconds or milliseconds, or RFC 3339 with any offset. Stored as UTC. Required when eventId is absent; the time of tracking otherwise. */
+            occurredAt?: string | number | null;
+            /** @description Who did it: at least one of externalId, email or phone. */
+            contact: {
+                /** @description The contact's external ID (Brevo's ext_id). */
+                externalId?: string | null;
+                /** @description Trimmed, lower-cased; international domains in ASCII (punycode). */
+                email?: string | null;
+                /** @description Any common format; stored in E.164. */
+                phone?: string | number | null;
+                /** @description ISO 3166-1 alpha-2 region for a phone without country code; the workspace's default otherwise. */
+                phoneRegion?: string | null;
+            };
+            /** @description Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. */
+            properties?: {
+                [key: string]: string | number | boolean | {
+                    [key: string]: unknown;
+                } | {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            /** @description Contact attributes Brevo updates along with the event (names are upper-cased). */
+            contactProperties?: {
+                [key: string]: string | number;
+            } | null;
+        };
+        /**
+         * @description A normalized custom event.
+         * @example {
+         *       "id": "3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "eventId": "shopify:order:5001",
+         *       "name": "order_created",
+         *       "occurredAt": "2026-11-23T09:15:00.000Z",
+         *       "contact": {
+         *         "externalId": "shopify:7001",
+         *         "email": "max@example.com",
+         *         "phone": null
+         *       },
+         *       "properties": {
+         *         "order_id": "5001",
+         *         "total_cents": 4990,
+         *         "items": [
+         *           {
+         *             "sku": "BK-1",
+         *             "quantity": 2
+         *           }
+         *         ]
+         *       },
+         *       "contactProperties": {
+         *         "FIRSTNAME": "Max"
+         *       },
+         *       "createdAt": "2026-11-23T09:15:02.000Z"
+         *     }
+         */
+        Event: {
+            /**
+             * Format: uuid
+             * @description Tajo ID.
+             */
+            id: string;
+            /** @description Your event ID, or the one derived from the content (prefixed h:). */
+            eventId: string;
+            name: string;
+            /** Format: date-time */
+            occurredAt: string;
+            contact: {
+                externalId: string | null;
+                email: string | null;
+                /** @description E.164. */
+                phone: string | null;
+            };
+            properties: {
+                [key: string]: unknown;
+            };
+            contactProperties: {
+                [key: string]: string | number;
+            };
+            /**
+             * Format: date-time
+             * @description When Tajo first received it.
+             */
+            createdAt: string;
+        };
+        EventWriteResult: {
+            /**
+             * @description unchanged: this event ID was tracked before with the same content; nothing is sent again.
+             * @enum {string}
+             */
+            result: "created" | "unchanged";
+            event: components["schemas"]["Event"];
+        };
+        /**
+         * @description Up to 1000 events. Each is tracked or rejected on its own.
+         * @example {
+         *       "events": [
+         *         {
+         *           "eventId": "web:1",
+         *           "name": "page_viewed",
+         *           "occurredAt": 1795425300,
+         *           "contact": {
+         *             "email": "ana@example.com"
+         *           },
+         *           "properties": {
+         *             "path": "/pricing"
+         *           }
+         *         },
+         *         {
+         *           "eventId": "web:2",
+         *           "name": "page viewed",
+         *           "contact": {
+         *             "email": "not-an-email"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        EventBatchRequest: {
+            events: components["schemas"]["EventRecordInput"][];
+        };
+        EventRecordResult: {
+            /** @description Position of the event in the request. */
+            index: number;
+            /** @enum {string} */
+            status: "created" | "unchanged" | "rejected";
+            /** @description Tajo ID; null when rejected. */
+            id: string | null;
+            eventId: string | null;
+            /** @description Why the event was rejected (empty otherwise). */
+            errors: components["schemas"]["FieldError"][];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "eventId": "web:1",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "eventId": null,
+         *           "errors": [
+         *             {
+         *               "field": "name",
+         *               "reason": "1-255 characters: letters, digits, - and _ only (Brevo's rule)"
+         *             },
+         *             {
+         *               "field": "contact.email",
+         *               "reason": "not a valid email address"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "counts": {
+         *         "created": 1,
+         *         "unchanged": 0,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        EventBatchResult: {
+            results: components["schemas"]["EventRecordResult"][];
+            counts: {
+                created: number;
+                unchanged: number;
+                rejected: number;
+            };
+        };
+        EventPage: {
+            data: components["schemas"]["Event"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
     };
@@ -3697,6 +4178,358 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchEvents: {
+        parameters: {
+            query?: {
+                contactExternalId?: string;
+                /** @description Exact email (normalized before matching). */
+                email?: string;
+                /** @description Exact event name. */
+                name?: string;
+                /** @description Only events that occurred at or after this time. */
+                since?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    trackEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRecordInput"];
+            };
+        };
+        responses: {
+            /** @description Unchanged: this event was already tracked; the event as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventWriteResult"];
+                };
+            };
+            /** @description Created: the event as normalized and stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventWriteResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    trackEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatchRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per event, in request order, and the counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

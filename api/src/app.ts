@@ -32,6 +32,8 @@ import { brevoRoutes } from './brevo/routes.ts';
 import { BrevoBackfill } from './brevo/backfill.ts';
 import { DeadLetterService } from './dead-letters/service.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
+import { EventService } from './events/service.ts';
+import { eventRoutes } from './events/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -39,6 +41,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
   contacts: ContactService;
+  events: EventService;
   lists: ListService;
   messages: MessageService;
   campaignDrafts: CampaignDraftService;
@@ -74,6 +77,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
     contacts: new ContactService(db, idempotency, writer),
+    events: new EventService(db),
     lists: new ListService(db),
     messages: new MessageService(db),
     campaignDrafts: new CampaignDraftService(db),
@@ -130,6 +134,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(workspaceRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);
+      await v1.register(eventRoutes);
       await v1.register(listRoutes);
       await v1.register(messageRoutes);
       await v1.register(campaignRoutes);

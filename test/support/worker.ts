@@ -27,10 +27,10 @@ export class WorkerProcesses {
     return child;
   }
 
-  /** SIGKILL: no shutdown hook runs, jobs stay active until their heartbeat is overdue. */
+  /** SIGKILL: no shutdown hook runs; its jobs stay active until their heartbeat is overdue. */
   async kill(child: ChildProcess) {
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
   }
 
   killAll() {

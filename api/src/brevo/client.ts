@@ -57,6 +57,13 @@ export interface BrevoApi {
    * ID. Brevo keeps no names unique here, so a 5xx or timeout is not retried: it may have created it.
    */
   createDraftCampaign(draft: DraftCampaign): Promise<number>;
+  /** POST /events: one custom event (Brevo answers 204). */
+  trackEvent(event: BrevoEvent, watch?: AttemptWatch): Promise<void>;
+  /**
+   * POST /events/batch, up to MAX_EVENTS_PER_BATCH events: resolves with the events Brevo refused
+   * (by index, with its reason); the others are accepted. A 400 refuses the whole batch.
+   */
+  trackEvents(events: BrevoEvent[], watch?: AttemptWatch): Promise<{ index: number; reason: string; answer: unknown }[]>;
 }
 
 export interface DraftCampaign {
@@ -94,6 +101,25 @@ export interface ListMembershipChange {
   failure: (string | number)[];
 }
 
+/** A custom event as Brevo's events API takes it. */
+export type BrevoEvent = Brevo.CreateBatchEventsRequest.Events.Item;
+
+/** Brevo's documented limits of POST /events/batch. */
+export const MAX_EVENTS_PER_BATCH = 200;
+export const MAX_EVENT_BATCH_BYTES = 512 * 1024;
+
+/**
+ * Follows the attempts of a request that must not be carried out twice (Brevo's events API has no
+ * idempotency key). With a watch, a timeout or a dropped connection is not retried: Brevo may have
+ * carried the request out, so the call fails as in doubt instead of risking a duplicate.
+ */
+export interface AttemptWatch {
+  /** Before each attempt: from now on, Brevo may carry the request out. */
+  sending(): Promise<void>;
+  /** After an answer that says the attempt was not carried out (429, 5xx): a later attempt is safe. */
+  notCarriedOut(): Promise<void>;
+}
+
 /** The failure categories shared by problem answers, dead letters, logs and metrics. */
 export type BrevoFailureCategory = 'validation' | 'mapping' | 'authentication' | 'permission' | 'rate_limited' | 'vendor_unavailable' | 'not_found';
 
@@ -102,7 +128,7 @@ export class BrevoRequestFailed extends Error {
   constructor(
     readonly category: BrevoFailureCategory,
     message: string,
-    readonly details: { operation: string; status?: number; code?: string; attempts: number; response?: unknown },
+    readonly details: { operation: string; status?: number; code?: string; attempts: number; response?: unknown; inDoubt?: boolean },
   ) {
     super(message);
     this.name = 'BrevoRequestFailed';
@@ -169,12 +195,14 @@ export class SdkBrevoApi implements BrevoApi {
   /**
    * `idempotent: false` is for creations Brevo does not deduplicate: only a 429 (refused before any
    * work) is retried here; a 5xx or timeout may have created the thing, so the caller decides.
+   * `watch` is told of each attempt, for callers that record what may be in flight.
    */
-  async #call<T>(operation: string, path: string, send: () => Promise<Attempted<T>>, { idempotent = true } = {}): Promise<T> {
+  async #call<T>(operation: string, path: string, send: () => Promise<Attempted<T>>, { idempotent = true, watch }: { idempotent?: boolean; watch?: AttemptWatch | undefined } = {}): Promise<T> {
     const family = endpointFamily(path);
     const { limiter } = this.options;
     for (let attempt = 0; ; attempt += 1) {
       await limiter.bucket(family).acquire((ms) => sleep(ms));
+      await watch?.sending();
       let failure: BrevoRequestFailed;
       let retryAfterMs = 0;
       try {
@@ -185,7 +213,7 @@ export class SdkBrevoApi implements BrevoApi {
       } catch (error) {
         if (error instanceof BrevoTimeoutError) {
           this.options.onResponse?.({ operation, family, status: 'timeout' });
-          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo did not answer ${operation} in time`, { operation, attempts: attempt + 1 });
+          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo did not answer ${operation} in time`, { operation, attempts: attempt + 1, ...(watch ? { inDoubt: true } : {}) });
         } else if (error instanceof BrevoError && error.statusCode !== undefined) {
           const headers = readRateLimitHeaders(error.rawResponse?.headers);
           limiter.observe(family, headers, error.statusCode === 429);
@@ -203,12 +231,14 @@ export class SdkBrevoApi implements BrevoApi {
         } else if (error instanceof BrevoError) {
           // No status: the connection failed or was reset before an answer.
           this.options.onResponse?.({ operation, family, status: 'network' });
-          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo could not be reached for ${operation}: ${error.message}`, { operation, attempts: attempt + 1 });
+          failure = new BrevoRequestFailed('vendor_unavailable', `Brevo could not be reached for ${operation}: ${error.message}`, { operation, attempts: attempt + 1, ...(watch ? { inDoubt: true } : {}) });
         } else {
           throw error;
         }
       }
+      if (failure.details.inDoubt) throw failure;
       const retryable = failure.category === 'rate_limited' || (idempotent && failure.category === 'vendor_unavailable');
+      if (retryable) await watch?.notCarriedOut();
       if (!retryable || attempt + 1 >= this.#retry.maxAttempts) throw failure;
       // A 429 already blocks the bucket until Brevo's reset; the backoff spreads the retries.
       await sleep(Math.max(retryAfterMs, backoffDelay(attempt, this.#retry)));
@@ -392,6 +422,35 @@ export class SdkBrevoApi implements BrevoApi {
       const { rawResponse } = await this.#sdk.contacts.createAttribute({ attributeCategory: 'normal', attributeName: name, type }).withRawResponse();
       return { data: undefined, rawResponse };
     });
+  }
+
+  trackEvent(event: BrevoEvent, watch?: AttemptWatch) {
+    return this.#call(
+      'trackEvent',
+      '/events',
+      async () => {
+        const { rawResponse } = await this.#sdk.event.createEvent(event).withRawResponse();
+        return { data: undefined, rawResponse };
+      },
+      { watch },
+    );
+  }
+
+  trackEvents(events: BrevoEvent[], watch?: AttemptWatch) {
+    return this.#call(
+      'trackEvents',
+      '/events/batch',
+      async () => {
+        const { data, rawResponse } = await this.#sdk.event.createBatchEvents({ events }).withRawResponse();
+        // 202 {message, count}: all accepted. 207 {errors: [{eventIndex, message}]}: all but those (the SDK types only the 202).
+        const { errors } = data as Partial<Brevo.BatchEventsResponse>;
+        const refused = (errors ?? []).flatMap((error) =>
+          (error.eventIndex ?? []).map((index) => ({ index, reason: error.message ?? 'refused by Brevo', answer: error })),
+        );
+        return { data: refused, rawResponse };
+      },
+      { watch },
+    );
   }
 }
 

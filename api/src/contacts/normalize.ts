@@ -523,9 +523,9 @@ export function normalizeContact(input: unknown, ctx: NormalizeContext): Normali
   return { ok: true, contact };
 }
 
-/** Deterministic SHA-256 (hex) of the normalized contact with keys in sorted order; equal contacts hash equal. */
-export function contentHash(contact: NormalizedContact): string {
-  return sha256Hex(canonicalJson(contact));
+/** Deterministic SHA-256 (hex) of a normalized record with keys in sorted order; equal records hash equal. */
+export function contentHash(value: object): string {
+  return sha256Hex(canonicalJson(value));
 }
 
 /** JSON with object keys sorted at every level, so logically equal values serialize identically. */
@@ -553,7 +553,7 @@ function canonicalJson(value: unknown): string {
  * or jsonb, and unpaired UTF-16 surrogates are not Unicode. Only called on records whose shape
  * was accepted, so the walk is shallow.
  */
-function unstorableText(value: unknown, path: string): Rejection | undefined {
+export function unstorableText(value: unknown, path: string): Rejection | undefined {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) return { field: path, reason: 'contains a NUL character (U+0000), which cannot be stored' };
     if (!value.isWellFormed()) return { field: path, reason: 'contains an unpaired UTF-16 surrogate: not valid Unicode text' };
@@ -572,7 +572,7 @@ function unstorableText(value: unknown, path: string): Rejection | undefined {
 // Shared helpers
 
 /** Collects rejections under a dotted path prefix, so nested parsers report fields like 'consent.sms.status'. */
-class Rejections {
+export class Rejections {
   constructor(
     readonly list: Rejection[] = [],
     private readonly prefix = '',
@@ -623,12 +623,12 @@ function tooLong(): { ok: false; reason: string } {
 }
 
 /** Absent, null and blank strings all mean "not given" for optional fields (blank-but-huge strings are still refused). */
-function isBlank(value: unknown): boolean {
+export function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.length <= MAX_STRING_LENGTH && value.trim() === '');
 }
 
 /** Plain JSON-style objects only: arrays, Dates, Maps and class instances are not records. */
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
@@ -639,7 +639,7 @@ function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-function describeType(value: unknown): string {
+export function describeType(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -650,7 +650,7 @@ function withoutNegativeZero(value: number): number {
   return value === 0 ? 0 : value;
 }
 
-function omitUndefined<T extends object>(value: T): T {
+export function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 

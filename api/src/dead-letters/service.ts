@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, DeadLetter as DeadLetterRow } from '../generated/prisma/client.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { AppError, notFound } from '../errors/problem.ts';
+import { EVENT_ENTITY, TRACK } from '../events/service.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
@@ -96,14 +97,23 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     }
     return draft !== null;
   },
+  /** Forgetting a refused or in-doubt event's state lets the worker send it once more; an accepted one stays skipped. */
+  async [EVENT_ENTITY](tx, workspaceId, eventId) {
+    const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
+    if (!event) return false;
+    await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
+    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1 } });
+    return true;
+  },
 };
 
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
   constructor(private readonly db: Db) {}
 
-  async record(letter: NewDeadLetter) {
-    return this.db.deadLetter.create({
+  /** Records a letter; pass a transaction to record it together with the state it explains. */
+  async record(letter: NewDeadLetter, client: Pick<Db, 'deadLetter'> = this.db) {
+    return client.deadLetter.create({
       data: {
         workspaceId: letter.workspaceId,
         entityType: letter.entityType,

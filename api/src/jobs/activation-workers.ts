@@ -64,7 +64,7 @@ export class ActivationWorkers {
       const activator = this.activators[job.data.entityType];
       // Failing the job keeps it, visible and retryable, until a deployment knows the type.
       if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
-      const report = await activator.run(job.data);
+      const report = await activator.run(job.data, { jobId: job.id });
       this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
       return report;
     });

@@ -27,9 +27,14 @@ export interface ActivationReport {
   deadLettered: number;
 }
 
+/** Which run of a job this is: pg-boss keeps a job's ID across its retries. */
+export interface JobRun {
+  jobId: string;
+}
+
 /** Carries out one entity type's jobs. Must be safe to run twice: a job may be retried after a crash. */
 export interface EntityActivator {
-  run(job: ActivationJob): Promise<ActivationReport>;
+  run(job: ActivationJob, run?: JobRun): Promise<ActivationReport>;
 }
 
 export const emptyReport = (): ActivationReport => ({ activated: 0, deleted: 0, skipped: 0, deadLettered: 0 });

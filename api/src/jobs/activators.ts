@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Services } from '../app.ts';
 import { ContactActivator } from '../brevo/activation.ts';
+import { EventActivator } from '../events/activation.ts';
+import { EVENT_ENTITY } from '../events/service.ts';
 import { BrevoLists, ListActivator, ListMembershipActivator } from '../brevo/list-activation.ts';
 import { MessageActivator } from '../brevo/message-activation.ts';
 import { CampaignDraftActivator } from '../brevo/campaign-activation.ts';
@@ -15,6 +17,7 @@ export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts
   const lists = new BrevoLists(db, services.brevoCatalog);
   return {
     contact: new ContactActivator(db, services.brevoAccounts, services.brevoCatalog, services.deadLetters, log),
+    [EVENT_ENTITY]: new EventActivator(db, services.brevoAccounts, services.deadLetters, log),
     [LIST_ENTITY]: new ListActivator(services.brevoAccounts, lists, services.deadLetters, log),
     [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
     [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),

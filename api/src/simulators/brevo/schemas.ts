@@ -201,3 +201,45 @@ export const ZEmailCampaignsQuery = z
     excludeHtmlContent: z.enum(['true', 'false']).optional(),
   })
   .strict();
+
+/** Brevo's rule for event names and event property keys. */
+const BREVO_EVENT_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** POST /events (createEvent); also each item of POST /events/batch. */
+export const ZCreateEvent = z
+  .object({
+    event_name: z.string().regex(BREVO_EVENT_NAME, 'limited to 255 characters, alphanumerical characters and - _ only'),
+    event_date: z.iso.datetime({ offset: true }).optional(),
+    identifiers: z
+      .object({
+        // contact_id is in Brevo's reference and SDK, not in its published spec.
+        contact_id: z.number().int().optional(),
+        email_id: z.email().optional(),
+        phone_id: z.string().optional(),
+        whatsapp_id: z.string().optional(),
+        landline_number_id: z.string().optional(),
+        ext_id: z.string().optional(),
+      })
+      .strict()
+      .refine((identifiers) => Object.keys(identifiers).length > 0, 'at least one identifier is required'),
+    contact_properties: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    event_properties: z
+      .record(z.string().regex(BREVO_EVENT_NAME, 'keys are limited to 255 characters, alphanumerical characters and - _ only'), z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]))
+      .optional(),
+    object: z
+      .object({ type: z.string().optional(), identifiers: z.object({ id: z.string().optional(), ext_id: z.string().optional() }).strict().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Brevo's documented limits of POST /events/batch. */
+export const MAX_BATCH_EVENTS = 200;
+export const MAX_BATCH_EVENTS_BYTES = 512 * 1024;
+
+/**
+ * POST /events/batch (createBatchEvents): not in Brevo's published spec; written from its reference
+ * (developers.brevo.com/reference/create-batch-events). Items are checked one by one (ZCreateEvent):
+ * Brevo accepts the valid ones and reports the others.
+ */
+export const ZCreateBatchEvents = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS) }).strict();

@@ -6,6 +6,7 @@ import { ATTRIBUTE_CATEGORIES, ZContactsQuery, ZCreateAttribute, ZCreateContact,
 import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
+import { registerEventRoutes, type SimulatedEvent } from './events.ts';
 
 /**
  * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
@@ -128,6 +129,7 @@ export class BrevoSimulatorState {
   readonly listStore = new SimulatedListStore();
   readonly mailer = new SimulatedMailer();
   readonly campaigns = new SimulatedCampaigns();
+  readonly events: SimulatedEvent[] = [];
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
   #nextProcessId = 1;
@@ -422,6 +424,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   registerListRoutes(app, state);
   registerTransactionalRoutes(app, state);
   registerCampaignRoutes(app, state);
+  registerEventRoutes(app, state);
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;

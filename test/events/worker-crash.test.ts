@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../api/src/db/migrate.ts';
+import { SecretBox } from '../../api/src/security/secret-box.ts';
+import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
+import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
+import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
+import { waitFor, WorkerProcesses } from '../support/worker.ts';
+
+// The worker process killed with SIGKILL while batches of events are in flight, then started again:
+// no event reaches Brevo twice, and the only ones Tajo cannot vouch for are dead-lettered as in doubt.
+const EVENTS = 2000;
+const encryptionKey = randomBytes(32);
+
+let database: ScratchDatabase;
+let t: TestApp;
+let brevo: BrevoSimulator;
+let workers: WorkerProcesses;
+
+beforeAll(async () => {
+  database = await freshDatabase('tajo_event_worker_crash');
+  await applyMigrations(database.url);
+  workers = new WorkerProcesses(database.url, encryptionKey);
+  t = await createTestApp(database.url, new SecretBox(encryptionKey));
+  // Slow answers keep batches in flight long enough for the kill to catch some.
+  brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENEROUS_LIMITS });
+  brevo.setFaults({ latencyMs: [100, 200] });
+}, 60_000);
+
+afterAll(async () => {
+  workers?.killAll();
+  await brevo?.close();
+  await t?.close();
+  await database?.drop();
+});
+
+interface Letter {
+  id: string;
+  sourceObjectId: string;
+  reason: string;
+}
+
+describe('event activation in the worker process', () => {
+  it('killed with SIGKILL mid-run and restarted: nothing doubled, in-flight events in doubt, and their retry ends with Brevo equal to Tajo', async () => {
+    const ws = await createWorkspace(t.app);
+    const connected = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: GENEROUS_LIMITS } });
+    expect(connected.statusCode, connected.body).toBe(200);
+    for (let from = 0; from < EVENTS; from += 1000) {
+      const events = Array.from({ length: 1000 }, (_, j) => ({ eventId: `kill:${from + j}`, name: 'ev', occurredAt: 1_795_425_300 + from + j, contact: { externalId: `kill-c${j % 37}` }, properties: { n: from + j } }));
+      const tracked = await t.app.inject({ method: 'POST', url: '/v1/events/batch', headers: withKey(ws.writeKey), payload: { events } });
+      expect(tracked.json<{ counts: { created: number } }>().counts.created).toBe(1000);
+    }
+    const settled = async () => (await t.db.brevoEventState.count({ where: { workspaceId: ws.id, status: { in: ['accepted', 'rejected', 'in_doubt'] } } })) === EVENTS;
+
+    const first = workers.start();
+    await waitFor(() => brevo.state.events.length >= EVENTS / 4, 60_000, 'the first worker to get going');
+    await workers.kill(first);
+    expect(brevo.state.events.length).toBeLessThan(EVENTS);
+    workers.start();
+    // The killed worker's jobs come back once their heartbeat is overdue; each retry takes over its own claims.
+    await waitFor(settled, 90_000, 'every event to be settled');
+
+    const sentTimes = new Map<number, number>();
+    for (const event of brevo.state.events) sentTimes.set(event.event_properties!.n as number, (sentTimes.get(event.event_properties!.n as number) ?? 0) + 1);
+    expect([...sentTimes.values()].filter((times) => times > 1)).toEqual([]);
+
+    const letters = (await t.app.inject({ method: 'GET', url: '/v1/dead-letters?limit=200', headers: withKey(ws.readKey) })).json<{ data: Letter[] }>().data;
+    for (const letter of letters) expect(letter.reason).toContain('in doubt');
+    const inDoubt = new Set(letters.map((letter) => Number(letter.sourceObjectId.split(':')[1])));
+    // At most the batches in flight when the worker died: four jobs of 50.
+    expect(inDoubt.size).toBeLessThanOrEqual(200);
+    const missing = Array.from({ length: EVENTS }, (_, n) => n).filter((n) => !sentTimes.has(n));
+    expect(missing.filter((n) => !inDoubt.has(n))).toEqual([]);
+
+    // The operator's check: retry the letters of events Brevo does not have, discard the others.
+    for (const letter of letters) {
+      const n = Number(letter.sourceObjectId.split(':')[1]);
+      const action = sentTimes.has(n) ? 'discard' : 'retry';
+      expect((await t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/${action}`, headers: withKey(ws.writeKey) })).statusCode).toBe(200);
+    }
+    await waitFor(async () => (await t.db.brevoEventState.count({ where: { workspaceId: ws.id, status: 'accepted' } })) === EVENTS - (letters.length - missing.length), 60_000, 'the retried events to be sent');
+    const finalNs = brevo.state.events.map((event) => event.event_properties!.n as number).sort((a, b) => a - b);
+    expect(finalNs).toEqual(Array.from({ length: EVENTS }, (_, n) => n));
+  }, 240_000);
+});
