@@ -48,3 +48,29 @@ describe.runIf(brevoSpecAvailable)("the simulator's request schemas against Brev
     expect(Object.keys(schema.shape).sort()).toEqual(specProperties);
   });
 });
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec, checked on path and query parameters too", () => {
+  const request = (url: string) => ({ method: 'GET', route: '/v3/contacts/:identifier', url, body: undefined });
+
+  it("names its defect: the contact identifier's oneOf of string and integer refuses a numeric identifier, read as anyOf", () => {
+    const exact = new BrevoSpecValidator({ relax: false });
+    exact.check(request('/v3/contacts/12345?identifierType=ext_id'));
+    exact.check(request('/v3/contacts/ana%40example.com?identifierType=email_id'));
+    expect(exact.violations).toEqual([expect.stringContaining('path parameter identifier="12345" does not fit')]);
+    const relaxed = new BrevoSpecValidator();
+    relaxed.check(request('/v3/contacts/12345?identifierType=ext_id'));
+    expect(relaxed.violations).toEqual([]);
+  });
+
+  it('counts values outside a parameter’s schema, and parameters the operation does not have', () => {
+    const validator = new BrevoSpecValidator();
+    validator.check(request('/v3/contacts/crm%3A1?identifierType=name'));
+    validator.check(request('/v3/contacts/crm%3A1?identifierType=ext_id&verbose=1'));
+    validator.check({ method: 'GET', route: '/v3/contacts', url: '/v3/contacts?limit=5000', body: undefined });
+    expect(validator.violations).toEqual([
+      expect.stringContaining('query parameter identifierType="name" does not fit'),
+      expect.stringContaining('query verbose is not a parameter of the operation'),
+      expect.stringContaining('query parameter limit="5000" does not fit'),
+    ]);
+  });
+});

@@ -9,7 +9,23 @@ import addFormats from 'ajv-formats';
 const SPEC_PATH = new URL('../../../shared/brevo/openapi.json', import.meta.url);
 export const brevoSpecAvailable = existsSync(SPEC_PATH);
 
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: ParameterSchema;
+}
+interface ParameterSchema {
+  type?: string;
+  enum?: unknown[];
+  oneOf?: ParameterSchema[];
+  anyOf?: ParameterSchema[];
+  items?: ParameterSchema;
+  minimum?: number;
+  maximum?: number;
+}
 interface Operation {
+  parameters?: Parameter[];
   requestBody?: { content?: { 'application/json'?: { schema?: object } } };
 }
 type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
@@ -24,6 +40,40 @@ export const SPEC_RELAXATIONS: Record<string, string> = {
   'POST /v3/contacts/lists/:listId/contacts/add': 'oneOf branches each require their own property',
   'POST /v3/contacts/lists/:listId/contacts/remove': 'oneOf branches each require their own property',
 };
+
+/**
+ * The contact identifier path parameter is a `oneOf` of string and integer: a numeric identifier (a
+ * contact ID, or an ext_id or phone made of digits) is both, so it fails the `oneOf`. Brevo's
+ * reference takes any of them ("email OR ID OR SMS OR EXT_ID"): the branches are read as `anyOf`.
+ */
+export const PARAMETER_RELAXATIONS: Record<string, string> = {
+  'GET /v3/contacts/:identifier identifier': 'oneOf of string and integer read as anyOf',
+  'DELETE /v3/contacts/:identifier identifier': 'oneOf of string and integer read as anyOf',
+};
+
+/** Whether a path or query value (text, as URLs carry it) fits a parameter's schema. */
+function fits(schema: ParameterSchema, value: string | string[], relaxOneOf: boolean): boolean {
+  if (Array.isArray(value)) return schema.type === 'array' ? value.every((item) => fits(schema.items ?? {}, item, relaxOneOf)) : value.length === 1 && fits(schema, value[0]!, relaxOneOf);
+  if (schema.oneOf) {
+    const matching = schema.oneOf.filter((branch) => fits(branch, value, relaxOneOf)).length;
+    return relaxOneOf ? matching >= 1 : matching === 1;
+  }
+  if (schema.anyOf) return schema.anyOf.some((branch) => fits(branch, value, relaxOneOf));
+  if (schema.enum && !schema.enum.map(String).includes(value)) return false;
+  const number = Number(value);
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      if (value.trim() === '' || !Number.isFinite(number) || (schema.type === 'integer' && !Number.isInteger(number))) return false;
+      return (schema.minimum === undefined || number >= schema.minimum) && (schema.maximum === undefined || number <= schema.maximum);
+    case 'boolean':
+      return value === 'true' || value === 'false';
+    case 'array':
+      return value.split(',').every((item) => fits(schema.items ?? {}, item, relaxOneOf));
+    default:
+      return true;
+  }
+}
 
 /**
  * Operations Brevo has added since its published spec, as its reference documents them, checked
@@ -97,12 +147,40 @@ export class BrevoSpecValidator {
     return { oneOf: branches.map((branch) => ({ allOf: [branch], required: Object.keys((this.resolve(branch).properties ?? {}) as object) })) };
   }
 
-  check(request: { method: string; route: string; body: unknown }) {
+  /** Path and query parameters against the operation's: required ones present, each value fitting, none unknown. */
+  #checkParameters(key: string, request: { method: string; route: string; url: string }) {
+    const declared = this.#spec.paths[BrevoSpecValidator.specPath(request.route)]?.[request.method.toLowerCase()]?.parameters ?? [];
+    const url = new URL(request.url, 'http://simulator.invalid');
+    const values = new Map<string, string | string[]>();
+    const routeParts = request.route.split('/');
+    url.pathname.split('/').forEach((part, index) => {
+      const name = routeParts[index]?.startsWith(':') ? routeParts[index]!.slice(1) : undefined;
+      if (name) values.set(`path ${name}`, decodeURIComponent(part));
+    });
+    for (const name of new Set(url.searchParams.keys())) {
+      const all = url.searchParams.getAll(name);
+      values.set(`query ${name}`, all.length === 1 ? all[0]! : all);
+    }
+    for (const parameter of declared.filter((p) => p.in === 'path' || p.in === 'query')) {
+      const value = values.get(`${parameter.in} ${parameter.name}`);
+      values.delete(`${parameter.in} ${parameter.name}`);
+      if (value === undefined) {
+        if (parameter.required) this.violations.push(`${key}: ${parameter.in} parameter ${parameter.name} is required`);
+        continue;
+      }
+      const relaxOneOf = this.options.relax && `${key} ${parameter.name}` in PARAMETER_RELAXATIONS;
+      if (!fits(parameter.schema ?? {}, value, relaxOneOf)) this.violations.push(`${key}: ${parameter.in} parameter ${parameter.name}=${JSON.stringify(value)} does not fit ${JSON.stringify(parameter.schema)}`);
+    }
+    for (const unknown of values.keys()) this.violations.push(`${key}: ${unknown} is not a parameter of the operation`);
+  }
+
+  check(request: { method: string; route: string; url?: string; body: unknown }) {
     const key = `${request.method} ${request.route}`;
     if (!this.hasOperation(request.method, request.route)) {
       this.violations.push(`${key}: not an operation of Brevo's spec`);
       return;
     }
+    if (request.url !== undefined && this.inPublishedSpec(request.method, request.route)) this.#checkParameters(key, { ...request, url: request.url });
     const schema = this.requestSchema(request.method, request.route);
     if (!schema || request.body === undefined) return;
     let validate = this.#compiled.get(key);
