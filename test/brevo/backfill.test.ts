@@ -64,6 +64,20 @@ describe('backfill through Brevo imports', () => {
     expect(count('POST', '/v3/contacts/import')).toBe(1);
   });
 
+  it('trusts a clean import report: nothing is read back', async () => {
+    const { t, brevo } = harness;
+    const ws = await createWorkspace(t.app);
+    await harness.connect(ws);
+    const [imports, reads] = [count('POST', '/v3/contacts/import'), count('GET', '/v3/contacts')];
+    const records = Array.from({ length: 120 }, (_, i) => ({ externalId: `clean:${i}`, email: `clean${i}@example.com`, lastName: `L${i}` }));
+    await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
+    await harness.settle();
+    expect(count('POST', '/v3/contacts/import') - imports).toBe(1);
+    expect(count('GET', '/v3/contacts') - reads).toBe(0);
+    for (const record of records) expect(brevo.state.byExtId(record.externalId)).toMatchObject({ email: record.email });
+    expect(await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })).toBe(120);
+  });
+
   it('answers 404 to a backfill without a Brevo connection', async () => {
     const ws = await createWorkspace(harness.t.app);
     const response = await harness.t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });

@@ -18,10 +18,10 @@ export interface BrevoApi {
    * clock when it accepted the import (its Date header), to find what the import changed.
    */
   importContacts(request: Brevo.ImportContactsRequest): Promise<{ processId: number; acceptedAt: Date }>;
-  /** GET /processes/{processId}: the process's status as Brevo names it; 'completed' when done. */
-  getProcessStatus(processId: number): Promise<string>;
+  /** GET /processes/{processId}: its status ('completed' when done) and, for a finished import, its report. */
+  getProcess(processId: number): Promise<BrevoProcess>;
   /** GET /processes, the 50 newest: one request tells the state of every recent import. */
-  listProcesses(): Promise<{ id: number; status: string }[]>;
+  listProcesses(): Promise<BrevoProcess[]>;
   /** GET /contacts modified since a time (Brevo's clock), oldest first, one page of at most 1,000. */
   listContactsModifiedSince(since: Date, page: { limit: number; offset: number }): Promise<{ contacts: { email?: string; extId?: string }[]; count: number }>;
   listAttributes(): Promise<{ name: string; category: string; type?: string }[]>;
@@ -80,6 +80,22 @@ export interface TemplateEmail {
   params: Record<string, unknown>;
   idempotencyKey: string;
 }
+
+export interface BrevoProcess {
+  id: number;
+  status: string;
+  /**
+   * A completed import's report: for each kind of problem (invalid_emails, duplicate_ext_id,
+   * duplicate_phone_id...), the URL of a CSV of the rows Brevo skipped, or null when there were none.
+   */
+  importReport?: Record<string, string | null | undefined>;
+}
+
+const toProcess = (process: { id: number; status: string; info?: { import?: object | undefined } | undefined }): BrevoProcess => ({
+  id: process.id,
+  status: process.status,
+  ...(process.info?.import ? { importReport: { ...process.info.import } as Record<string, string | null | undefined> } : {}),
+});
 
 export interface BrevoPage {
   limit: number;
@@ -288,17 +304,17 @@ export class SdkBrevoApi implements BrevoApi {
     });
   }
 
-  getProcessStatus(processId: number) {
+  getProcess(processId: number) {
     return this.#call('getProcess', '/processes/{processId}', async () => {
       const { data, rawResponse } = await this.#sdk.process.getProcess({ processId }).withRawResponse();
-      return { data: data.status, rawResponse };
+      return { data: toProcess(data), rawResponse };
     });
   }
 
   listProcesses() {
     return this.#call('getProcesses', '/processes', async () => {
       const { data, rawResponse } = await this.#sdk.process.getProcesses({ limit: 50, offset: 0, sort: 'desc' }).withRawResponse();
-      return { data: (data.processes ?? []).map(({ id, status }) => ({ id, status })), rawResponse };
+      return { data: (data.processes ?? []).map(toProcess), rawResponse };
     });
   }
 

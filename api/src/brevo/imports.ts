@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrevoAttributeValue } from './attributes.ts';
-import type { BrevoApi } from './client.ts';
+import type { BrevoApi, BrevoProcess } from './client.ts';
 
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 30_000;
@@ -14,7 +14,7 @@ const CONTACTS_PAGE = 1_000;
 const PROCESSES_PAGE = 50;
 
 interface Waiting {
-  waiters: { resolve(): void; reject(error: unknown): void }[];
+  waiters: { resolve(process: BrevoProcess): void; reject(error: unknown): void }[];
   /** When this process is next asked about; the gap doubles each time, up to MAX_POLL_MS. */
   nextAt: number;
   gap: number;
@@ -32,7 +32,8 @@ export class ProcessWatcher {
 
   constructor(private readonly api: BrevoApi) {}
 
-  waitFor(processId: number): Promise<void> {
+  /** Resolves with the process once Brevo has completed it; rejects if it failed or was cancelled. */
+  waitFor(processId: number): Promise<BrevoProcess> {
     return new Promise((resolve, reject) => {
       const now = Date.now();
       const waiting = this.#waiting.get(processId) ?? { waiters: [], nextAt: now + FIRST_POLL_MS, gap: FIRST_POLL_MS, deadline: now + IMPORT_TIMEOUT_MS };
@@ -52,7 +53,7 @@ export class ProcessWatcher {
           await this.#check();
         } catch (error) {
           // The client already retried what can be retried: tell the jobs, which retry themselves.
-          for (const id of [...this.#waiting.keys()]) this.#settle(id, error);
+          for (const id of [...this.#waiting.keys()]) this.#settle(id, error as Error);
         }
       }
     } finally {
@@ -63,12 +64,13 @@ export class ProcessWatcher {
   async #check() {
     const processes = await this.api.listProcesses();
     const oldestListed = processes.length === PROCESSES_PAGE ? Math.min(...processes.map((p) => p.id)) : 0;
-    const status = new Map(processes.map((p) => [p.id, p.status]));
+    const listed = new Map(processes.map((p) => [p.id, p]));
     const now = Date.now();
     for (const [id, waiting] of [...this.#waiting]) {
       // Past the newest page (many imports at once): asked about on its own.
-      const current = status.get(id) ?? (id < oldestListed ? await this.api.getProcessStatus(id) : undefined);
-      if (current === 'completed') this.#settle(id);
+      const current = listed.get(id) ?? (id < oldestListed ? await this.api.getProcess(id) : undefined);
+      if (current?.status === 'completed') this.#settle(id, current);
+      else if (current?.status === 'failed' || current?.status === 'cancelled') this.#settle(id, new Error(`Brevo import process ${id} ${current.status}`));
       else if (now >= waiting.deadline) this.#settle(id, new Error(`Brevo import process ${id} did not complete in ${IMPORT_TIMEOUT_MS / 60_000} minutes`));
       else if (now >= waiting.nextAt) {
         waiting.gap = Math.min(waiting.gap * 2, MAX_POLL_MS);
@@ -77,10 +79,10 @@ export class ProcessWatcher {
     }
   }
 
-  #settle(id: number, error?: unknown) {
+  #settle(id: number, outcome: BrevoProcess | Error) {
     for (const waiter of this.#waiting.get(id)?.waiters ?? []) {
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error);
+      if (outcome instanceof Error) waiter.reject(outcome);
+      else waiter.resolve(outcome);
     }
     this.#waiting.delete(id);
   }
@@ -94,10 +96,11 @@ export interface ImportRow {
 
 /**
  * Imports contacts in one request and reports which of them Brevo holds afterwards. Brevo answers
- * an import before it runs and skips rows it cannot take without saying which (only a report file
- * does), so once the process completes, the contacts it changed are read back: a row Brevo holds
- * under its email with its external ID was imported; any other is the caller's to send on its
- * own, which gives it Brevo's precise answer.
+ * an import before it runs; the completed process carries a report naming a CSV file for each kind
+ * of row it skipped. A clean report means every row was imported. Otherwise (or with no report),
+ * the contacts the import changed are read back: a row Brevo holds under its email with its
+ * external ID was imported; any other is the caller's to send on its own, which gives it Brevo's
+ * precise answer.
  */
 export async function importContacts(api: BrevoApi, processes: ProcessWatcher, listId: number, rows: ImportRow[]): Promise<Set<string>> {
   const { processId, acceptedAt } = await api.importContacts({
@@ -108,7 +111,8 @@ export async function importContacts(api: BrevoApi, processes: ProcessWatcher, l
     emptyContactsAttributes: false,
     disableNotification: true,
   });
-  await processes.waitFor(processId);
+  const { importReport } = await processes.waitFor(processId);
+  if (importReport && Object.values(importReport).every((url) => url === null || url === undefined)) return new Set(rows.map((row) => row.externalId));
 
   const wanted = new Map(rows.map((row) => [row.email, row.externalId]));
   const confirmed = new Set<string>();

@@ -54,6 +54,18 @@ export interface SimulatedProcess {
   id: number;
   name: string;
   status: 'queued' | 'in_process' | 'completed';
+  /** A completed import's report: per kind of problem, a CSV of the skipped rows, or null. */
+  info?: { import: Record<ImportProblem, string | null> };
+}
+
+const IMPORT_PROBLEMS = ['invalid_emails', 'duplicate_contact_id', 'duplicate_ext_id', 'duplicate_email_id', 'duplicate_phone_id', 'duplicate_whatsapp_id', 'duplicate_landline_number_id'] as const;
+type ImportProblem = (typeof IMPORT_PROBLEMS)[number];
+
+/** Which report a refused import row lands in. Refusals other than duplicates go with the invalid rows. */
+function importProblem(error: unknown): ImportProblem {
+  if (!(error instanceof BrevoError) || error.code !== 'duplicate_parameter') return 'invalid_emails';
+  if (error.message.includes('SMS')) return 'duplicate_phone_id';
+  return error.message.includes('email') ? 'duplicate_email_id' : 'duplicate_ext_id';
 }
 
 export interface RequestRecord {
@@ -368,8 +380,10 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     if (!body.jsonBody) throw new BrevoError(400, 'invalid_parameter', 'the simulator imports jsonBody only');
     const process = state.startProcess('IMPORTUSER');
     const rows = body.jsonBody;
+    const reports = `http://${request.headers.host ?? '127.0.0.1'}/reports/${process.id}`;
     setTimeout(() => {
       process.status = 'in_process';
+      const problems = new Set<ImportProblem>();
       for (const row of rows) {
         const { EXT_ID: extId, ...attributes } = row.attributes ?? {};
         try {
@@ -384,10 +398,12 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
             },
             body.updateExistingContacts ?? true,
           );
-        } catch {
+        } catch (error) {
           // Brevo skips rows it cannot import and reports them in the process's report, not the request.
+          problems.add(importProblem(error));
         }
       }
+      process.info = { import: Object.fromEntries(IMPORT_PROBLEMS.map((problem) => [problem, problems.has(problem) ? `${reports}/${problem}.csv` : null])) as Record<ImportProblem, string | null> };
       process.status = 'completed';
     }, importDelayMs).unref();
     return reply.code(202).send({ processId: process.id });
