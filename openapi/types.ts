@@ -515,7 +515,7 @@ export interface paths {
         put?: never;
         /**
          * Backfill Brevo
-         * @description Queues every contact Brevo does not have at its current version for activation; the workers send them as imports, inside Brevo's limits. Connecting does this by itself; run it again after restoring a Brevo account. Contacts Brevo already has are not sent again.
+         * @description Queues every contact Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo's limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.
          */
         post: operations["backfillBrevo"];
         delete?: never;
@@ -1394,11 +1394,15 @@ export interface components {
         };
         /**
          * @example {
-         *       "queued": 12500
+         *       "queued": 12500,
+         *       "lists": 4
          *     }
          */
         BrevoBackfillInput: {
+            /** @description Contacts queued: those Brevo does not have at their current version. */
             queued: number;
+            /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
+            lists: number;
         };
         /**
          * @example {
@@ -2496,11 +2500,15 @@ export interface components {
         };
         /**
          * @example {
-         *       "queued": 12500
+         *       "queued": 12500,
+         *       "lists": 4
          *     }
          */
         BrevoBackfill: {
+            /** @description Contacts queued: those Brevo does not have at their current version. */
             queued: number;
+            /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
+            lists: number;
         };
         /**
          * @example {

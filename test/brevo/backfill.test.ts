@@ -31,6 +31,8 @@ describe('backfill through Brevo imports', () => {
     }));
     const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
     expect(written.json<{ counts: { created: number } }>().counts.created).toBe(300);
+    const list = (await t.app.inject({ method: 'POST', url: '/v1/lists', headers: withKey(ws.writeKey), payload: { name: 'Early birds' } })).json<{ id: string }>();
+    await t.app.inject({ method: 'POST', url: `/v1/lists/${list.id}/members/add`, headers: withKey(ws.writeKey), payload: { contacts: [{ externalId: 'bf:0' }, { externalId: 'bf:1' }, { externalId: 'bf:2' }] } });
     // Their activation ran and found no Brevo account: nothing was sent.
     await harness.settle();
     expect(brevo.state.contacts.size).toBe(0);
@@ -43,12 +45,16 @@ describe('backfill through Brevo imports', () => {
     expect(count('POST', '/v3/contacts')).toBe(2);
     expect(count('GET', '/v3/processes')).toBeGreaterThanOrEqual(1);
     expect(count('GET', '/v3/contacts')).toBeGreaterThanOrEqual(1);
-    // Imports need a list: Tajo's folder and import list, each made once.
+    // Tajo's folder, made once; the import list and the early list, each made once.
     expect(count('POST', '/v3/contacts/folders')).toBe(1);
-    expect(count('POST', '/v3/contacts/lists')).toBe(1);
+    expect(count('POST', '/v3/contacts/lists')).toBe(2);
     expect(brevo.state.contacts.size).toBe(299);
     expect(brevo.state.byExtId('bf:7')).toMatchObject({ email: 'bf7@example.com', attributes: { FIRSTNAME: 'F7', TIER: 'silver', SMS: '+14155560007' }, emailBlacklisted: false });
     expect(brevo.state.byExtId('bf:20')).toMatchObject({ emailBlacklisted: true });
+    // The list made before the connection, with its members.
+    const early = [...brevo.state.listStore.lists.values()].find((candidate) => candidate.name.startsWith('Tajo · Early birds · '))!;
+    expect(early).toBeDefined();
+    expect([...brevo.state.contacts.values()].filter((contact) => contact.listIds.includes(early.id)).map((contact) => contact.extId).sort()).toEqual(['bf:0', 'bf:1', 'bf:2']);
     const refused = brevo.state.byExtId('bf:10') ? 'bf:11' : 'bf:10';
     expect(brevo.state.byExtId(refused)).toBeUndefined();
 
@@ -59,9 +65,10 @@ describe('backfill through Brevo imports', () => {
     // Running the backfill again queues only what Brevo does not have (the refused contact).
     const again = await t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });
     expect(again.statusCode).toBe(202);
-    expect(again.json()).toEqual({ queued: 1 });
+    expect(again.json()).toEqual({ queued: 1, lists: 1 });
     await harness.settle();
     expect(count('POST', '/v3/contacts/import')).toBe(1);
+    expect(count('POST', '/v3/contacts/lists')).toBe(2);
   });
 
   it('trusts a clean import report: nothing is read back', async () => {

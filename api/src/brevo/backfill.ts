@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 
 export class BrevoBackfill {
   constructor(private readonly db: Db) {}
@@ -21,5 +22,22 @@ export class BrevoBackfill {
       [workspaceId],
     );
     return rowCount ?? 0;
+  }
+
+  /**
+   * Queues every list of the workspace, and its membership sync, for activation: lists Brevo has
+   * are found by name rather than made again, and a sync sends only what Brevo lacks. Answers the
+   * number of lists.
+   */
+  async queueLists(workspaceId: string): Promise<number> {
+    const { rowCount } = await this.db.sql.query(
+      `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
+       SELECT l.workspace_id, kind.entity_type, l.id, kind.operation, l.version FROM lists l
+       CROSS JOIN (VALUES (1, $2, 'upsert'), (2, $3, 'sync')) AS kind(step, entity_type, operation)
+       WHERE l.workspace_id = $1
+       ORDER BY kind.step, l.created_at, l.id`,
+      [workspaceId, LIST_ENTITY, LIST_MEMBERSHIP_ENTITY],
+    );
+    return (rowCount ?? 0) / 2;
   }
 }

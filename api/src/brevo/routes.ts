@@ -24,7 +24,12 @@ const ZConnectionInput = z
   .strict()
   .meta({ id: 'BrevoCredentials', example: { apiKey: 'xkeysib-0123456789abcdef-AbCdEfGh', limits: { contacts: { limit: 20, windowSeconds: 1 } } } });
 
-const ZBackfill = z.object({ queued: z.number().int().min(0) }).meta({ id: 'BrevoBackfill', example: { queued: 12500 } });
+const ZBackfill = z
+  .object({
+    queued: z.number().int().min(0).meta({ description: 'Contacts queued: those Brevo does not have at their current version.' }),
+    lists: z.number().int().min(0).meta({ description: 'Lists queued, each with its membership sync (a sync sends only what Brevo lacks).' }),
+  })
+  .meta({ id: 'BrevoBackfill', example: { queued: 12500, lists: 4 } });
 
 const ZConnection = z
   .object({
@@ -86,6 +91,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       const account = await smokeTest(brevoAccounts.open(input));
       const connection = toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
       await brevoBackfill.queueContacts(request.auth.workspaceId);
+      await brevoBackfill.queueLists(request.auth.workspaceId);
       return connection;
     },
   });
@@ -96,14 +102,15 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'backfillBrevo',
       summary: 'Backfill Brevo',
       description:
-        'Queues every contact Brevo does not have at its current version for activation; the workers send them as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. Contacts Brevo already has are not sent again.',
+        'Queues every contact Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       response: { 202: success(ZBackfill, 'Queued: the number of contacts to be activated.'), ...errorResponses(404) },
     },
     handler: async (request, reply) => {
       if (!(await brevoAccounts.describe(request.auth.workspaceId))) throw notFound('A Brevo connection');
-      return reply.code(202).send({ queued: await brevoBackfill.queueContacts(request.auth.workspaceId) });
+      const contacts = await brevoBackfill.queueContacts(request.auth.workspaceId);
+      return reply.code(202).send({ queued: contacts, lists: await brevoBackfill.queueLists(request.auth.workspaceId) });
     },
   });
 
