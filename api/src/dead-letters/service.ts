@@ -53,8 +53,9 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
   async contact(tx, workspaceId, contactId) {
     const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId } });
     if (!contact) return false;
-    // The state row says which version Brevo has; forgetting it makes the worker send the current one.
-    await tx.brevoContactState.deleteMany({ where: { contactId } });
+    // The state row says which version Brevo has: version 0 makes the worker send the current one,
+    // while the email Brevo has stays known (an email change must keep Brevo's blocklist).
+    await tx.brevoContactState.updateMany({ where: { contactId }, data: { version: 0 } });
     await tx.activationOutbox.create({
       data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
     });
