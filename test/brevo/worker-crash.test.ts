@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
-import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
+import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
 import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
 import { waitFor, WorkerProcesses } from '../support/worker.ts';
 
@@ -19,6 +20,7 @@ const encryptionKey = randomBytes(32);
 let database: ScratchDatabase;
 let t: TestApp;
 let brevo: BrevoSimulator;
+let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
@@ -27,7 +29,7 @@ beforeAll(async () => {
   t = await createTestApp(database.url, new SecretBox(encryptionKey));
   workers = new WorkerProcesses(database.url, encryptionKey);
   // Latency on every answer keeps the run long enough to be killed in the middle of it.
-  brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENEROUS_LIMITS });
+  ({ brevo, validator } = await startCheckedSimulator());
   brevo.setFaults({ latencyMs: [5, 15] });
 }, 60_000);
 
@@ -74,4 +76,10 @@ describe('the worker process', () => {
     expect(await t.db.deadLetter.count({ where: { workspaceId: ws.id } })).toBe(0);
     expect(await t.db.activationOutbox.count({ where: { workspaceId: ws.id, processedAt: null } })).toBe(0);
   }, 150_000);
+});
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
+  it('no request sent to the simulator in this file violated it', () => {
+    expect(validator!.violations).toEqual([]);
+  });
 });

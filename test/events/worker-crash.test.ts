@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
-import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
+import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
 import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
 import { waitFor, WorkerProcesses } from '../support/worker.ts';
 
@@ -16,6 +17,7 @@ const encryptionKey = randomBytes(32);
 let database: ScratchDatabase;
 let t: TestApp;
 let brevo: BrevoSimulator;
+let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
@@ -24,7 +26,7 @@ beforeAll(async () => {
   workers = new WorkerProcesses(database.url, encryptionKey);
   t = await createTestApp(database.url, new SecretBox(encryptionKey));
   // Slow answers keep batches in flight long enough for the kill to catch some.
-  brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENEROUS_LIMITS });
+  ({ brevo, validator } = await startCheckedSimulator());
   brevo.setFaults({ latencyMs: [100, 200] });
 }, 60_000);
 
@@ -83,4 +85,10 @@ describe('event activation in the worker process', () => {
     const finalNs = brevo.state.events.map((event) => event.event_properties!.n as number).sort((a, b) => a - b);
     expect(finalNs).toEqual(Array.from({ length: EVENTS }, (_, n) => n));
   }, 240_000);
+});
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
+  it('no request sent to the simulator in this file violated it', () => {
+    expect(validator!.violations).toEqual([]);
+  });
 });

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
-import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
 import { brevoListName } from '../../api/src/brevo/list-activation.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
+import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
 import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
 import { waitFor, WorkerProcesses } from '../support/worker.ts';
 
@@ -18,6 +19,7 @@ const encryptionKey = randomBytes(32);
 let database: ScratchDatabase;
 let t: TestApp;
 let brevo: BrevoSimulator;
+let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
@@ -25,7 +27,7 @@ beforeAll(async () => {
   await applyMigrations(database.url);
   t = await createTestApp(database.url, new SecretBox(encryptionKey));
   workers = new WorkerProcesses(database.url, encryptionKey);
-  brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENEROUS_LIMITS });
+  ({ brevo, validator } = await startCheckedSimulator());
   // Latency keeps the run long enough to be killed in the middle of it.
   brevo.setFaults({ latencyMs: [20, 60] });
 }, 60_000);
@@ -78,4 +80,10 @@ describe('the worker process', () => {
     }
     expect(await t.db.deadLetter.count({ where: { workspaceId: ws.id } })).toBe(0);
   }, 150_000);
+});
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
+  it('no request sent to the simulator in this file violated it', () => {
+    expect(validator!.violations).toEqual([]);
+  });
 });

@@ -13,6 +13,18 @@ export const BREVO_KEY = 'xkeysib-simulated-account-0001';
 /** Generous limits for tests about correctness; the limiter has its own tests. */
 export const GENEROUS_LIMITS = { contacts: { limit: 1000, windowSeconds: 1 }, events: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } };
 
+/** A Brevo simulator whose every request is checked against Brevo's published spec (when ../shared is there). */
+export async function startCheckedSimulator(options: Partial<BrevoSimulatorOptions> = {}) {
+  const validator = brevoSpecAvailable ? new BrevoSpecValidator() : null;
+  const brevo = await startBrevoSimulator({
+    apiKeys: [BREVO_KEY],
+    limits: GENEROUS_LIMITS,
+    ...(validator ? { onRequest: (request) => validator.check(request) } : {}),
+    ...options,
+  });
+  return { brevo, validator };
+}
+
 export interface ActivationHarness {
   t: TestApp;
   brevo: BrevoSimulator;
@@ -35,13 +47,7 @@ export async function startActivationHarness(simulator: Partial<BrevoSimulatorOp
   const database: ScratchDatabase = await freshDatabase('tajo_activation');
   await applyMigrations(database.url);
   const t = await createTestApp(database.url);
-  const validator = brevoSpecAvailable ? new BrevoSpecValidator() : null;
-  const brevo = await startBrevoSimulator({
-    apiKeys: [BREVO_KEY],
-    limits: GENEROUS_LIMITS,
-    ...(validator ? { onRequest: (request) => validator.check(request) } : {}),
-    ...simulator,
-  });
+  const { brevo, validator } = await startCheckedSimulator(simulator);
   const log = pino({ level: 'silent' });
   const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), log);
   await workers.start();
