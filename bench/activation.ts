@@ -11,12 +11,8 @@
  * baseline on a 1,000-record sample: one Brevo request per record, sequential, waiting out each 429
  * as the usual no-code connectors do. Results go to bench/results/activation.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -24,6 +20,7 @@ import { Pool } from 'undici';
 import { GENERAL_TIER_LIMITS, type EndpointFamily } from '../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator, type BrevoSimulator, type RequestRecord } from '../api/src/simulators/brevo/server.ts';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
+import { startApi } from './api-process.ts';
 
 const CONTACTS = Number(process.env.BENCH_ACTIVATION_CONTACTS ?? 100_000);
 const BASELINE_SAMPLE = 1_000;
@@ -35,41 +32,6 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 function contact(i: number) {
   return { externalId: `bench:${i}`, email: `bench${i}@example.com`, firstName: `First${i}`, lastName: `Last${i}`, attributes: { plan: i % 3 === 0 ? 'pro' : 'free', seats: i % 50 } };
-}
-
-async function startApi(databaseUrl: string, brevoBaseUrl: string) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tajo-bench-activation-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: '20',
-    TAJO_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    BREVO_BASE_URL: brevoBaseUrl,
-  };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      const apiKey = /^\s+(tajo_\S+)$/m.exec(output)?.[1];
-      if (url && apiKey) resolve({ url, apiKey });
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before it was ready:\n${output}`)));
-  });
-  return {
-    url,
-    apiKey,
-    async stop() {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** 429s after the family's first successful answer: what the bucket had the chance to learn from. */
@@ -122,7 +84,12 @@ const serverUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5
 const database = await createScratchDatabase(serverUrl, 'tajo_bench_activation');
 const brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENERAL_TIER_LIMITS });
 const baselineBrevo = await startBrevoSimulator({ apiKeys: [BASELINE_KEY], limits: GENERAL_TIER_LIMITS });
-const api = await startApi(database.url, brevo.baseUrl);
+const api = await startApi({
+  DATABASE_URL: database.url,
+  DATABASE_POOL_SIZE: '20',
+  TAJO_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  BREVO_BASE_URL: brevo.baseUrl,
+});
 const sql = new pg.Client(database.url);
 await sql.connect();
 try {

@@ -9,16 +9,13 @@
  * process. Results go to bench/results/foundation.json. BENCH_PG_URL picks the PostgreSQL server
  * (default 127.0.0.1:5432); the PGlite run lets the API start its own embedded database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { messyContacts } from '../test/support/messy-contacts.ts';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
+import { startApi, type RunningApi } from './api-process.ts';
 
 const CONCURRENCY = 50;
 const BATCH_SIZE = 1000;
@@ -72,40 +69,8 @@ async function embeddedPglite(): Promise<Target> {
   return { name: 'pglite', poolSize: 4, singleRequests: 2_000, batchRecords: 20_000, batchConcurrency: 2, settle: async () => {}, stop: async () => {} };
 }
 
-interface RunningApi {
-  url: string;
-  apiKey: string;
-  stop(): Promise<void>;
-}
-
-/** Starts the API exactly as `npm start` does and reads its URL and first-run key from stdout. */
-async function startApi(target: Target): Promise<RunningApi> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tajo-bench-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir, DATABASE_POOL_SIZE: String(target.poolSize) };
-  if (target.url) env.DATABASE_URL = target.url;
-  else delete env.DATABASE_URL;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  const started = new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      const apiKey = /^\s+(tajo_\S+)$/m.exec(output)?.[1];
-      if (url && apiKey) resolve({ url, apiKey });
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before it was ready:\n${output}`)));
-  });
-  const { url, apiKey } = await started;
-  return {
-    url,
-    apiKey,
-    async stop() {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** The API as `npm start` runs it, on the target's database (its own embedded one for PGlite). */
+const startTargetApi = (target: Target) => startApi({ DATABASE_POOL_SIZE: String(target.poolSize), DATABASE_URL: target.url });
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -118,7 +83,7 @@ function records(count: number, prefix: string) {
 }
 
 async function measure(target: Target): Promise<Figures> {
-  const api = await startApi(target);
+  const api = await startTargetApi(target);
   try {
     return await measureOn(api, target);
   } finally {

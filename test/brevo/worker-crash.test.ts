@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../api/src/db/migrate.ts';
-import { SecretBox } from '../../api/src/security/secret-box.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
-import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
-import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
-import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
-import { waitFor, WorkerProcesses } from '../support/worker.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { createWorkspace, withKey, type TestApp } from '../support/app.ts';
+import { startWorkerCrashRig, waitFor, type WorkerCrashRig, type WorkerProcesses } from '../support/worker.ts';
 
 // The separate worker process (`npm run worker`), killed with SIGKILL in the middle of a run and
 // started again: Brevo ends with exactly what Tajo holds, nothing missing and nothing doubled.
@@ -15,36 +10,25 @@ import { waitFor, WorkerProcesses } from '../support/worker.ts';
 const BACKLOG = 1_000;
 const TRICKLE = 300;
 const CONTACTS = BACKLOG + TRICKLE;
-const encryptionKey = randomBytes(32);
-
-let database: ScratchDatabase;
+let rig: WorkerCrashRig;
 let t: TestApp;
 let brevo: BrevoSimulator;
-let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
-  database = await freshDatabase('tajo_worker_crash');
-  await applyMigrations(database.url);
-  t = await createTestApp(database.url, new SecretBox(encryptionKey));
-  workers = new WorkerProcesses(database.url, encryptionKey);
   // Latency on every answer keeps the run long enough to be killed in the middle of it.
-  ({ brevo, validator } = await startCheckedSimulator());
-  brevo.setFaults({ latencyMs: [5, 15] });
+  rig = await startWorkerCrashRig('tajo_worker_crash', [5, 15]);
+  ({ t, brevo, workers } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  workers?.killAll();
-  await brevo?.close();
-  await t?.close();
-  await database?.drop();
+  await rig?.close();
 });
 
 describe('the worker process', () => {
   it('killed with SIGKILL mid-run and restarted, leaves Brevo equal to Tajo', async () => {
     const ws = await createWorkspace(t.app);
-    const connected = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: GENEROUS_LIMITS } });
-    expect(connected.statusCode, connected.body).toBe(200);
+    await rig.connect(ws);
     const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `crash:${i}`, email: `crash${i}@example.com`, firstName: `F${i}` }));
     const write = async (batch: typeof records) => {
       const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records: batch } });
@@ -80,6 +64,6 @@ describe('the worker process', () => {
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
   it('no request sent to the simulator in this file violated it', () => {
-    expect(validator!.violations).toEqual([]);
+    expect(rig.validator!.violations).toEqual([]);
   });
 });

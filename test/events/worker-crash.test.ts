@@ -1,40 +1,25 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../api/src/db/migrate.ts';
-import { SecretBox } from '../../api/src/security/secret-box.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
-import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
-import { createTestApp, createWorkspace, withKey, type TestApp } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
-import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
-import { waitFor, WorkerProcesses } from '../support/worker.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { createWorkspace, withKey, type TestApp } from '../support/app.ts';
+import { startWorkerCrashRig, waitFor, type WorkerCrashRig, type WorkerProcesses } from '../support/worker.ts';
 
 // The worker process killed with SIGKILL while batches of events are in flight, then started again:
 // no event reaches Brevo twice, and the only ones Tajo cannot vouch for are dead-lettered as in doubt.
 const EVENTS = 2000;
-const encryptionKey = randomBytes(32);
-
-let database: ScratchDatabase;
+let rig: WorkerCrashRig;
 let t: TestApp;
 let brevo: BrevoSimulator;
-let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
-  database = await freshDatabase('tajo_event_worker_crash');
-  await applyMigrations(database.url);
-  workers = new WorkerProcesses(database.url, encryptionKey);
-  t = await createTestApp(database.url, new SecretBox(encryptionKey));
   // Slow answers keep batches in flight long enough for the kill to catch some.
-  ({ brevo, validator } = await startCheckedSimulator());
-  brevo.setFaults({ latencyMs: [100, 200] });
+  rig = await startWorkerCrashRig('tajo_event_worker_crash', [100, 200]);
+  ({ t, brevo, workers } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  workers?.killAll();
-  await brevo?.close();
-  await t?.close();
-  await database?.drop();
+  await rig?.close();
 });
 
 interface Letter {
@@ -46,8 +31,7 @@ interface Letter {
 describe('event activation in the worker process', () => {
   it('killed with SIGKILL mid-run and restarted: nothing doubled, in-flight events in doubt, and their retry ends with Brevo equal to Tajo', async () => {
     const ws = await createWorkspace(t.app);
-    const connected = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: GENEROUS_LIMITS } });
-    expect(connected.statusCode, connected.body).toBe(200);
+    await rig.connect(ws);
     for (let from = 0; from < EVENTS; from += 1000) {
       const events = Array.from({ length: 1000 }, (_, j) => ({ eventId: `kill:${from + j}`, name: 'ev', occurredAt: 1_795_425_300 + from + j, contact: { externalId: `kill-c${j % 37}` }, properties: { n: from + j } }));
       const tracked = await t.app.inject({ method: 'POST', url: '/v1/events/batch', headers: withKey(ws.writeKey), payload: { events } });
@@ -89,6 +73,6 @@ describe('event activation in the worker process', () => {
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
   it('no request sent to the simulator in this file violated it', () => {
-    expect(validator!.violations).toEqual([]);
+    expect(rig.validator!.violations).toEqual([]);
   });
 });

@@ -1,42 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../api/src/db/migrate.ts';
-import { SecretBox } from '../../api/src/security/secret-box.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
-import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { brevoListName } from '../../api/src/brevo/list-activation.ts';
-import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
-import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
-import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
-import { waitFor, WorkerProcesses } from '../support/worker.ts';
+import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
+import { startWorkerCrashRig, waitFor, type WorkerCrashRig, type WorkerProcesses } from '../support/worker.ts';
 
 // The worker process killed with SIGKILL while it creates lists and sends memberships, then
 // started again: Brevo ends with exactly Tajo's lists and memberships, no list twice.
 const CONTACTS = 900;
 const LISTS = 6;
-const encryptionKey = randomBytes(32);
-
-let database: ScratchDatabase;
+let rig: WorkerCrashRig;
 let t: TestApp;
 let brevo: BrevoSimulator;
-let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
-  database = await freshDatabase('tajo_list_worker_crash');
-  await applyMigrations(database.url);
-  t = await createTestApp(database.url, new SecretBox(encryptionKey));
-  workers = new WorkerProcesses(database.url, encryptionKey);
-  ({ brevo, validator } = await startCheckedSimulator());
   // Latency keeps the run long enough to be killed in the middle of it.
-  brevo.setFaults({ latencyMs: [20, 60] });
+  rig = await startWorkerCrashRig('tajo_list_worker_crash', [20, 60]);
+  ({ t, brevo, workers } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  workers?.killAll();
-  await brevo?.close();
-  await t?.close();
-  await database?.drop();
+  await rig?.close();
 });
 
 async function call(ws: TestWorkspace, url: string, payload: object) {
@@ -48,8 +33,7 @@ async function call(ws: TestWorkspace, url: string, payload: object) {
 describe('the worker process', () => {
   it('killed with SIGKILL while activating lists and memberships, and restarted, leaves Brevo equal to Tajo', async () => {
     const ws = await createWorkspace(t.app);
-    const connected = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits: GENEROUS_LIMITS } });
-    expect(connected.statusCode, connected.body).toBe(200);
+    await rig.connect(ws);
     const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `lc:${i}`, email: `lc${i}@example.com` }));
     await call(ws, '/v1/contacts/batch', { records });
     const lists: string[] = [];
@@ -84,6 +68,6 @@ describe('the worker process', () => {
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
   it('no request sent to the simulator in this file violated it', () => {
-    expect(validator!.violations).toEqual([]);
+    expect(rig.validator!.violations).toEqual([]);
   });
 });

@@ -13,6 +13,12 @@ export const BREVO_KEY = 'xkeysib-simulated-account-0001';
 /** Generous limits for tests about correctness; the limiter has its own tests. */
 export const GENEROUS_LIMITS = { contacts: { limit: 1000, windowSeconds: 1 }, events: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } };
 
+/** Connects the workspace to the simulator through the API (the credential smoke test included). */
+export async function connectToSimulator(app: TestApp['app'], ws: TestWorkspace, brevo: BrevoSimulator, limits: object = GENEROUS_LIMITS) {
+  const response = await app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits } });
+  expect(response.statusCode, response.body).toBe(200);
+}
+
 /** A Brevo simulator whose every request is checked against Brevo's published spec (when ../shared is there). */
 export async function startCheckedSimulator(options: Partial<BrevoSimulatorOptions> = {}) {
   const validator = brevoSpecAvailable ? new BrevoSpecValidator() : null;
@@ -57,10 +63,7 @@ export async function startActivationHarness(simulator: Partial<BrevoSimulatorOp
     workers,
     validator,
     databaseUrl: database.url,
-    async connect(ws, limits = GENEROUS_LIMITS) {
-      const response = await t.app.inject({ method: 'PUT', url: '/v1/brevo/connection', headers: withKey(ws.adminKey), payload: { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl, limits } });
-      expect(response.statusCode, response.body).toBe(200);
-    },
+    connect: (ws, limits) => connectToSimulator(t.app, ws, brevo, limits),
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { applyMigrations } from '../../api/src/db/migrate.ts';
+import { SecretBox } from '../../api/src/security/secret-box.ts';
+import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { connectToSimulator, startCheckedSimulator } from './activation.ts';
+import { createTestApp, type TestApp, type TestWorkspace } from './app.ts';
+import type { BrevoSpecValidator } from './brevo-spec.ts';
+import { freshDatabase } from './scratch-database.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,4 +52,41 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface WorkerCrashRig {
+  t: TestApp;
+  brevo: BrevoSimulator;
+  validator: BrevoSpecValidator | null;
+  workers: WorkerProcesses;
+  connect(ws: TestWorkspace): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A database of its own, the app on it (no workers inside), worker processes sharing its encryption
+ * key, and a spec-checked simulator answering with the given latency, which keeps a run long
+ * enough to be killed in the middle of it.
+ */
+export async function startWorkerCrashRig(databasePrefix: string, latencyMs: [number, number]): Promise<WorkerCrashRig> {
+  const encryptionKey = randomBytes(32);
+  const database = await freshDatabase(databasePrefix);
+  await applyMigrations(database.url);
+  const t = await createTestApp(database.url, new SecretBox(encryptionKey));
+  const workers = new WorkerProcesses(database.url, encryptionKey);
+  const { brevo, validator } = await startCheckedSimulator();
+  brevo.setFaults({ latencyMs });
+  return {
+    t,
+    brevo,
+    validator,
+    workers,
+    connect: (ws) => connectToSimulator(t.app, ws, brevo),
+    async close() {
+      workers.killAll();
+      await brevo.close();
+      await t.close();
+      await database.drop();
+    },
+  };
 }

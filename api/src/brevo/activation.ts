@@ -9,7 +9,7 @@ import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
-import { emptyReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
   id: string;
@@ -66,13 +66,10 @@ export class ContactActivator implements EntityActivator {
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {
-    const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
-    if (!account) {
-      // Nothing to send to; a backfill activates these once a Brevo account is connected.
-      report.skipped = job.items.length;
-      return report;
-    }
+    // Nothing to send to: connecting Brevo queues a backfill of the contacts it lacks.
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
     const upserts = job.items.filter((item) => item.operation === 'upsert').map((item) => item.entityId);
     const imported = upserts.length >= IMPORT_MIN_CONTACTS ? await this.#import(account, job.workspaceId, upserts) : new Set<string>();
     report.activated += imported.size;

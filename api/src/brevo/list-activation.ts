@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { DeadLetterService } from '../dead-letters/service.ts';
-import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { failureLetter } from './activation.ts';
@@ -97,12 +97,10 @@ export class ListActivator implements EntityActivator {
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {
-    const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
-    if (!account) {
-      report.skipped = job.items.length;
-      return report;
-    }
+    // Nothing to send to: connecting Brevo queues every list and its membership.
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
     for (const item of job.items) {
       try {
         if (item.operation === 'delete') report[(await this.lists.remove(account, item.entityId)) ? 'deleted' : 'skipped'] += 1;
@@ -138,12 +136,10 @@ export class ListMembershipActivator implements EntityActivator {
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {
-    const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
-    if (!account) {
-      report.skipped = job.items.length;
-      return report;
-    }
+    // Nothing to send to: connecting Brevo queues every list and its membership.
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
     let waiting = 0;
     for (const item of job.items) {
       await this.#oneAtATime(item.entityId, async () => {

@@ -122,10 +122,10 @@ export class TokenBucket {
     const now = this.now();
     this.#collect(now);
     if (headers.limit !== undefined && headers.limit > 0) this.#capacity = headers.limit;
-    // Brevo counted more than this bucket knows (another client on the account): those are spent too.
+    // Brevo counted more than this bucket knows (another client on the account): those are spent
+    // too, now, which keeps #spent in time order.
     const unknownToUs = headers.remaining === undefined ? 0 : this.#capacity - headers.remaining - this.#spent.length;
     for (let i = 0; i < unknownToUs; i += 1) this.#spent.push(now);
-    this.#spent.sort((a, b) => a - b);
     const waitSeconds = headers.retryAfterSeconds ?? (rateLimited || headers.remaining === 0 ? headers.resetSeconds : undefined);
     if (waitSeconds !== undefined) this.#blockedUntil = Math.max(this.#blockedUntil, now + waitSeconds * 1000);
     else if (rateLimited) this.#blockedUntil = Math.max(this.#blockedUntil, now + this.#windowMs / this.#capacity);

@@ -5,7 +5,7 @@ import type { DeadLetterCategory, DeadLetterService, NewDeadLetter } from '../de
 import type { BrevoAccounts } from '../brevo/accounts.ts';
 import { BrevoRequestFailed, MAX_EVENT_BATCH_BYTES, MAX_EVENTS_PER_BATCH, type AttemptWatch, type BrevoApi, type BrevoEvent } from '../brevo/client.ts';
 import { EVENT_ENTITY } from './service.ts';
-import { emptyReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 
 /**
  * Where an event stands with Brevo (brevo_event_states.status). Brevo's events API has no
@@ -79,13 +79,10 @@ export class EventActivator implements EntityActivator {
   ) {}
 
   async run(job: ActivationJob, run?: JobRun): Promise<ActivationReport> {
-    const report = emptyReport();
     const account = await this.accounts.forWorkspace(job.workspaceId);
-    if (!account) {
-      // Nothing to send to; a backfill activates these once a Brevo account is connected.
-      report.skipped = job.items.length;
-      return report;
-    }
+    // Nothing to send to; events are not replayed on connection (a late event could start automations out of time).
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
     const ids = [...new Set(job.items.map((item) => item.entityId))];
     // A retry of the job that made a claim takes it over at once: pg-boss retries a job only once its last run is over.
     const jobId = run?.jobId ?? null;

@@ -38,3 +38,6 @@ export interface EntityActivator {
 }
 
 export const emptyReport = (): ActivationReport => ({ activated: 0, deleted: 0, skipped: 0, deadLettered: 0 });
+
+/** A job whose every item was skipped (its workspace has no Brevo account to send to). */
+export const skippedReport = (job: ActivationJob): ActivationReport => ({ ...emptyReport(), skipped: job.items.length });
