@@ -299,6 +299,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List event names
+         * @description The names of the events tracked in this workspace, alphabetically, with how many and when the last arrived (fills pick lists).
+         */
+        get: operations["listEventNames"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{id}": {
         parameters: {
             query?: never;
@@ -1726,6 +1746,29 @@ export interface components {
                 rejected: number;
             };
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "order_completed",
+         *           "count": 1280,
+         *           "lastReceivedAt": "2026-11-23T09:15:02.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        EventNamesInput: {
+            data: {
+                name: string;
+                /** @description Events tracked under this name. */
+                count: number;
+                /**
+                 * Format: date-time
+                 * @description When Tajo received the latest one.
+                 */
+                lastReceivedAt: string;
+            }[];
+        };
         EventPageInput: {
             data: components["schemas"]["EventInput"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
@@ -2831,6 +2874,29 @@ export interface components {
                 unchanged: number;
                 rejected: number;
             };
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "order_completed",
+         *           "count": 1280,
+         *           "lastReceivedAt": "2026-11-23T09:15:02.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        EventNames: {
+            data: {
+                name: string;
+                /** @description Events tracked under this name. */
+                count: number;
+                /**
+                 * Format: date-time
+                 * @description When Tajo received the latest one.
+                 */
+                lastReceivedAt: string;
+            }[];
         };
         EventPage: {
             data: components["schemas"]["Event"][];
@@ -4223,6 +4289,8 @@ export interface operations {
                 name?: string;
                 /** @description Only events that occurred at or after this time. */
                 since?: string;
+                /** @description Only events Tajo received at or after this time. With it, events come in order of receipt (`createdAt`) instead of occurrence, so a poller misses no event that arrives late. */
+                receivedSince?: string;
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
@@ -4461,6 +4529,71 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventNames: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every event name in use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventNames"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'listApiKeys',
+      'x-workato-skip': 'API keys are managed by administrators, never from a recipe that holds one.',
       summary: 'List API keys',
       tags: TAGS,
       response: { 200: success(z.object({ data: z.array(ZApiKey) }), 'Every key of the workspace, revoked ones included; never the secrets.'), ...errorResponses() },
@@ -37,6 +38,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin', notReplayed: ['secret'] },
     schema: {
       operationId: 'createApiKey',
+      'x-workato-skip': 'API keys are managed by administrators, never from a recipe that holds one.',
       summary: 'Create an API key',
       description: 'The secret is in this response only; Tajo stores a hash.',
       tags: TAGS,
@@ -54,6 +56,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin', notReplayed: ['secret'] },
     schema: {
       operationId: 'rotateApiKey',
+      'x-workato-skip': 'API keys are managed by administrators, never from a recipe that holds one.',
       summary: 'Rotate an API key',
       description: 'Creates a replacement with the same name and scopes. The old key stays valid until revoked, or until the optional grace period ends.',
       tags: TAGS,
@@ -72,6 +75,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'revokeApiKey',
+      'x-workato-skip': 'API keys are managed by administrators, never from a recipe that holds one.',
       summary: 'Revoke an API key',
       description: 'The key stops working at once. Revoking a revoked key changes nothing.',
       tags: TAGS,

@@ -78,6 +78,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'connectBrevo',
+      'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Connect a Brevo account',
       description:
         'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.',
@@ -100,6 +101,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'backfillBrevo',
+      'x-workato-skip': "A backfill is an operator's decision (API or CLI), not a recipe step.",
       summary: 'Backfill Brevo',
       description:
         'Queues every contact Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.',
@@ -118,6 +120,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getBrevoConnection',
+      'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Get the Brevo connection',
       tags: TAGS,
       response: { 200: success(ZConnection, 'The connection (never the key itself).'), ...errorResponses(404) },
@@ -133,6 +136,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'testBrevoConnection',
+      'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Test the Brevo connection',
       description: 'Runs the credential smoke test with the stored key.',
       tags: TAGS,
@@ -150,6 +154,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'disconnectBrevo',
+      'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Disconnect Brevo',
       description: 'Deletes the stored key. Changes are still recorded, and activated once a Brevo account is connected again.',
       tags: TAGS,

@@ -11,6 +11,7 @@ export const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'createCampaignDraft',
+      'x-workato-action': { object: 'campaign_draft', verb: 'create' },
       summary: 'Prepare a campaign draft in Brevo',
       description:
         "Queues an email campaign draft aimed at a Tajo list (its Brevo list is created if needed). The draft gets a deterministic name in Brevo, so a retried creation finds it instead of making another; nothing is sent or scheduled. Send with an Idempotency-Key to make your own retries safe.",
@@ -26,6 +27,7 @@ export const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getCampaignDraft',
+      'x-workato-action': { object: 'campaign_draft', verb: 'get' },
       summary: 'Get a campaign draft',
       tags: TAGS,
       params: ZIdParams,

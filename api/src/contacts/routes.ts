@@ -39,6 +39,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'createContact',
+      'x-workato-action': { object: 'contact', verb: 'create' },
       summary: 'Create a contact',
       description: 'Creates a contact; answers 409 when one with the same external ID exists (use upsert to create or update).',
       tags: TAGS,
@@ -53,6 +54,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'upsertContact',
+      'x-workato-action': { object: 'contact', verb: 'upsert' },
       summary: 'Upsert a contact',
       description: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work.',
       tags: TAGS,
@@ -75,6 +77,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     bodyLimit: app.initialConfig.bodyLimit,
     schema: {
       operationId: 'batchUpsertContacts',
+      'x-workato-action': { object: 'contact', verb: 'batch_upsert', batch: { records: 'records', results: 'results' } },
       summary: 'Batch upsert contacts',
       description:
         'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.',
@@ -93,6 +96,8 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'searchContacts',
+      'x-workato-action': { object: 'contact', verb: 'search' },
+      'x-workato-trigger': { object: 'contact', title: 'New or updated contact', since: 'updatedSince', timestamp: 'updatedAt' },
       summary: 'Search contacts',
       description: 'Contacts in order of last update (oldest first), filtered by email, external ID or update time; page with `cursor`.',
       tags: TAGS,
@@ -106,6 +111,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'lookupContact',
+      'x-workato-action': { object: 'contact', verb: 'get', title: 'Get contact by external ID or email' },
       summary: 'Get a contact by external ID or email',
       description: 'Give exactly one of `externalId` or `email`. When several contacts share an email, the most recently updated one is returned.',
       tags: TAGS,
@@ -119,6 +125,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getContact',
+      'x-workato-action': { object: 'contact', verb: 'get' },
       summary: 'Get a contact',
       tags: TAGS,
       params: ZIdParams,
@@ -131,6 +138,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'updateContact',
+      'x-workato-action': { object: 'contact', verb: 'update' },
       summary: 'Update a contact',
       description: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change.',
       tags: TAGS,
@@ -146,6 +154,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'deleteContact',
+      'x-workato-action': { object: 'contact', verb: 'delete' },
       summary: 'Delete a contact',
       description: 'Soft delete: the contact disappears from reads and its deletion is activated downstream; its history is kept for audit. Upserting it again brings it back.',
       tags: TAGS,
@@ -160,6 +169,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'eraseContact',
+      'x-workato-action': { object: 'contact', verb: 'delete', title: 'Erase contact (GDPR)' },
       summary: 'Erase a contact (GDPR)',
       description: 'Hard delete for a right-to-erasure request: removes the contact, every stored payload and version, and stored responses that quote it. Only the fact of the erasure is kept.',
       tags: TAGS,

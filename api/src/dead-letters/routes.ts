@@ -11,6 +11,8 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'searchDeadLetters',
+      'x-workato-action': { object: 'dead_letter', verb: 'search' },
+      'x-workato-trigger': { object: 'dead_letter', title: 'New dead letter', since: 'since', timestamp: 'createdAt' },
       summary: 'Search dead letters',
       description: 'Records Brevo refused for good or that ran out of retries, oldest first, filtered by category, status and creation time; page with `cursor`.',
       tags: TAGS,
@@ -24,6 +26,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getDeadLetter',
+      'x-workato-action': { object: 'dead_letter', verb: 'get' },
       summary: 'Get a dead letter',
       tags: TAGS,
       params: ZIdParams,
@@ -36,6 +39,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'retryDeadLetter',
+      'x-workato-action': { object: 'dead_letter', verb: 'retry' },
       summary: 'Retry a dead letter',
       description: "Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.",
       tags: TAGS,
@@ -50,6 +54,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'discardDeadLetter',
+      'x-workato-action': { object: 'dead_letter', verb: 'discard' },
       summary: 'Discard a dead letter',
       description: 'Marks it handled without activating the record; it stays for audit.',
       tags: TAGS,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
 import type { WriteContext } from '../contacts/service.ts';
-import { ZEvent, ZEventBatchRequest, ZEventBatchResult, ZEventInput, ZEventPage, ZEventSearchQuery, ZEventWriteResult } from './schemas.ts';
+import { ZEvent, ZEventBatchRequest, ZEventBatchResult, ZEventInput, ZEventNames, ZEventPage, ZEventSearchQuery, ZEventWriteResult } from './schemas.ts';
 
 const TAGS = ['Events'];
 
@@ -19,6 +19,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'trackEvent',
+      'x-workato-action': { object: 'event', verb: 'track', pickLists: { name: 'event_names' } },
       summary: 'Track an event',
       description:
         'Records a custom event and sends it to Brevo once. Tracking the same event ID again with the same content answers `unchanged` and sends nothing; with different content, 409.',
@@ -41,6 +42,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'trackEvents',
+      'x-workato-action': { object: 'event', verb: 'batch_track', batch: { records: 'events', results: 'results' } },
       summary: 'Track events in a batch',
       description:
         'Tracks up to 1,000 events. Each gets its own result (created, unchanged, or rejected with index, field and reason); one bad event never fails the batch.',
@@ -61,6 +63,8 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'searchEvents',
+      'x-workato-action': { object: 'event', verb: 'search', pickLists: { name: 'event_names' } },
+      'x-workato-trigger': { object: 'event', title: 'New event', since: 'receivedSince', timestamp: 'createdAt' },
       summary: 'Search events',
       description: 'Events in the order they occurred (oldest first), filtered by contact external ID, email, name or time; page with `cursor`.',
       tags: TAGS,
@@ -70,10 +74,24 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => events.search(request.auth.workspaceId, request.query),
   });
 
+  app.get('/events/names', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'listEventNames',
+      'x-workato-pick-list': { name: 'event_names', label: 'name', value: 'name' },
+      summary: 'List event names',
+      description: 'The names of the events tracked in this workspace, alphabetically, with how many and when the last arrived (fills pick lists).',
+      tags: TAGS,
+      response: { 200: success(ZEventNames, 'Every event name in use.'), ...errorResponses() },
+    },
+    handler: async (request) => ({ data: await events.names(request.auth.workspaceId) }),
+  });
+
   app.get('/events/:id', {
     config: { scope: 'read' },
     schema: {
       operationId: 'getEvent',
+      'x-workato-action': { object: 'event', verb: 'get' },
       summary: 'Get an event',
       tags: TAGS,
       params: ZIdParams,

@@ -143,9 +143,25 @@ export const ZEventSearchQuery = z.object({
   email: z.string().optional().meta({ description: 'Exact email (normalized before matching).' }),
   name: z.string().optional().meta({ description: 'Exact event name.' }),
   since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Only events that occurred at or after this time.' }),
+  receivedSince: z.iso.datetime({ offset: true }).optional().meta({
+    description:
+      'Only events Tajo received at or after this time. With it, events come in order of receipt (`createdAt`) instead of occurrence, so a poller misses no event that arrives late.',
+  }),
   limit: ZLimit,
   cursor: ZCursor,
 });
+
+export const ZEventNames = z
+  .object({
+    data: z.array(
+      z.object({
+        name: z.string(),
+        count: z.number().int().meta({ description: 'Events tracked under this name.' }),
+        lastReceivedAt: z.iso.datetime().meta({ description: 'When Tajo received the latest one.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'EventNames', example: { data: [{ name: 'order_completed', count: 1280, lastReceivedAt: '2026-11-23T09:15:02.000Z' }] } });
 
 export const ZEventPage = z
   .object({

@@ -21,12 +21,14 @@ export interface EventSearch {
   email?: string | undefined;
   name?: string | undefined;
   since?: string | undefined;
+  receivedSince?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
 
 /** The outbox's name for events, and the one operation it carries for them: send it to Brevo. */
 export const EVENT_ENTITY = 'event';
+const MAX_EVENT_NAMES = 1_000;
 export const TRACK = 'track';
 
 const CONFLICT_REASON = 'this eventId was already tracked with different content; use a new eventId for a new event';
@@ -116,6 +118,19 @@ export class EventService {
     return toEvent(row);
   }
 
+  /** Distinct event names; bounded, since names are a vocabulary, not data. */
+  async names(workspaceId: string) {
+    const groups = await this.db.event.groupBy({
+      by: ['name'],
+      where: { workspaceId },
+      _count: { _all: true },
+      _max: { createdAt: true },
+      orderBy: { name: 'asc' },
+      take: MAX_EVENT_NAMES,
+    });
+    return groups.map((group) => ({ name: group.name, count: group._count._all, lastReceivedAt: group._max.createdAt!.toISOString() }));
+  }
+
   async search(workspaceId: string, query: EventSearch) {
     const where: Prisma.EventWhereInput = { workspaceId };
     if (query.contactExternalId !== undefined) where.contactExternalId = query.contactExternalId;
@@ -127,10 +142,13 @@ export class EventService {
     }
     const and: Prisma.EventWhereInput[] = [];
     if (query.since !== undefined) and.push({ occurredAt: { gte: new Date(query.since) } });
-    if (query.cursor !== undefined) and.push(afterCursor('occurredAt', query.cursor));
+    // Polling by receipt: an event that occurred long ago but arrived now still comes after the last poll.
+    const order = query.receivedSince === undefined ? 'occurredAt' : 'createdAt';
+    if (query.receivedSince !== undefined) and.push({ createdAt: { gte: new Date(query.receivedSince) } });
+    if (query.cursor !== undefined) and.push(afterCursor(order, query.cursor));
     if (and.length > 0) where.AND = and;
-    const rows = await this.db.event.findMany({ where, orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }], take: query.limit + 1 });
-    const { page, nextCursor } = toPage(rows, query.limit, (row) => row.occurredAt);
+    const rows = await this.db.event.findMany({ where, orderBy: [{ [order]: 'asc' }, { id: 'asc' }], take: query.limit + 1 });
+    const { page, nextCursor } = toPage(rows, query.limit, (row) => row[order]);
     return { data: page.map(toEvent), nextCursor };
   }
 }

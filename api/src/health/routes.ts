@@ -20,6 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; checks: ReadinessChec
   app.get('/health', {
     schema: {
       operationId: 'health',
+      'x-workato-skip': 'A liveness probe for operators and orchestrators, not a recipe step.',
       summary: 'Liveness',
       tags: ['Operations'],
       security: [],
@@ -43,6 +44,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; checks: ReadinessChec
   app.get('/ready', {
     schema: {
       operationId: 'ready',
+      'x-workato-skip': 'A readiness probe for operators and orchestrators, not a recipe step.',
       summary: 'Readiness',
       description: 'Ready when the database answers and its migrations are current.',
       tags: ['Operations'],

@@ -22,6 +22,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'createList',
+      'x-workato-action': { object: 'list', verb: 'create' },
       summary: 'Create a list',
       description: 'Creates an empty list; answers 409 when the workspace already has a list of that name. The list is created in Brevo too.',
       tags: TAGS,
@@ -36,6 +37,8 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'searchLists',
+      'x-workato-action': { object: 'list', verb: 'search' },
+      'x-workato-pick-list': { name: 'lists', label: 'name', value: 'id' },
       summary: 'Search lists',
       description: 'Lists in order of last update (oldest first), filtered by part of their name; page with `cursor`.',
       tags: TAGS,
@@ -49,6 +52,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getList',
+      'x-workato-action': { object: 'list', verb: 'get', pickLists: { id: 'lists' } },
       summary: 'Get a list',
       tags: TAGS,
       params: ZIdParams,
@@ -61,6 +65,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'renameList',
+      'x-workato-action': { object: 'list', verb: 'update', title: 'Rename list', pickLists: { id: 'lists' } },
       summary: 'Rename a list',
       description: 'Renames the list here and in Brevo; answers 409 when another list of the workspace has that name.',
       tags: TAGS,
@@ -76,6 +81,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'deleteList',
+      'x-workato-action': { object: 'list', verb: 'delete', pickLists: { id: 'lists' } },
       summary: 'Delete a list',
       description: 'Deletes the list and its memberships (never the contacts), here and in Brevo.',
       tags: TAGS,
@@ -90,6 +96,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'addListMembers',
+      'x-workato-action': { object: 'list', verb: 'add_members', pickLists: { id: 'lists' } },
       summary: 'Add contacts to a list',
       description:
         'Adds up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (added, already_member, or rejected with index and reason); one bad reference never fails the batch.',
@@ -106,6 +113,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'removeListMembers',
+      'x-workato-action': { object: 'list', verb: 'remove_members', pickLists: { id: 'lists' } },
       summary: 'Remove contacts from a list',
       description:
         'Removes up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (removed, not_member, or rejected with index and reason); the contacts themselves stay.',

@@ -11,6 +11,7 @@ export const messageRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'sendTransactionalMessage',
+      'x-workato-action': { object: 'transactional_email', verb: 'send' },
       summary: 'Send a transactional email',
       description:
         "Queues an email from a Brevo template to one contact's address. Brevo gets the message's ID as its idempotency key, so retries inside Tajo never deliver it twice; send the request with an Idempotency-Key to make your own retries safe too.",
@@ -26,6 +27,7 @@ export const messageRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getMessage',
+      'x-workato-action': { object: 'transactional_email', verb: 'get' },
       summary: 'Get a message',
       tags: TAGS,
       params: ZIdParams,

@@ -27,6 +27,17 @@ const OPENAPI_INFO = {
     'Tajo receives records from Workato recipes (and reads Workato itself), normalizes them onto stable identities with a full audit trail, and activates the eligible data in Brevo. Every error is RFC 9457 application/problem+json; every mutating operation accepts an Idempotency-Key.',
 };
 
+type SchemaTransform = ReturnType<typeof createJsonSchemaTransform>;
+
+/** Documents the scope each operation needs as `x-tajo-scope`, from the route's own declaration. */
+function documentScope(transform: SchemaTransform): SchemaTransform {
+  return (input) => {
+    const transformed = transform(input);
+    const scope = input.route.config?.scope;
+    return scope ? { ...transformed, schema: { ...transformed.schema, 'x-tajo-scope': scope } } : transformed;
+  };
+}
+
 export async function registerOpenApi(app: FastifyInstance) {
   await app.register(fastifySwagger, {
     openapi: {
@@ -46,7 +57,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       },
       security: [{ apiKey: [] }, { bearer: [] }],
     },
-    transform: createJsonSchemaTransform({ zodToJsonConfig }),
+    transform: documentScope(createJsonSchemaTransform({ zodToJsonConfig })),
     transformObject: createJsonSchemaTransformObject({ zodToJsonConfig }),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });

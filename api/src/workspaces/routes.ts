@@ -24,6 +24,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'getWorkspace',
+      'x-workato-connection-test': true,
       summary: 'Get the workspace of this API key',
       description: 'A harmless authenticated read: use it to test a connection and see which workspace and scopes a key has.',
       tags: TAGS,
@@ -36,6 +37,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'updateWorkspace',
+      'x-workato-skip': "Workspace settings are an administrator's task (API or CLI), not a recipe step.",
       summary: 'Update workspace settings',
       description: 'Changes the default phone region and source name used to normalize records sent from now on.',
       tags: TAGS,
