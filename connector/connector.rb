@@ -1,0 +1,5061 @@
+# Generated from openapi/openapi.json by scripts/generate-connector.ts. Do not edit by hand:
+# change the API's route schemas or the generator, then run `npm run generate`.
+{
+  title: 'Tajo',
+  connection: {
+    fields: [
+      {
+        name: 'base_url',
+        label: 'Tajo base URL',
+        type: 'string',
+        control_type: 'url',
+        optional: false,
+        hint: 'Where your Tajo API runs: https://tajo.example.com in production, your staging URL for staging, http://127.0.0.1:3000 for a local <b>npm start</b> (through an on-prem agent).'
+      },
+      {
+        name: 'api_key',
+        label: 'API key',
+        type: 'string',
+        control_type: 'password',
+        optional: false,
+        hint: 'A Tajo API key (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.'
+      }
+    ],
+    authorization: {
+      type: 'custom_auth',
+      apply: lambda do |connection|
+        headers('X-API-Key' => connection['api_key'])
+      end
+    },
+    base_uri: lambda do |connection|
+      "#{connection['base_url'].to_s.strip.sub(%r{/+\z}, '')}/"
+    end
+  },
+  test: lambda do |_connection|
+    # Get the workspace of this API key: proves the URL and key, and names the workspace the key belongs to.
+    call('tajo_request', 'get', 'v1/workspace', nil, nil, nil)
+  end,
+  object_definitions: {
+    campaign_draft: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'listId',
+            label: 'List ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'subject',
+            label: 'Subject',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'sender',
+            label: 'Sender',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              }
+            ]
+          },
+          {
+            name: 'templateId',
+            label: 'Template ID',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Queued',
+                'queued'
+              ],
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Failed',
+                'failed'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'queued until the draft exists in Brevo (created), or Brevo refused it (failed, with a dead letter).'
+            },
+            hint: 'queued until the draft exists in Brevo (created), or Brevo refused it (failed, with a dead letter).'
+          },
+          {
+            name: 'brevoCampaignId',
+            label: 'Brevo campaign ID',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    contact: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID.'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'source',
+            label: 'Source',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'sourceId',
+            label: 'Source ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'phone',
+            label: 'Phone',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'E.164.'
+          },
+          {
+            name: 'firstName',
+            label: 'First name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'lastName',
+            label: 'Last name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'locale',
+            label: 'Locale',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'lifetimeValue',
+            label: 'Lifetime value',
+            type: 'object',
+            optional: false,
+            hint: 'ISO 4217 currency and the amount in its minor units.',
+            properties: [
+              {
+                name: 'currency',
+                label: 'Currency',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'amountMinor',
+                label: 'Amount minor',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              }
+            ]
+          },
+          {
+            name: 'consent',
+            label: 'Consent',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value'
+                    }
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: false
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'date_time',
+                    control_type: 'date_time',
+                    optional: false
+                  }
+                ]
+              },
+              {
+                name: 'sms',
+                label: 'SMS',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value'
+                    }
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: false
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'date_time',
+                    control_type: 'date_time',
+                    optional: false
+                  }
+                ]
+              },
+              {
+                name: 'whatsapp',
+                label: 'Whatsapp',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value'
+                    }
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: false
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'date_time',
+                    control_type: 'date_time',
+                    optional: false
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'object',
+            optional: false,
+            hint: 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'sourceCreatedAt',
+            label: 'Source created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'sourceUpdatedAt',
+            label: 'Source updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'version',
+            label: 'Version',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Goes up by one with every change.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    contact_batch_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'records',
+            label: 'Records',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['contact_record_input']
+          }
+        ]
+      end
+    },
+    contact_batch_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'results',
+            label: 'Results',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['record_result']
+          },
+          {
+            name: 'counts',
+            label: 'Counts',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'created',
+                label: 'Created',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'updated',
+                label: 'Updated',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'unchanged',
+                label: 'Unchanged',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'rejected',
+                label: 'Rejected',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    },
+    contact_deletion: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Deleted',
+                'deleted'
+              ],
+              [
+                'Erased',
+                'erased'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          }
+        ]
+      end
+    },
+    contact_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['contact']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Pass as `cursor` for the next page; null on the last page.'
+          }
+        ]
+      end
+    },
+    contact_patch_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Trimmed, lower-cased; international domains are stored in their ASCII (punycode) form.'
+          },
+          {
+            name: 'phone',
+            label: 'Phone',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Any common format; stored in E.164.'
+          },
+          {
+            name: 'phoneRegion',
+            label: 'Phone region',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'ISO 3166-1 alpha-2 region for a phone without country code; the workspace\'s default otherwise.'
+          },
+          {
+            name: 'firstName',
+            label: 'First name',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'lastName',
+            label: 'Last name',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'locale',
+            label: 'Locale',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'BCP 47, e.g. fr-CA (en_us is understood).'
+          },
+          {
+            name: 'sourceCreatedAt',
+            label: 'Source created at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Epoch seconds or milliseconds, RFC 3339 with any offset, or a date (YYYY-MM-DD). Stored as UTC.'
+          },
+          {
+            name: 'sourceUpdatedAt',
+            label: 'Source updated at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Epoch seconds or milliseconds, RFC 3339 with any offset, or a date (YYYY-MM-DD). Stored as UTC.'
+          },
+          {
+            name: 'lifetimeValue',
+            label: 'Lifetime value',
+            type: 'object',
+            optional: true,
+            properties: [
+              {
+                name: 'currency',
+                label: 'Currency',
+                type: 'string',
+                control_type: 'text',
+                optional: false,
+                hint: 'ISO 4217 code.'
+              },
+              {
+                name: 'amount',
+                label: 'Amount',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Decimal amount, e.g. "1250.50".'
+              },
+              {
+                name: 'amountMinor',
+                label: 'Amount minor',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true,
+                hint: 'Amount in minor units (cents), e.g. 125050.'
+              }
+            ]
+          },
+          {
+            name: 'consent',
+            label: 'Consent',
+            type: 'object',
+            optional: true,
+            hint: 'Per channel (email, sms, whatsapp). A channel you leave out keeps no consent state: it is never inferred.',
+            properties: [
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              },
+              {
+                name: 'sms',
+                label: 'SMS',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              },
+              {
+                name: 'whatsapp',
+                label: 'Whatsapp',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'object',
+            optional: true,
+            hint: 'Custom attributes (names start with a letter: letters, digits, underscores). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          }
+        ]
+      end
+    },
+    contact_record_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Your stable ID for the contact. Derived from source and sourceId (or email/phone) when absent.'
+          },
+          {
+            name: 'source',
+            label: 'Source',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The system the record comes from; the workspace\'s source name by default. Example: salesforce'
+          },
+          {
+            name: 'sourceId',
+            label: 'Source ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The record\'s ID in its source system. Example: 0035e00000Bx1QkAAJ'
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Trimmed, lower-cased; international domains are stored in their ASCII (punycode) form.'
+          },
+          {
+            name: 'phone',
+            label: 'Phone',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Any common format; stored in E.164.'
+          },
+          {
+            name: 'phoneRegion',
+            label: 'Phone region',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'ISO 3166-1 alpha-2 region for a phone without country code; the workspace\'s default otherwise.'
+          },
+          {
+            name: 'firstName',
+            label: 'First name',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'lastName',
+            label: 'Last name',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'locale',
+            label: 'Locale',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'BCP 47, e.g. fr-CA (en_us is understood).'
+          },
+          {
+            name: 'sourceCreatedAt',
+            label: 'Source created at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Epoch seconds or milliseconds, RFC 3339 with any offset, or a date (YYYY-MM-DD). Stored as UTC.'
+          },
+          {
+            name: 'sourceUpdatedAt',
+            label: 'Source updated at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Epoch seconds or milliseconds, RFC 3339 with any offset, or a date (YYYY-MM-DD). Stored as UTC.'
+          },
+          {
+            name: 'lifetimeValue',
+            label: 'Lifetime value',
+            type: 'object',
+            optional: true,
+            properties: [
+              {
+                name: 'currency',
+                label: 'Currency',
+                type: 'string',
+                control_type: 'text',
+                optional: false,
+                hint: 'ISO 4217 code.'
+              },
+              {
+                name: 'amount',
+                label: 'Amount',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Decimal amount, e.g. "1250.50".'
+              },
+              {
+                name: 'amountMinor',
+                label: 'Amount minor',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true,
+                hint: 'Amount in minor units (cents), e.g. 125050.'
+              }
+            ]
+          },
+          {
+            name: 'consent',
+            label: 'Consent',
+            type: 'object',
+            optional: true,
+            hint: 'Per channel (email, sms, whatsapp). A channel you leave out keeps no consent state: it is never inferred.',
+            properties: [
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              },
+              {
+                name: 'sms',
+                label: 'SMS',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              },
+              {
+                name: 'whatsapp',
+                label: 'Whatsapp',
+                type: 'object',
+                optional: true,
+                properties: [
+                  {
+                    name: 'status',
+                    label: 'Status',
+                    type: 'string',
+                    control_type: 'select',
+                    options: [
+                      [
+                        'Opted in',
+                        'opted_in'
+                      ],
+                      [
+                        'Opted out',
+                        'opted_out'
+                      ],
+                      [
+                        'Pending',
+                        'pending'
+                      ]
+                    ],
+                    optional: false,
+                    toggle_hint: 'Select from list',
+                    toggle_field: {
+                      name: 'status',
+                      label: 'Status',
+                      type: 'string',
+                      control_type: 'text',
+                      optional: false,
+                      toggle_hint: 'Use custom value',
+                      hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                    },
+                    hint: 'opted_in, opted_out or pending (subscribed/unsubscribed, granted/denied, true/false are understood).'
+                  },
+                  {
+                    name: 'source',
+                    label: 'Source',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'Where consent was given or withdrawn; the record\'s source by default.'
+                  },
+                  {
+                    name: 'timestamp',
+                    label: 'Timestamp',
+                    type: 'string',
+                    control_type: 'text',
+                    optional: true,
+                    hint: 'When consent was given or withdrawn.'
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'object',
+            optional: true,
+            hint: 'Custom attributes (names start with a letter: letters, digits, underscores). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          }
+        ]
+      end
+    },
+    contact_reference_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'contactId',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Tajo ID of the contact.'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'External ID of the contact.'
+          }
+        ]
+      end
+    },
+    contact_write_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'result',
+            label: 'Result',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Updated',
+                'updated'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'result',
+              label: 'Result',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'unchanged: identical to what Tajo had; nothing new is sent downstream.'
+            },
+            hint: 'unchanged: identical to what Tajo had; nothing new is sent downstream.'
+          },
+          {
+            name: 'contact',
+            label: 'Contact',
+            type: 'object',
+            optional: false,
+            properties: object_definitions['contact']
+          }
+        ]
+      end
+    },
+    dead_letter: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'entityType',
+            label: 'Entity type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What was being activated (`contact`).'
+          },
+          {
+            name: 'entityId',
+            label: 'Entity ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The Tajo ID of the record; null once it was erased.'
+          },
+          {
+            name: 'sourceObjectId',
+            label: 'Source object ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s ID at its source (a contact\'s external ID).'
+          },
+          {
+            name: 'syncJobId',
+            label: 'Sync job ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The sync job that brought the record, when any.'
+          },
+          {
+            name: 'category',
+            label: 'Category',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Mapping',
+                'mapping'
+              ],
+              [
+                'Validation',
+                'validation'
+              ],
+              [
+                'Authentication',
+                'authentication'
+              ],
+              [
+                'Permission',
+                'permission'
+              ],
+              [
+                'Rate limited',
+                'rate_limited'
+              ],
+              [
+                'Vendor unavailable',
+                'vendor_unavailable'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'category',
+              label: 'Category',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'reason',
+            label: 'Reason',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What went wrong, for an operator.'
+          },
+          {
+            name: 'request',
+            label: 'Request',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The request Tajo sent to Brevo.'
+          },
+          {
+            name: 'response',
+            label: 'Response',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Brevo\'s answer (or how the attempts ended).'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Open',
+                'open'
+              ],
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Discarded',
+                'discarded'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    dead_letter_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['dead_letter']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          }
+        ]
+      end
+    },
+    event: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID.'
+          },
+          {
+            name: 'eventId',
+            label: 'Event ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Your event ID, or the one derived from the content (prefixed h:).'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'occurredAt',
+            label: 'Occurred at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'contact',
+            label: 'Contact',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'externalId',
+                label: 'External ID',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'phone',
+                label: 'Phone',
+                type: 'string',
+                control_type: 'text',
+                optional: false,
+                hint: 'E.164.'
+              }
+            ]
+          },
+          {
+            name: 'properties',
+            label: 'Properties',
+            type: 'object',
+            optional: false,
+            hint: 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'contactProperties',
+            label: 'Contact properties',
+            type: 'object',
+            optional: false,
+            hint: 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When Tajo first received it.'
+          }
+        ]
+      end
+    },
+    event_batch_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'events',
+            label: 'Events',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['event_record_input']
+          }
+        ]
+      end
+    },
+    event_batch_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'results',
+            label: 'Results',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['event_record_result']
+          },
+          {
+            name: 'counts',
+            label: 'Counts',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'created',
+                label: 'Created',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'unchanged',
+                label: 'Unchanged',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'rejected',
+                label: 'Rejected',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    },
+    event_names: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'count',
+                label: 'Count',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false,
+                hint: 'Events tracked under this name.'
+              },
+              {
+                name: 'lastReceivedAt',
+                label: 'Last received at',
+                type: 'date_time',
+                control_type: 'date_time',
+                optional: false,
+                hint: 'When Tajo received the latest one.'
+              }
+            ]
+          }
+        ]
+      end
+    },
+    event_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['event']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Pass as `cursor` for the next page; null on the last page.'
+          }
+        ]
+      end
+    },
+    event_record_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'eventId',
+            label: 'Event ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Your ID for this occurrence: tracking the same ID again is a no-op. Derived from the content (contact, name, time, properties) when absent.'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Brevo\'s event name: 1-255 letters, digits, - and _. Example: order_created'
+          },
+          {
+            name: 'occurredAt',
+            label: 'Occurred at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'When it happened: epoch seconds or milliseconds, or RFC 3339 with any offset. Stored as UTC. Required when eventId is absent; the time of tracking otherwise.'
+          },
+          {
+            name: 'contact',
+            label: 'Contact',
+            type: 'object',
+            optional: false,
+            hint: 'Who did it: at least one of externalId, email or phone.',
+            properties: [
+              {
+                name: 'externalId',
+                label: 'External ID',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'The contact\'s external ID (Brevo\'s ext_id).'
+              },
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Trimmed, lower-cased; international domains in ASCII (punycode).'
+              },
+              {
+                name: 'phone',
+                label: 'Phone',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Any common format; stored in E.164.'
+              },
+              {
+                name: 'phoneRegion',
+                label: 'Phone region',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'ISO 3166-1 alpha-2 region for a phone without country code; the workspace\'s default otherwise.'
+              }
+            ]
+          },
+          {
+            name: 'properties',
+            label: 'Properties',
+            type: 'object',
+            optional: true,
+            hint: 'Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'contactProperties',
+            label: 'Contact properties',
+            type: 'object',
+            optional: true,
+            hint: 'Contact attributes Brevo updates along with the event (names are upper-cased). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          }
+        ]
+      end
+    },
+    event_record_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'index',
+            label: 'Index',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Position of the event in the request.'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ],
+              [
+                'Rejected',
+                'rejected'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID; null when rejected.'
+          },
+          {
+            name: 'eventId',
+            label: 'Event ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'errors',
+            label: 'Errors',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            hint: 'Why the event was rejected (empty otherwise).',
+            properties: object_definitions['field_error']
+          }
+        ]
+      end
+    },
+    event_write_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'result',
+            label: 'Result',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'result',
+              label: 'Result',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'unchanged: this event ID was tracked before with the same content; nothing is sent again.'
+            },
+            hint: 'unchanged: this event ID was tracked before with the same content; nothing is sent again.'
+          },
+          {
+            name: 'event',
+            label: 'Event',
+            type: 'object',
+            optional: false,
+            properties: object_definitions['event']
+          }
+        ]
+      end
+    },
+    field_error: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'field',
+            label: 'Field',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Where the problem is, as a dotted path (e.g. `body.email`, `records.3.phone`).'
+          },
+          {
+            name: 'reason',
+            label: 'Reason',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What is wrong and how to fix it.'
+          }
+        ]
+      end
+    },
+    list: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID.'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'memberCount',
+            label: 'Member count',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Contacts in the list.'
+          },
+          {
+            name: 'version',
+            label: 'Version',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Goes up by one with every rename.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    list_definition_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Unique in the workspace (1 to 100 characters, trimmed). Example: VIP customers'
+          }
+        ]
+      end
+    },
+    list_deletion: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          }
+        ]
+      end
+    },
+    list_membership_batch_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'results',
+            label: 'Results',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['list_membership_result']
+          },
+          {
+            name: 'counts',
+            label: 'Counts',
+            type: 'object',
+            optional: false,
+            hint: 'How many references got each status.',
+            properties: [
+              {
+                name: 'added',
+                label: 'Added',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true
+              },
+              {
+                name: 'already_member',
+                label: 'Already member',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true
+              },
+              {
+                name: 'removed',
+                label: 'Removed',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true
+              },
+              {
+                name: 'not_member',
+                label: 'Not member',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true
+              },
+              {
+                name: 'rejected',
+                label: 'Rejected',
+                type: 'integer',
+                control_type: 'integer',
+                optional: true
+              }
+            ]
+          }
+        ]
+      end
+    },
+    list_membership_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'contacts',
+            label: 'Contacts',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['contact_reference_input']
+          }
+        ]
+      end
+    },
+    list_membership_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'index',
+            label: 'Index',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Position of the reference in the request.'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Added',
+                'added'
+              ],
+              [
+                'Already member',
+                'already_member'
+              ],
+              [
+                'Removed',
+                'removed'
+              ],
+              [
+                'Not member',
+                'not_member'
+              ],
+              [
+                'Rejected',
+                'rejected'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'contactId',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID of the contact; null when rejected.'
+          },
+          {
+            name: 'reason',
+            label: 'Reason',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Why the reference was rejected (null otherwise).'
+          }
+        ]
+      end
+    },
+    list_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['list']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Pass as `cursor` for the next page; null on the last page.'
+          }
+        ]
+      end
+    },
+    message: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID; also the idempotency key Brevo is given, so the message is delivered once.'
+          },
+          {
+            name: 'contactId',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'templateId',
+            label: 'Template ID',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false
+          },
+          {
+            name: 'params',
+            label: 'Params',
+            type: 'object',
+            optional: false,
+            hint: 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Queued',
+                'queued'
+              ],
+              [
+                'Sent',
+                'sent'
+              ],
+              [
+                'Failed',
+                'failed'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).'
+            },
+            hint: 'queued until Brevo accepts it (sent) or refuses it (failed, with a dead letter).'
+          },
+          {
+            name: 'brevoMessageId',
+            label: 'Brevo message ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Brevo\'s message ID, once sent.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    new_campaign_draft_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The campaign\'s name; Brevo shows it with a Tajo prefix and the draft\'s short ID.'
+          },
+          {
+            name: 'listId',
+            label: 'List ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The Tajo list the campaign goes to.'
+          },
+          {
+            name: 'subject',
+            label: 'Subject',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'sender',
+            label: 'Sender',
+            type: 'object',
+            optional: false,
+            hint: 'A sender verified in the Brevo account.',
+            properties: [
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: true
+              },
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'string',
+                control_type: 'email',
+                optional: false
+              }
+            ]
+          },
+          {
+            name: 'templateId',
+            label: 'Template ID',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'The Brevo template the content comes from.'
+          }
+        ]
+      end
+    },
+    record_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'index',
+            label: 'Index',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Position of the record in the request.'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Updated',
+                'updated'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ],
+              [
+                'Rejected',
+                'rejected'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID; null when rejected.'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'errors',
+            label: 'Errors',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            hint: 'Why the record was rejected (empty otherwise).',
+            properties: [
+              {
+                name: 'field',
+                label: 'Field',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'reason',
+                label: 'Reason',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    },
+    transactional_message_input_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'to',
+            label: 'To',
+            type: 'object',
+            optional: false,
+            properties: object_definitions['contact_reference_input']
+          },
+          {
+            name: 'templateId',
+            label: 'Template ID',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'The Brevo template\'s ID.'
+          },
+          {
+            name: 'params',
+            label: 'Params',
+            type: 'object',
+            optional: true,
+            hint: 'Values for the template, e.g. {"ORDER": "A-1001"}. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          }
+        ]
+      end
+    },
+    workspace: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'sourceName',
+            label: 'Source name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'defaultPhoneRegion',
+            label: 'Default phone region',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'apiKey',
+            label: 'API key',
+            type: 'object',
+            optional: false,
+            hint: 'The key that made this request.',
+            properties: [
+              {
+                name: 'id',
+                label: 'ID',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'scopes',
+                label: 'Scopes',
+                type: 'array',
+                of: 'string',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    }
+  },
+  actions: {
+    search_contacts: {
+      title: 'Search contacts',
+      subtitle: 'Search contacts in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">contacts</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Contacts in order of last update (oldest first), filtered by email, external ID or update time; page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Exact email (normalized before matching).'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'updatedSince',
+            label: 'Updated since',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            hint: 'Only contacts updated at or after this time.'
+          },
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/contacts', input.slice('email', 'externalId', 'updatedSince', 'limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              externalId: 'salesforce:0035e00000Bx1QkAAJ',
+              source: 'salesforce',
+              sourceId: '0035e00000Bx1QkAAJ',
+              email: 'ada.lovelace@example.com',
+              phone: '+14155552671',
+              firstName: 'Ada',
+              lastName: 'Lovelace',
+              locale: 'en-GB',
+              lifetimeValue: {
+                currency: 'USD',
+                amountMinor: 125050
+              },
+              consent: {
+                email: {
+                  status: 'opted_in',
+                  source: 'salesforce',
+                  timestamp: '2026-11-01T08:30:00.000Z'
+                }
+              },
+              attributes: {
+                plan: 'pro',
+                seats: 12
+              },
+              sourceCreatedAt: nil,
+              sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+              version: 1,
+              createdAt: '2026-11-23T10:00:00.000Z',
+              updatedAt: '2026-11-23T10:00:00.000Z'
+            }
+          ],
+          nextCursor: ''
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    create_contact: {
+      title: 'Create contact',
+      subtitle: 'Create a contact in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Create <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Creates a contact; answers 409 when one with the same external ID exists (use upsert to create or update). Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_record_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/contacts', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_write_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          result: 'created',
+          contact: {
+            id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+            externalId: 'salesforce:0035e00000Bx1QkAAJ',
+            source: 'salesforce',
+            sourceId: '0035e00000Bx1QkAAJ',
+            email: 'ada.lovelace@example.com',
+            phone: '+14155552671',
+            firstName: 'Ada',
+            lastName: 'Lovelace',
+            locale: 'en-GB',
+            lifetimeValue: {
+              currency: 'USD',
+              amountMinor: 125050
+            },
+            consent: {
+              email: {
+                status: 'opted_in',
+                source: 'salesforce',
+                timestamp: '2026-11-01T08:30:00.000Z'
+              }
+            },
+            attributes: {
+              plan: 'pro',
+              seats: 12
+            },
+            sourceCreatedAt: nil,
+            sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+            version: 1,
+            createdAt: '2026-11-23T10:00:00.000Z',
+            updatedAt: '2026-11-23T10:00:00.000Z'
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    upsert_contact: {
+      title: 'Upsert contact',
+      subtitle: 'Upsert a contact in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Upsert <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_record_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_write_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          result: 'created',
+          contact: {
+            id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+            externalId: 'salesforce:0035e00000Bx1QkAAJ',
+            source: 'salesforce',
+            sourceId: '0035e00000Bx1QkAAJ',
+            email: 'ada.lovelace@example.com',
+            phone: '+14155552671',
+            firstName: 'Ada',
+            lastName: 'Lovelace',
+            locale: 'en-GB',
+            lifetimeValue: {
+              currency: 'USD',
+              amountMinor: 125050
+            },
+            consent: {
+              email: {
+                status: 'opted_in',
+                source: 'salesforce',
+                timestamp: '2026-11-01T08:30:00.000Z'
+              }
+            },
+            attributes: {
+              plan: 'pro',
+              seats: 12
+            },
+            sourceCreatedAt: nil,
+            sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+            version: 1,
+            createdAt: '2026-11-23T10:00:00.000Z',
+            updatedAt: '2026-11-23T10:00:00.000Z'
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    batch_upsert_contacts: {
+      title: 'Batch upsert contacts',
+      subtitle: 'Batch upsert contacts in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Batch upsert <span class="provider">contacts</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch. Needs an API key with the write scope.',
+      batch: true,
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_batch_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), call('idempotency_key', input))
+        call('split_batch', response['results'])
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          { name: 'successful_records', label: 'Successful records', type: 'array', of: 'object', optional: false, properties: object_definitions['record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'failed_records', label: 'Failed records', type: 'array', of: 'object', optional: false, properties: object_definitions['record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'success_count', label: 'Success count', type: 'integer', optional: false },
+          { name: 'failed_count', label: 'Failed count', type: 'integer', optional: false }
+        ]
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          successful_records: [
+            {
+              index: 0,
+              status: 'created',
+              id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              externalId: 'shopify:7001',
+              errors: [],
+              list_index: 0
+            }
+          ],
+          failed_records: [
+            {
+              index: 1,
+              status: 'rejected',
+              id: nil,
+              externalId: nil,
+              errors: [
+                {
+                  field: 'email',
+                  reason: 'not a valid email address'
+                }
+              ],
+              list_index: 1
+            }
+          ],
+          success_count: 1,
+          failed_count: 1
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    lookup_contact: {
+      title: 'Get contact by external ID or email',
+      subtitle: 'Get a contact by external ID or email in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">contact by external ID or email</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Give exactly one of `externalId` or `email`. When several contacts share an email, the most recently updated one is returned. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/contacts/lookup', input.slice('externalId', 'email'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          externalId: 'salesforce:0035e00000Bx1QkAAJ',
+          source: 'salesforce',
+          sourceId: '0035e00000Bx1QkAAJ',
+          email: 'ada.lovelace@example.com',
+          phone: '+14155552671',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          locale: 'en-GB',
+          lifetimeValue: {
+            currency: 'USD',
+            amountMinor: 125050
+          },
+          consent: {
+            email: {
+              status: 'opted_in',
+              source: 'salesforce',
+              timestamp: '2026-11-01T08:30:00.000Z'
+            }
+          },
+          attributes: {
+            plan: 'pro',
+            seats: 12
+          },
+          sourceCreatedAt: nil,
+          sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    get_contact: {
+      title: 'Get contact',
+      subtitle: 'Get a contact in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          externalId: 'salesforce:0035e00000Bx1QkAAJ',
+          source: 'salesforce',
+          sourceId: '0035e00000Bx1QkAAJ',
+          email: 'ada.lovelace@example.com',
+          phone: '+14155552671',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          locale: 'en-GB',
+          lifetimeValue: {
+            currency: 'USD',
+            amountMinor: 125050
+          },
+          consent: {
+            email: {
+              status: 'opted_in',
+              source: 'salesforce',
+              timestamp: '2026-11-01T08:30:00.000Z'
+            }
+          },
+          attributes: {
+            plan: 'pro',
+            seats: 12
+          },
+          sourceCreatedAt: nil,
+          sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    update_contact: {
+      title: 'Update contact',
+      subtitle: 'Update a contact in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Update <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        object_definitions['contact_patch_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_write_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          result: 'created',
+          contact: {
+            id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+            externalId: 'salesforce:0035e00000Bx1QkAAJ',
+            source: 'salesforce',
+            sourceId: '0035e00000Bx1QkAAJ',
+            email: 'ada.lovelace@example.com',
+            phone: '+14155552671',
+            firstName: 'Ada',
+            lastName: 'Lovelace',
+            locale: 'en-GB',
+            lifetimeValue: {
+              currency: 'USD',
+              amountMinor: 125050
+            },
+            consent: {
+              email: {
+                status: 'opted_in',
+                source: 'salesforce',
+                timestamp: '2026-11-01T08:30:00.000Z'
+              }
+            },
+            attributes: {
+              plan: 'pro',
+              seats: 12
+            },
+            sourceCreatedAt: nil,
+            sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+            version: 1,
+            createdAt: '2026-11-23T10:00:00.000Z',
+            updatedAt: '2026-11-23T10:00:00.000Z'
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'PATCH'
+      ],
+      max_retries: 3
+    },
+    delete_contact: {
+      title: 'Delete contact',
+      subtitle: 'Delete a contact in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Delete <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Soft delete: the contact disappears from reads and its deletion is activated downstream; its history is kept for audit. Upserting it again brings it back. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'delete', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_deletion']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          status: 'deleted'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'DELETE'
+      ],
+      max_retries: 3
+    },
+    erase_contact: {
+      title: 'Erase contact (GDPR)',
+      subtitle: 'Erase a contact (GDPR) in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Erase <span class="provider">contact (GDPR)</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Hard delete for a right-to-erasure request: removes the contact, every stored payload and version, and stored responses that quote it. Only the fact of the erasure is kept. Needs an API key with the admin scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/contacts/#{input['id'].to_s.encode_url}/erasure", nil, nil, call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact_deletion']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          status: 'deleted'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    search_events: {
+      title: 'Search events',
+      subtitle: 'Search events in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">events</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Events in the order they occurred (oldest first), filtered by contact external ID, email, name or time; page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'contactExternalId',
+            label: 'Contact external ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Exact email (normalized before matching).'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'event_names',
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'name',
+              label: 'Name',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'Exact event name.'
+            },
+            hint: 'Exact event name.'
+          },
+          {
+            name: 'since',
+            label: 'Since',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            hint: 'Only events that occurred at or after this time.'
+          },
+          {
+            name: 'receivedSince',
+            label: 'Received since',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            hint: 'Only events Tajo received at or after this time. With it, events come in order of receipt (`createdAt`) instead of occurrence, so a poller misses no event that arrives late.'
+          },
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/events', input.slice('contactExternalId', 'email', 'name', 'since', 'receivedSince', 'limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              eventId: 'shopify:order:5001',
+              name: 'order_created',
+              occurredAt: '2026-11-23T09:15:00.000Z',
+              contact: {
+                externalId: 'shopify:7001',
+                email: 'max@example.com',
+                phone: nil
+              },
+              properties: {
+                order_id: '5001',
+                total_cents: 4990,
+                items: [
+                  {
+                    sku: 'BK-1',
+                    quantity: 2
+                  }
+                ]
+              },
+              contactProperties: {
+                'FIRSTNAME' => 'Max'
+              },
+              createdAt: '2026-11-23T09:15:02.000Z'
+            }
+          ],
+          nextCursor: ''
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    track_event: {
+      title: 'Track event',
+      subtitle: 'Track an event in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Track <span class="provider">event</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Records a custom event and sends it to Brevo once. Tracking the same event ID again with the same content answers `unchanged` and sends nothing; with different content, 409. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'eventId',
+            label: 'Event ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Your ID for this occurrence: tracking the same ID again is a no-op. Derived from the content (contact, name, time, properties) when absent.'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'event_names',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'name',
+              label: 'Name',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'Brevo\'s event name: 1-255 letters, digits, - and _. Example: order_created'
+            },
+            hint: 'Brevo\'s event name: 1-255 letters, digits, - and _. Example: order_created'
+          },
+          {
+            name: 'occurredAt',
+            label: 'Occurred at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'When it happened: epoch seconds or milliseconds, or RFC 3339 with any offset. Stored as UTC. Required when eventId is absent; the time of tracking otherwise.'
+          },
+          {
+            name: 'contact',
+            label: 'Contact',
+            type: 'object',
+            optional: false,
+            hint: 'Who did it: at least one of externalId, email or phone.',
+            properties: [
+              {
+                name: 'externalId',
+                label: 'External ID',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'The contact\'s external ID (Brevo\'s ext_id).'
+              },
+              {
+                name: 'email',
+                label: 'Email',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Trimmed, lower-cased; international domains in ASCII (punycode).'
+              },
+              {
+                name: 'phone',
+                label: 'Phone',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'Any common format; stored in E.164.'
+              },
+              {
+                name: 'phoneRegion',
+                label: 'Phone region',
+                type: 'string',
+                control_type: 'text',
+                optional: true,
+                hint: 'ISO 3166-1 alpha-2 region for a phone without country code; the workspace\'s default otherwise.'
+              }
+            ]
+          },
+          {
+            name: 'properties',
+            label: 'Properties',
+            type: 'object',
+            optional: true,
+            hint: 'Event properties (keys: letters, digits, - and _): strings, numbers, booleans, nested objects and lists of objects; at most 50 KB. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'contactProperties',
+            label: 'Contact properties',
+            type: 'object',
+            optional: true,
+            hint: 'Contact attributes Brevo updates along with the event (names are upper-cased). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/events', nil, input.slice('eventId', 'name', 'occurredAt', 'contact', 'properties', 'contactProperties'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event_write_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          result: 'created',
+          event: {
+            id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+            eventId: 'shopify:order:5001',
+            name: 'order_created',
+            occurredAt: '2026-11-23T09:15:00.000Z',
+            contact: {
+              externalId: 'shopify:7001',
+              email: 'max@example.com',
+              phone: nil
+            },
+            properties: {
+              order_id: '5001',
+              total_cents: 4990,
+              items: [
+                {
+                  sku: 'BK-1',
+                  quantity: 2
+                }
+              ]
+            },
+            contactProperties: {
+              'FIRSTNAME' => 'Max'
+            },
+            createdAt: '2026-11-23T09:15:02.000Z'
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    track_events: {
+      title: 'Batch track events',
+      subtitle: 'Track events in a batch in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Batch track <span class="provider">events</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Tracks up to 1,000 events. Each gets its own result (created, unchanged, or rejected with index, field and reason); one bad event never fails the batch. Needs an API key with the write scope.',
+      batch: true,
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event_batch_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        response = call('tajo_request', 'post', 'v1/events/batch', nil, input.slice('events'), call('idempotency_key', input))
+        call('split_batch', response['results'])
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          { name: 'successful_records', label: 'Successful records', type: 'array', of: 'object', optional: false, properties: object_definitions['event_record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'failed_records', label: 'Failed records', type: 'array', of: 'object', optional: false, properties: object_definitions['event_record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'success_count', label: 'Success count', type: 'integer', optional: false },
+          { name: 'failed_count', label: 'Failed count', type: 'integer', optional: false }
+        ]
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          successful_records: [
+            {
+              index: 0,
+              status: 'created',
+              id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              eventId: 'web:1',
+              errors: [],
+              list_index: 0
+            }
+          ],
+          failed_records: [
+            {
+              index: 1,
+              status: 'rejected',
+              id: nil,
+              eventId: nil,
+              errors: [
+                {
+                  field: 'name',
+                  reason: '1-255 characters: letters, digits, - and _ only (Brevo\'s rule)'
+                },
+                {
+                  field: 'contact.email',
+                  reason: 'not a valid email address'
+                }
+              ],
+              list_index: 1
+            }
+          ],
+          success_count: 1,
+          failed_count: 1
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    get_event: {
+      title: 'Get event',
+      subtitle: 'Get an event in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">event</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Event ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/events/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          eventId: 'shopify:order:5001',
+          name: 'order_created',
+          occurredAt: '2026-11-23T09:15:00.000Z',
+          contact: {
+            externalId: 'shopify:7001',
+            email: 'max@example.com',
+            phone: nil
+          },
+          properties: {
+            order_id: '5001',
+            total_cents: 4990,
+            items: [
+              {
+                sku: 'BK-1',
+                quantity: 2
+              }
+            ]
+          },
+          contactProperties: {
+            'FIRSTNAME' => 'Max'
+          },
+          createdAt: '2026-11-23T09:15:02.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    search_lists: {
+      title: 'Search lists',
+      subtitle: 'Search lists in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">lists</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Lists in order of last update (oldest first), filtered by part of their name; page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Part of the name, case-insensitive.'
+          },
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/lists', input.slice('name', 'limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+              name: 'VIP customers',
+              memberCount: 2,
+              version: 1,
+              createdAt: '2026-11-23T10:00:00.000Z',
+              updatedAt: '2026-11-23T10:00:00.000Z'
+            }
+          ],
+          nextCursor: ''
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    create_list: {
+      title: 'Create list',
+      subtitle: 'Create a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Create <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Creates an empty list; answers 409 when the workspace already has a list of that name. The list is created in Brevo too. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list_definition_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/lists', nil, input.slice('name'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          name: 'VIP customers',
+          memberCount: 2,
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    get_list: {
+      title: 'Get list',
+      subtitle: 'Get a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'List',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'lists',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'id',
+              label: 'List',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'A Tajo ID.'
+            },
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          name: 'VIP customers',
+          memberCount: 2,
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    rename_list: {
+      title: 'Rename list',
+      subtitle: 'Rename a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Rename <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Renames the list here and in Brevo; answers 409 when another list of the workspace has that name. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'List',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'lists',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'id',
+              label: 'List',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'A Tajo ID.'
+            },
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        object_definitions['list_definition_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'patch', "v1/lists/#{input['id'].to_s.encode_url}", nil, input.slice('name'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          name: 'VIP customers',
+          memberCount: 2,
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'PATCH'
+      ],
+      max_retries: 3
+    },
+    delete_list: {
+      title: 'Delete list',
+      subtitle: 'Delete a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Delete <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Deletes the list and its memberships (never the contacts), here and in Brevo. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'List',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'lists',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'id',
+              label: 'List',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'A Tajo ID.'
+            },
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'delete', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list_deletion']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          status: 'deleted'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'DELETE'
+      ],
+      max_retries: 3
+    },
+    add_list_members: {
+      title: 'Add members to list',
+      subtitle: 'Add contacts to a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Add members to <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Adds up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (added, already_member, or rejected with index and reason); one bad reference never fails the batch. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'List',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'lists',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'id',
+              label: 'List',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'A Tajo ID.'
+            },
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        object_definitions['list_membership_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/add", nil, input.slice('contacts'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list_membership_batch_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          results: [
+            {
+              index: 0,
+              status: 'added',
+              contactId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              reason: nil
+            },
+            {
+              index: 1,
+              status: 'already_member',
+              contactId: '5c2e8a1b-7f3d-4b6e-8a9c-1d0e2f3a4b5c',
+              reason: nil
+            },
+            {
+              index: 2,
+              status: 'rejected',
+              contactId: nil,
+              reason: 'no contact with this external ID in the workspace'
+            }
+          ],
+          counts: {
+            added: 1,
+            already_member: 1,
+            rejected: 1
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    remove_list_members: {
+      title: 'Remove members from list',
+      subtitle: 'Remove contacts from a list in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Remove members from <span class="provider">list</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Removes up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (removed, not_member, or rejected with index and reason); the contacts themselves stay. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'List',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'lists',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'id',
+              label: 'List',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'A Tajo ID.'
+            },
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        object_definitions['list_membership_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/remove", nil, input.slice('contacts'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['list_membership_batch_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          results: [
+            {
+              index: 0,
+              status: 'added',
+              contactId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              reason: nil
+            },
+            {
+              index: 1,
+              status: 'already_member',
+              contactId: '5c2e8a1b-7f3d-4b6e-8a9c-1d0e2f3a4b5c',
+              reason: nil
+            },
+            {
+              index: 2,
+              status: 'rejected',
+              contactId: nil,
+              reason: 'no contact with this external ID in the workspace'
+            }
+          ],
+          counts: {
+            added: 1,
+            already_member: 1,
+            rejected: 1
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    send_transactional_message: {
+      title: 'Send transactional email',
+      subtitle: 'Send a transactional email in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Send <span class="provider">transactional email</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Queues an email from a Brevo template to one contact\'s address. Brevo gets the message\'s ID as its idempotency key, so retries inside Tajo never deliver it twice; send the request with an Idempotency-Key to make your own retries safe too. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['transactional_message_input_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/messages/transactional', nil, input.slice('to', 'templateId', 'params'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['message']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
+          contactId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          templateId: 12,
+          params: {
+            'ORDER' => 'A-1001'
+          },
+          status: 'sent',
+          brevoMessageId: '<202611231000.12345678@smtp-relay.mailin.fr>',
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:01.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    get_message: {
+      title: 'Get transactional email',
+      subtitle: 'Get a message in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">transactional email</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Transactional email ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/messages/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['message']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
+          contactId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          templateId: 12,
+          params: {
+            'ORDER' => 'A-1001'
+          },
+          status: 'sent',
+          brevoMessageId: '<202611231000.12345678@smtp-relay.mailin.fr>',
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:01.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    create_campaign_draft: {
+      title: 'Create campaign draft',
+      subtitle: 'Prepare a campaign draft in Brevo in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Create <span class="provider">campaign draft</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Queues an email campaign draft aimed at a Tajo list (its Brevo list is created if needed). The draft gets a deterministic name in Brevo, so a retried creation finds it instead of making another; nothing is sent or scheduled. Send with an Idempotency-Key to make your own retries safe. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['new_campaign_draft_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', 'v1/campaigns/drafts', nil, input.slice('name', 'listId', 'subject', 'sender', 'templateId'), call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['campaign_draft']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
+          name: 'November newsletter',
+          listId: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          subject: 'What is new in November',
+          sender: {
+            name: 'Tajo Shop',
+            email: 'news@shop.example'
+          },
+          templateId: 12,
+          status: 'created',
+          brevoCampaignId: 41,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:02.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    get_campaign_draft: {
+      title: 'Get campaign draft',
+      subtitle: 'Get a campaign draft in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">campaign draft</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Campaign draft ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/campaigns/drafts/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['campaign_draft']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
+          name: 'November newsletter',
+          listId: '3b1f6c2a-8d4e-4f0a-9c7b-2e5d1a6f8b90',
+          subject: 'What is new in November',
+          sender: {
+            name: 'Tajo Shop',
+            email: 'news@shop.example'
+          },
+          templateId: 12,
+          status: 'created',
+          brevoCampaignId: 41,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:02.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    search_dead_letters: {
+      title: 'Search dead letters',
+      subtitle: 'Search dead letters in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">dead letters</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Records Brevo refused for good or that ran out of retries, oldest first, filtered by category, status and creation time; page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'category',
+            label: 'Category',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Mapping',
+                'mapping'
+              ],
+              [
+                'Validation',
+                'validation'
+              ],
+              [
+                'Authentication',
+                'authentication'
+              ],
+              [
+                'Permission',
+                'permission'
+              ],
+              [
+                'Rate limited',
+                'rate_limited'
+              ],
+              [
+                'Vendor unavailable',
+                'vendor_unavailable'
+              ]
+            ],
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'category',
+              label: 'Category',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Open',
+                'open'
+              ],
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Discarded',
+                'discarded'
+              ]
+            ],
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'since',
+            label: 'Since',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            hint: 'Only dead letters created at or after this time.'
+          },
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/dead-letters', input.slice('category', 'status', 'since', 'limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+              entityType: 'contact',
+              entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              sourceObjectId: 'shopify:8812',
+              syncJobId: nil,
+              category: 'mapping',
+              reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+              request: {
+                operation: 'upsertContact',
+                body: {
+                  ext_id: 'shopify:8812',
+                  email: 'ana@example.com',
+                  attributes: {
+                    'SMS' => '+14155552671'
+                  },
+                  updateEnabled: true
+                }
+              },
+              response: {
+                code: 'duplicate_parameter',
+                message: 'Unable to create contact, SMS is already associated with another Contact'
+              },
+              status: 'open',
+              createdAt: '2026-11-23T10:15:00.000Z',
+              updatedAt: '2026-11-23T10:15:00.000Z'
+            }
+          ],
+          nextCursor: nil
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    get_dead_letter: {
+      title: 'Get dead letter',
+      subtitle: 'Get a dead letter in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Dead letter ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/dead-letters/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+          entityType: 'contact',
+          entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          sourceObjectId: 'shopify:8812',
+          syncJobId: nil,
+          category: 'mapping',
+          reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+          request: {
+            operation: 'upsertContact',
+            body: {
+              ext_id: 'shopify:8812',
+              email: 'ana@example.com',
+              attributes: {
+                'SMS' => '+14155552671'
+              },
+              updateEnabled: true
+            }
+          },
+          response: {
+            code: 'duplicate_parameter',
+            message: 'Unable to create contact, SMS is already associated with another Contact'
+          },
+          status: 'open',
+          createdAt: '2026-11-23T10:15:00.000Z',
+          updatedAt: '2026-11-23T10:15:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    retry_dead_letter: {
+      title: 'Retry dead letter',
+      subtitle: 'Retry a dead letter in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Retry <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Re-runs activation with the record\'s current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Dead letter ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+          entityType: 'contact',
+          entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          sourceObjectId: 'shopify:8812',
+          syncJobId: nil,
+          category: 'mapping',
+          reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+          request: {
+            operation: 'upsertContact',
+            body: {
+              ext_id: 'shopify:8812',
+              email: 'ana@example.com',
+              attributes: {
+                'SMS' => '+14155552671'
+              },
+              updateEnabled: true
+            }
+          },
+          response: {
+            code: 'duplicate_parameter',
+            message: 'Unable to create contact, SMS is already associated with another Contact'
+          },
+          status: 'open',
+          createdAt: '2026-11-23T10:15:00.000Z',
+          updatedAt: '2026-11-23T10:15:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    discard_dead_letter: {
+      title: 'Discard dead letter',
+      subtitle: 'Discard a dead letter in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Discard <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Marks it handled without activating the record; it stays for audit. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'id',
+            label: 'Dead letter ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'A Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, call('idempotency_key', input))
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+          entityType: 'contact',
+          entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          sourceObjectId: 'shopify:8812',
+          syncJobId: nil,
+          category: 'mapping',
+          reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+          request: {
+            operation: 'upsertContact',
+            body: {
+              ext_id: 'shopify:8812',
+              email: 'ana@example.com',
+              attributes: {
+                'SMS' => '+14155552671'
+              },
+              updateEnabled: true
+            }
+          },
+          response: {
+            code: 'duplicate_parameter',
+            message: 'Unable to create contact, SMS is already associated with another Contact'
+          },
+          status: 'open',
+          createdAt: '2026-11-23T10:15:00.000Z',
+          updatedAt: '2026-11-23T10:15:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    }
+  },
+  triggers: {
+    new_or_updated_contact: {
+      title: 'New or updated contact',
+      subtitle: 'Triggers when a contact is created or updated in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'New or updated <span class="provider">contact</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Checks Tajo for contacts by updated at, oldest first, and never delivers the same version twice. Needs an API key with the read scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'since',
+            label: 'When first started, this recipe should pick up records from',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            sticky: true,
+            hint: 'Leave blank to start from one hour ago. Once the recipe has run, changing this has no effect.'
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Exact email (normalized before matching).'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          }
+        ]
+      end,
+      poll: lambda do |_connection, input, closure|
+        closure ||= {}
+        query = input.slice('email', 'externalId').merge('limit' => 100)
+        query['updatedSince'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        query['cursor'] = closure['cursor'] if closure['cursor'].present?
+        page = call('tajo_request', 'get', 'v1/contacts', query, nil, nil)
+        records = page['data']
+        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        seen = closure['seen'] || []
+        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['updatedAt']}") }
+        last = records.last
+        next_closure = if page['nextCursor'].present?
+                         { 'since' => query['updatedSince'], 'cursor' => page['nextCursor'], 'seen' => seen }
+                       elsif last
+                         boundary = last['updatedAt']
+                         keys = records.select { |record| record['updatedAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
+                         { 'since' => boundary, 'seen' => keys }
+                       else
+                         { 'since' => query['updatedSince'], 'seen' => seen }
+                       end
+        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['updatedAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          externalId: 'salesforce:0035e00000Bx1QkAAJ',
+          source: 'salesforce',
+          sourceId: '0035e00000Bx1QkAAJ',
+          email: 'ada.lovelace@example.com',
+          phone: '+14155552671',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          locale: 'en-GB',
+          lifetimeValue: {
+            currency: 'USD',
+            amountMinor: 125050
+          },
+          consent: {
+            email: {
+              status: 'opted_in',
+              source: 'salesforce',
+              timestamp: '2026-11-01T08:30:00.000Z'
+            }
+          },
+          attributes: {
+            plan: 'pro',
+            seats: 12
+          },
+          sourceCreatedAt: nil,
+          sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end
+    },
+    new_event: {
+      title: 'New event',
+      subtitle: 'Triggers when an event is created in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'New <span class="provider">event</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Checks Tajo for events by created at, oldest first, and never delivers the same version twice. Needs an API key with the read scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'since',
+            label: 'When first started, this recipe should pick up records from',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            sticky: true,
+            hint: 'Leave blank to start from one hour ago. Once the recipe has run, changing this has no effect.'
+          },
+          {
+            name: 'contactExternalId',
+            label: 'Contact external ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Exact email (normalized before matching).'
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'event_names',
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'name',
+              label: 'Name',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'Exact event name.'
+            },
+            hint: 'Exact event name.'
+          }
+        ]
+      end,
+      poll: lambda do |_connection, input, closure|
+        closure ||= {}
+        query = input.slice('contactExternalId', 'email', 'name').merge('limit' => 100)
+        query['receivedSince'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        query['cursor'] = closure['cursor'] if closure['cursor'].present?
+        page = call('tajo_request', 'get', 'v1/events', query, nil, nil)
+        records = page['data']
+        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        seen = closure['seen'] || []
+        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['createdAt']}") }
+        last = records.last
+        next_closure = if page['nextCursor'].present?
+                         { 'since' => query['receivedSince'], 'cursor' => page['nextCursor'], 'seen' => seen }
+                       elsif last
+                         boundary = last['createdAt']
+                         keys = records.select { |record| record['createdAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
+                         { 'since' => boundary, 'seen' => keys }
+                       else
+                         { 'since' => query['receivedSince'], 'seen' => seen }
+                       end
+        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['createdAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          eventId: 'shopify:order:5001',
+          name: 'order_created',
+          occurredAt: '2026-11-23T09:15:00.000Z',
+          contact: {
+            externalId: 'shopify:7001',
+            email: 'max@example.com',
+            phone: nil
+          },
+          properties: {
+            order_id: '5001',
+            total_cents: 4990,
+            items: [
+              {
+                sku: 'BK-1',
+                quantity: 2
+              }
+            ]
+          },
+          contactProperties: {
+            'FIRSTNAME' => 'Max'
+          },
+          createdAt: '2026-11-23T09:15:02.000Z'
+        }
+      end
+    },
+    new_dead_letter: {
+      title: 'New dead letter',
+      subtitle: 'Triggers when a dead letter is created in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'New <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Checks Tajo for dead letters by created at, oldest first, and never delivers the same version twice. Needs an API key with the read scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'since',
+            label: 'When first started, this recipe should pick up records from',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            sticky: true,
+            hint: 'Leave blank to start from one hour ago. Once the recipe has run, changing this has no effect.'
+          },
+          {
+            name: 'category',
+            label: 'Category',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Mapping',
+                'mapping'
+              ],
+              [
+                'Validation',
+                'validation'
+              ],
+              [
+                'Authentication',
+                'authentication'
+              ],
+              [
+                'Permission',
+                'permission'
+              ],
+              [
+                'Rate limited',
+                'rate_limited'
+              ],
+              [
+                'Vendor unavailable',
+                'vendor_unavailable'
+              ]
+            ],
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'category',
+              label: 'Category',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Open',
+                'open'
+              ],
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Discarded',
+                'discarded'
+              ]
+            ],
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value'
+            }
+          }
+        ]
+      end,
+      poll: lambda do |_connection, input, closure|
+        closure ||= {}
+        query = input.slice('category', 'status').merge('limit' => 100)
+        query['since'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        query['cursor'] = closure['cursor'] if closure['cursor'].present?
+        page = call('tajo_request', 'get', 'v1/dead-letters', query, nil, nil)
+        records = page['data']
+        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        seen = closure['seen'] || []
+        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['createdAt']}") }
+        last = records.last
+        next_closure = if page['nextCursor'].present?
+                         { 'since' => query['since'], 'cursor' => page['nextCursor'], 'seen' => seen }
+                       elsif last
+                         boundary = last['createdAt']
+                         keys = records.select { |record| record['createdAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
+                         { 'since' => boundary, 'seen' => keys }
+                       else
+                         { 'since' => query['since'], 'seen' => seen }
+                       end
+        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['createdAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+          entityType: 'contact',
+          entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          sourceObjectId: 'shopify:8812',
+          syncJobId: nil,
+          category: 'mapping',
+          reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+          request: {
+            operation: 'upsertContact',
+            body: {
+              ext_id: 'shopify:8812',
+              email: 'ana@example.com',
+              attributes: {
+                'SMS' => '+14155552671'
+              },
+              updateEnabled: true
+            }
+          },
+          response: {
+            code: 'duplicate_parameter',
+            message: 'Unable to create contact, SMS is already associated with another Contact'
+          },
+          status: 'open',
+          createdAt: '2026-11-23T10:15:00.000Z',
+          updatedAt: '2026-11-23T10:15:00.000Z'
+        }
+      end
+    }
+  },
+  pick_lists: {
+    event_names: lambda do |_connection|
+      call('tajo_request', 'get', 'v1/events/names', nil, nil, nil)['data'].map { |item| [item['name'], item['name']] }
+    end,
+    lists: lambda do |_connection|
+      call('tajo_request', 'get', 'v1/lists', { 'limit' => 200 }, nil, nil)['data'].map { |item| [item['name'], item['id']] }
+    end
+  },
+  methods: {
+    tajo_request: lambda do |verb, path, query, body, idempotency_key|
+      request = case verb
+                when 'get' then get(path)
+                when 'post' then post(path)
+                when 'put' then put(path)
+                when 'patch' then patch(path)
+                when 'delete' then delete(path)
+                else error("Unsupported HTTP method #{verb}")
+                end
+      request = request.params(query) if query.present?
+      request = request.payload(body) unless body.nil?
+      request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
+      # 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
+      request.request_format_json.after_error_response(400, 401, 403, 404, 405, 409, 410, 413, 415, 422) do |code, response_body, _headers, message|
+        error(call('problem_message', code, response_body, message))
+      end
+    end,
+    problem_message: lambda do |code, body, message|
+      problem = body.is_a?(Hash) ? body : (workato.parse_json(body.to_s) rescue nil)
+      return "Tajo answered HTTP #{code}: #{message}" unless problem.is_a?(Hash)
+
+      titles = {
+        authentication: 'Authentication failed',
+        permission: 'Permission denied',
+        validation: 'Invalid request',
+        rate_limited: 'Too many requests',
+        vendor_unavailable: 'Vendor unavailable',
+        mapping: 'Cannot map the record',
+        conflict: 'Conflict',
+        not_found: 'Not found',
+        internal: 'Internal error'
+      }
+      category = problem['type'].to_s
+      text = "#{titles[category.to_sym] || 'Tajo error'} (#{category.presence || 'error'}, HTTP #{code}): #{problem['detail']}"
+      fixes = (problem['errors'] || []).map { |item| "#{item['field']}: #{item['reason']}" }
+      text = "#{text} Fix: #{fixes.join('; ')}." if fixes.present?
+      text = "#{text} Check the API key and its scopes in the Tajo connection." if %w[authentication permission].include?(category)
+      text = "#{text} Request ID: #{problem['requestId']}." if problem['requestId'].present?
+      text
+    end,
+    idempotency_key: lambda do |input|
+      input['idempotency_key'].presence || "workato-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"
+    end,
+    split_batch: lambda do |results|
+      indexed = results.map { |result| result.merge('list_index' => result['index']) }
+      failed, successful = indexed.partition { |result| result['status'] == 'rejected' }
+      {
+        'successful_records' => successful,
+        'failed_records' => failed,
+        'success_count' => successful.size,
+        'failed_count' => failed.size
+      }
+    end
+  }
+}

@@ -1,0 +1,409 @@
+/**
+ * connector/connector.rb from the API's OpenAPI spec: the operation catalog (api/src/operations)
+ * says what each operation is to a recipe builder; this file says how Workato's SDK expresses it.
+ * Deterministic: the same spec gives the same bytes.
+ */
+import { PROBLEM_CATEGORIES, problemTitle } from '../../api/src/errors/problem.ts';
+import {
+  inputNames,
+  propertiesOf,
+  readCatalog,
+  refName,
+  resolveSchema,
+  type CatalogOperation,
+  type JsonSchema,
+  type OpenApiDocument,
+  type OperationCatalog,
+} from '../../api/src/operations/catalog.ts';
+import type { ActionExtension } from '../../api/src/operations/extensions.ts';
+import { definitionName, field, labelize, objectDefinition, objectFields, referencedComponents, snakeCase } from './fields.ts';
+import { lambda, ruby, rubyString, type RubyValue } from './ruby.ts';
+
+/** Answers Workato retries (at most 3 times, its own limit); every POST carries an Idempotency-Key, so retrying is safe. */
+const RETRY_ON_RESPONSE = [429, 500, 502, 503, 504];
+const MAX_RETRIES = 3;
+/** Answers that no retry will change: turned into a readable message. */
+const FINAL_ERROR_CODES = [400, 401, 403, 404, 405, 409, 410, 413, 415, 422];
+/** Polling triggers read this many records per request. */
+const POLL_PAGE_SIZE = 100;
+
+const VERBS: Record<ActionExtension['verb'], { title: string; plural: boolean }> = {
+  get: { title: 'Get', plural: false },
+  search: { title: 'Search', plural: true },
+  create: { title: 'Create', plural: false },
+  update: { title: 'Update', plural: false },
+  upsert: { title: 'Upsert', plural: false },
+  delete: { title: 'Delete', plural: false },
+  batch_upsert: { title: 'Batch upsert', plural: true },
+  track: { title: 'Track', plural: false },
+  batch_track: { title: 'Batch track', plural: true },
+  add_members: { title: 'Add members to', plural: false },
+  remove_members: { title: 'Remove members from', plural: false },
+  retry: { title: 'Retry', plural: false },
+  discard: { title: 'Discard', plural: false },
+  send: { title: 'Send', plural: false },
+};
+
+const objectLabel = (object: string, plural = false) => labelize(object).toLowerCase() + (plural ? 's' : '');
+
+const IDEMPOTENCY_FIELD: RubyValue = {
+  name: 'idempotency_key',
+  label: 'Idempotency key',
+  type: 'string',
+  control_type: 'text',
+  optional: true,
+  sticky: true,
+  hint: "A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step's input, which makes Workato's retries safe.",
+};
+
+const LIST_INDEX_FIELD: RubyValue = { name: 'list_index', label: 'List index', type: 'integer', optional: false, hint: 'Position of the record in the input list (from 0).' };
+
+export function renderConnector(spec: OpenApiDocument): string {
+  const catalog = readCatalog(spec);
+  const connector: RubyValue = {
+    title: 'Tajo',
+    connection: connection(),
+    test: lambda(['_connection'], testBody(catalog)),
+    object_definitions: objectDefinitions(catalog),
+    actions: Object.fromEntries(catalog.operations.filter((operation) => operation.action).map((operation) => [snakeCase(operation.operationId), action(catalog, operation)])),
+    triggers: Object.fromEntries(catalog.operations.filter((operation) => operation.trigger).map((operation) => pollingTrigger(catalog, operation))),
+    pick_lists: Object.fromEntries(catalog.operations.filter((operation) => operation.pickList).map((operation) => pickList(operation))),
+    methods: methods(),
+  };
+  return `# Generated from openapi/openapi.json by scripts/generate-connector.ts. Do not edit by hand:
+# change the API's route schemas or the generator, then run \`npm run generate\`.
+${ruby(connector)}
+`;
+}
+
+function connection(): RubyValue {
+  return {
+    fields: [
+      {
+        name: 'base_url',
+        label: 'Tajo base URL',
+        type: 'string',
+        control_type: 'url',
+        optional: false,
+        hint: 'Where your Tajo API runs: https://tajo.example.com in production, your staging URL for staging, http://127.0.0.1:3000 for a local <b>npm start</b> (through an on-prem agent).',
+      },
+      {
+        name: 'api_key',
+        label: 'API key',
+        type: 'string',
+        control_type: 'password',
+        optional: false,
+        hint: 'A Tajo API key (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.',
+      },
+    ],
+    authorization: {
+      type: 'custom_auth',
+      apply: lambda(['connection'], "headers('X-API-Key' => connection['api_key'])"),
+    },
+    base_uri: lambda(['connection'], `"#{connection['base_url'].to_s.strip.sub(%r{/+\\z}, '')}/"`),
+  };
+}
+
+function testBody(catalog: OperationCatalog): string {
+  const operation = catalog.operations.find((candidate) => candidate.connectionTest)!;
+  return `# ${operation.summary}: proves the URL and key, and names the workspace the key belongs to.
+call('tajo_request', ${rubyString(operation.method)}, ${rubyString(relativePath(operation.path))}, nil, nil, nil)`;
+}
+
+/** `/v1/lists/{id}` → `"v1/lists/#{input['id'].to_s.encode_url}"` (relative, so a base URL path prefix is kept). */
+function pathExpression(operation: CatalogOperation): string {
+  const path = relativePath(operation.path);
+  if (!path.includes('{')) return rubyString(path);
+  return `"${path.replace(/\{(\w+)\}/g, (_match, name: string) => `#{input['${name}'].to_s.encode_url}`)}"`;
+}
+
+const relativePath = (path: string) => path.replace(/^\//, '');
+
+function objectDefinitions(catalog: OperationCatalog): RubyValue {
+  const used = new Set<string>();
+  for (const operation of catalog.operations) {
+    referencedComponents([operation.requestBody, operation.response, operation.parameters], catalog.schemas, used);
+    for (const trigger of operation.webhooks?.triggers ?? []) referencedComponents({ $ref: `#/components/schemas/${trigger.schema}` }, catalog.schemas, used);
+  }
+  return Object.fromEntries(
+    [...used].sort().map((component) => [
+      definitionName(component),
+      { fields: lambda(['_connection', '_config_fields', 'object_definitions'], ruby(objectFields(catalog.schemas[component]!))) },
+    ]),
+  );
+}
+
+function actionTitle(action: ActionExtension): string {
+  const verb = VERBS[action.verb];
+  return action.title ?? `${verb.title} ${objectLabel(action.object, verb.plural)}`;
+}
+
+function action(catalog: OperationCatalog, operation: CatalogOperation): RubyValue {
+  const extension = operation.action!;
+  const title = actionTitle(extension);
+  const verbTitle = VERBS[extension.verb].title;
+  const [verb, object] = title.startsWith(`${verbTitle} `) ? [verbTitle, title.slice(verbTitle.length + 1)] : [title.split(' ')[0], title.split(' ').slice(1).join(' ')];
+  const inputs = inputFields(catalog, operation);
+  return {
+    title,
+    subtitle: `${operation.summary} in Tajo`,
+    description: lambda(['_input', '_pick_list_label'], rubyString(`${verb} <span class="provider">${object}</span> in <span class="provider">Tajo</span>`)),
+    help: [operation.description, `Needs an API key with the ${operation.scope} scope.`].filter(Boolean).join(' '),
+    batch: extension.batch ? true : undefined,
+    input_fields: lambda(['object_definitions', '_connection', '_config_fields'], inputs),
+    execute: lambda(['_connection', 'input', '_input_schema', '_output_schema'], executeBody(catalog, operation)),
+    output_fields: lambda(['object_definitions', '_connection', '_config_fields'], outputFields(catalog, operation)),
+    sample_output: lambda(['_connection', '_input'], ruby(sampleOutput(catalog, operation))),
+    retry_on_response: RETRY_ON_RESPONSE,
+    retry_on_request: [operation.method.toUpperCase()],
+    max_retries: MAX_RETRIES,
+  };
+}
+
+/** Input fields: path and query parameters, the body's fields (as its object definition), the Idempotency-Key. */
+function inputFields(catalog: OperationCatalog, operation: CatalogOperation): string {
+  const object = labelize(operation.action!.object);
+  const options = { pickLists: operation.action?.pickLists, labels: { id: operation.action?.pickLists?.id ? object : `${object} ID` } };
+  const parts: string[] = [];
+  const parameters = operation.parameters.map((parameter) => field(parameter.name, { ...parameter.schema, description: parameter.description }, !parameter.required, options));
+  if (parameters.length > 0) parts.push(ruby(parameters));
+  const body = operation.requestBody;
+  if (body) {
+    const component = refName(body);
+    const hasPickList = Object.keys(propertiesOf(catalog.schemas, body)).some((name) => options.pickLists?.[name]);
+    // A body field with a pick list needs its own field definition; otherwise the shared object definition serves.
+    if (component && !hasPickList) parts.push(ruby(objectDefinition(component)));
+    else parts.push(ruby(objectFields(resolveSchema(catalog.schemas, body), options)));
+  }
+  if (operation.idempotent) parts.push(ruby([IDEMPOTENCY_FIELD]));
+  return parts.length > 0 ? parts.join(' +\n') : '[]';
+}
+
+function executeBody(catalog: OperationCatalog, operation: CatalogOperation): string {
+  const query = operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+  const bodyNames = Object.keys(propertiesOf(catalog.schemas, operation.requestBody));
+  const args = [
+    rubyString(operation.method),
+    pathExpression(operation),
+    query.length > 0 ? `input.slice(${query.map(rubyString).join(', ')})` : 'nil',
+    operation.requestBody ? `input.slice(${bodyNames.map(rubyString).join(', ')})` : 'nil',
+    operation.idempotent ? "call('idempotency_key', input)" : 'nil',
+  ];
+  const request = `call('tajo_request', ${args.join(', ')})`;
+  const batch = operation.action?.batch;
+  if (!batch) return request;
+  return `response = ${request}
+call('split_batch', response[${rubyString(batch.results)}])`;
+}
+
+function batchItemComponent(catalog: OperationCatalog, operation: CatalogOperation): string {
+  const results = propertiesOf(catalog.schemas, operation.response)[operation.action!.batch!.results]!;
+  const component = refName((results.items as JsonSchema | undefined) ?? {});
+  if (!component) throw new Error(`${operation.operationId}: batch results must be a list of a component schema`);
+  return component;
+}
+
+function outputFields(catalog: OperationCatalog, operation: CatalogOperation): string {
+  if (operation.action?.batch) {
+    const item = ruby(objectDefinition(batchItemComponent(catalog, operation)));
+    const listIndex = ruby([LIST_INDEX_FIELD]);
+    return `[
+  { name: 'successful_records', label: 'Successful records', type: 'array', of: 'object', optional: false, properties: ${item} + ${listIndex.replace(/\n/g, '\n  ')} },
+  { name: 'failed_records', label: 'Failed records', type: 'array', of: 'object', optional: false, properties: ${item} + ${listIndex.replace(/\n/g, '\n  ')} },
+  { name: 'success_count', label: 'Success count', type: 'integer', optional: false },
+  { name: 'failed_count', label: 'Failed count', type: 'integer', optional: false }
+]`;
+  }
+  return responseFields(catalog, operation.response);
+}
+
+function responseFields(catalog: OperationCatalog, response: JsonSchema | undefined): string {
+  if (!response) return '[]';
+  const component = refName(response);
+  return ruby(component ? objectDefinition(component) : objectFields(response));
+}
+
+/** The answer's example from the spec; a batch answer split the way the action splits it. */
+function sampleOutput(catalog: OperationCatalog, operation: CatalogOperation): RubyValue {
+  const sample = exampleOf(catalog, operation.response) as Record<string, unknown> | undefined;
+  const batch = operation.action?.batch;
+  if (!batch) return (sample ?? {}) as RubyValue;
+  const results = ((sample?.[batch.results] as Record<string, unknown>[] | undefined) ?? [exampleOf(catalog, { $ref: `#/components/schemas/${batchItemComponent(catalog, operation)}` })]) as Record<string, unknown>[];
+  const withIndex: Record<string, unknown>[] = results.map((result) => ({ ...result, list_index: result.index }));
+  const failed = withIndex.filter((result) => result.status === 'rejected');
+  const successful = withIndex.filter((result) => result.status !== 'rejected');
+  return { successful_records: successful, failed_records: failed, success_count: successful.length, failed_count: failed.length } as RubyValue;
+}
+
+/** A schema's example: its own, else one assembled from its parts' examples and types. */
+export function exampleOf(catalog: Pick<OperationCatalog, 'schemas'>, schema: JsonSchema | undefined, depth = 0): unknown {
+  if (!schema || depth > 8) return undefined;
+  if (schema.example !== undefined) return schema.example;
+  const component = refName(schema);
+  if (component) return exampleOf(catalog, catalog.schemas[component], depth + 1);
+  if (Array.isArray(schema.anyOf)) {
+    const present = (schema.anyOf as JsonSchema[]).find((option) => option.type !== 'null');
+    return exampleOf(catalog, present, depth + 1) ?? null;
+  }
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((candidate) => candidate !== 'null') : schema.type;
+  switch (type) {
+    case 'object': {
+      const properties = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
+      return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, exampleOf(catalog, property, depth + 1) ?? null]));
+    }
+    case 'array': {
+      const item = exampleOf(catalog, schema.items as JsonSchema | undefined, depth + 1);
+      return item === undefined ? [] : [item];
+    }
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'string':
+      if (schema.format === 'date-time') return '2026-11-23T09:15:02.000Z';
+      if (schema.format === 'uuid') return '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31';
+      return (schema.default as string | undefined) ?? '';
+    default:
+      return undefined;
+  }
+}
+
+/** A polling trigger over a search ordered by a timestamp; the closure holds the position. */
+function pollingTrigger(catalog: OperationCatalog, operation: CatalogOperation): [string, RubyValue] {
+  const trigger = operation.trigger!;
+  const item = itemComponent(catalog, operation);
+  const filters = operation.parameters.filter(
+    (parameter) => parameter.in === 'query' && !['cursor', 'limit'].includes(parameter.name) && parameter.schema.format !== 'date-time',
+  );
+  const filterFields = filters.map((parameter) => field(parameter.name, { ...parameter.schema, description: parameter.description }, true, { pickLists: operation.action?.pickLists }));
+  const sinceField: RubyValue = {
+    name: 'since',
+    label: 'When first started, this recipe should pick up records from',
+    type: 'date_time',
+    control_type: 'date_time',
+    optional: true,
+    sticky: true,
+    hint: 'Leave blank to start from one hour ago. Once the recipe has run, changing this has no effect.',
+  };
+  const timestamp = rubyString(trigger.timestamp);
+  const poll = `closure ||= {}
+query = input.slice(${filters.map((parameter) => rubyString(parameter.name)).join(', ')}).merge('limit' => ${POLL_PAGE_SIZE})
+query[${rubyString(trigger.since)}] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+query['cursor'] = closure['cursor'] if closure['cursor'].present?
+page = call('tajo_request', 'get', ${pathExpression(operation)}, query, nil, nil)
+records = page['data']
+# Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+seen = closure['seen'] || []
+fresh = records.reject { |record| seen.include?("#{record['id']}@#{record[${timestamp}]}") }
+last = records.last
+next_closure = if page['nextCursor'].present?
+                 { 'since' => query[${rubyString(trigger.since)}], 'cursor' => page['nextCursor'], 'seen' => seen }
+               elsif last
+                 boundary = last[${timestamp}]
+                 keys = records.select { |record| record[${timestamp}] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
+                 { 'since' => boundary, 'seen' => keys }
+               else
+                 { 'since' => query[${rubyString(trigger.since)}], 'seen' => seen }
+               end
+{ events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }`;
+  const label = objectLabel(trigger.object);
+  return [
+    snakeCase(trigger.title),
+    {
+      title: trigger.title,
+      subtitle: `Triggers when ${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} is ${trigger.title.toLowerCase().includes('updated') ? 'created or updated' : 'created'} in Tajo`,
+      description: lambda(['_input', '_pick_list_label'], rubyString(`${trigger.title.replace(label, `<span class="provider">${label}</span>`)} in <span class="provider">Tajo</span>`)),
+      help: `Checks Tajo for ${objectLabel(trigger.object, true)} by ${labelize(trigger.timestamp).toLowerCase()}, oldest first, and never delivers the same version twice. Needs an API key with the ${operation.scope} scope.`,
+      input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], ruby([sinceField, ...filterFields])),
+      poll: lambda(['_connection', 'input', 'closure'], poll),
+      dedup: lambda(['record'], `"#{record['id']}@#{record[${timestamp}]}"`),
+      output_fields: lambda(['object_definitions', '_connection', '_config_fields'], ruby(objectDefinition(item))),
+      sample_output: lambda(['_connection', '_input'], ruby((exampleOf(catalog, { $ref: `#/components/schemas/${item}` }) ?? {}) as RubyValue)),
+    },
+  ];
+}
+
+/** The component of a page's `data` items. */
+function itemComponent(catalog: OperationCatalog, operation: CatalogOperation): string {
+  const data = propertiesOf(catalog.schemas, operation.response).data;
+  const component = refName((data?.items as JsonSchema | undefined) ?? {});
+  if (!component) throw new Error(`${operation.operationId}: a trigger's search must answer { data: [component] }`);
+  return component;
+}
+
+function pickList(operation: CatalogOperation): [string, RubyValue] {
+  const list = operation.pickList!;
+  const limit = operation.parameters.some((parameter) => parameter.name === 'limit') ? "{ 'limit' => 200 }" : 'nil';
+  return [
+    list.name,
+    lambda(
+      ['_connection'],
+      `call('tajo_request', 'get', ${rubyString(relativePath(operation.path))}, ${limit}, nil, nil)['data'].map { |item| [item[${rubyString(list.label)}], item[${rubyString(list.value)}]] }`,
+    ),
+  ];
+}
+
+function methods(): RubyValue {
+  const titles = Object.fromEntries(PROBLEM_CATEGORIES.map((category) => [category, problemTitle(category)]));
+  return {
+    tajo_request: lambda(
+      ['verb', 'path', 'query', 'body', 'idempotency_key'],
+      `request = case verb
+          when 'get' then get(path)
+          when 'post' then post(path)
+          when 'put' then put(path)
+          when 'patch' then patch(path)
+          when 'delete' then delete(path)
+          else error("Unsupported HTTP method #{verb}")
+          end
+request = request.params(query) if query.present?
+request = request.payload(body) unless body.nil?
+request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
+# 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
+request.request_format_json.after_error_response(${FINAL_ERROR_CODES.join(', ')}) do |code, response_body, _headers, message|
+  error(call('problem_message', code, response_body, message))
+end`,
+    ),
+    problem_message: lambda(
+      ['code', 'body', 'message'],
+      `problem = body.is_a?(Hash) ? body : (workato.parse_json(body.to_s) rescue nil)
+return "Tajo answered HTTP #{code}: #{message}" unless problem.is_a?(Hash)
+
+titles = ${ruby(titles).replace(/\n/g, '\n')}
+category = problem['type'].to_s
+text = "#{titles[category.to_sym] || 'Tajo error'} (#{category.presence || 'error'}, HTTP #{code}): #{problem['detail']}"
+fixes = (problem['errors'] || []).map { |item| "#{item['field']}: #{item['reason']}" }
+text = "#{text} Fix: #{fixes.join('; ')}." if fixes.present?
+text = "#{text} Check the API key and its scopes in the Tajo connection." if %w[authentication permission].include?(category)
+text = "#{text} Request ID: #{problem['requestId']}." if problem['requestId'].present?
+text`,
+    ),
+    idempotency_key: lambda(
+      ['input'],
+      `input['idempotency_key'].presence || "workato-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"`,
+    ),
+    split_batch: lambda(
+      ['results'],
+      `indexed = results.map { |result| result.merge('list_index' => result['index']) }
+failed, successful = indexed.partition { |result| result['status'] == 'rejected' }
+{
+  'successful_records' => successful,
+  'failed_records' => failed,
+  'success_count' => successful.size,
+  'failed_count' => failed.size
+}`,
+    ),
+  };
+}
+
+/** The names of the spec's operations a connector must offer, for tests: operationId → action/trigger keys. */
+export function connectorKeys(spec: OpenApiDocument) {
+  const catalog = readCatalog(spec);
+  return {
+    actions: catalog.operations.filter((operation) => operation.action).map((operation) => ({ operationId: operation.operationId, key: snakeCase(operation.operationId), inputs: inputNames(catalog, operation) })),
+    triggers: catalog.operations.filter((operation) => operation.trigger).map((operation) => ({ operationId: operation.operationId, key: snakeCase(operation.trigger!.title) })),
+    pickLists: catalog.operations.filter((operation) => operation.pickList).map((operation) => operation.pickList!.name),
+  };
+}

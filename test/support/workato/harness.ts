@@ -1,0 +1,99 @@
+/**
+ * Runs connector/connector.rb in Ruby (WebAssembly, @ruby/3.4-wasm-wasi) with harness.rb standing
+ * in for the part of Workato's runtime the connector uses. Requests go to the running API over real
+ * HTTP. This is not Workato's runtime: it checks that the connector and the API agree.
+ */
+import { readFile } from 'node:fs/promises';
+import { WASI } from 'node:wasi';
+import { RubyVM } from '@ruby/wasm-wasi';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface HarnessRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  status: number;
+}
+
+export type HarnessResult = { ok: true; value: Json; requests: HarnessRequest[] } | { ok: false; error: string; class: string; requests: HarnessRequest[] };
+
+export interface Connection {
+  base_url: string;
+  api_key: string;
+}
+
+type Command = { kind: string; key?: string; args?: Json[] };
+
+/** Node's WebAssembly global (the project's TypeScript libs describe its types, not the value). */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> };
+
+declare global {
+  var workatoHarnessHttp: ((request: string) => Promise<string>) | undefined;
+  var workatoHarnessCommand: string | undefined;
+}
+
+const rubyWasm = new URL('../../../node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm', import.meta.url);
+
+/** One Ruby VM holding the connector; commands run one at a time. */
+export class WorkatoHarness {
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly vm: RubyVM,
+    private readonly connection: Connection,
+  ) {}
+
+  /** Loads a connector's source (the committed file by default) into a fresh Ruby VM. */
+  static async load(connection: Connection, source?: string): Promise<WorkatoHarness> {
+    const connector = source ?? (await readFile(new URL('../../../connector/connector.rb', import.meta.url), 'utf8'));
+    const module = await WebAssembly.compile(await readFile(rubyWasm));
+    const { vm } = await RubyVM.instantiateModule({ module, wasip1: new WASI({ version: 'preview1', returnOnExit: true }) });
+    globalThis.workatoHarnessHttp = send;
+    vm.eval(await readFile(new URL('./harness.rb', import.meta.url), 'utf8'));
+    // The connector is a Ruby expression: evaluating it must give the Hash Workato reads.
+    globalThis.workatoHarnessCommand = connector;
+    vm.eval(`$connector = eval(JS.global[:workatoHarnessCommand].to_s, binding, 'connector.rb')`);
+    return new WorkatoHarness(vm, connection);
+  }
+
+  /** Evaluates Ruby in the VM (for structural checks of the connector). */
+  eval(ruby: string): string {
+    return this.vm.eval(ruby).toString();
+  }
+
+  run(command: Command): Promise<HarnessResult> {
+    const next = this.#queue.then(async () => {
+      globalThis.workatoHarnessCommand = JSON.stringify({ ...command, connection: this.connection });
+      const answer = await this.vm.evalAsync(`WorkatoHarness.run($connector, JSON.parse(JS.global[:workatoHarnessCommand].to_s))`);
+      return JSON.parse(answer.toString()) as HarnessResult;
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs a command that must succeed and returns its value. */
+  async value(command: Command): Promise<Json> {
+    const result = await this.run(command);
+    if (!result.ok) throw new Error(`${command.kind} ${command.key ?? ''} failed: ${result.class}: ${result.error}`);
+    return result.value;
+  }
+
+  execute(action: string, input: Json) {
+    return this.run({ kind: 'execute', key: action, args: [input] });
+  }
+
+  poll(trigger: string, input: Json, closure: Json) {
+    return this.value({ kind: 'poll', key: trigger, args: [input, closure] }) as Promise<{ events: Json[]; next_poll: Json; can_poll_more: boolean }>;
+  }
+}
+
+async function send(request: string): Promise<string> {
+  const { method, url, headers, body } = JSON.parse(request) as { method: string; url: string; headers: Record<string, string>; body: string | null };
+  const host = new URL(url).hostname;
+  // Tests and demos talk to loopback only.
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') return JSON.stringify({ status: 599, statusText: 'refused', headers: {}, body: `harness refuses non-loopback ${host}` });
+  const response = await fetch(url, { method, headers, ...(body === null ? {} : { body }) });
+  return JSON.stringify({ status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), body: await response.text() });
+}
