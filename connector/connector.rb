@@ -1332,16 +1332,14 @@
           {
             name: 'request',
             label: 'Request',
-            type: 'string',
-            control_type: 'text',
+            type: 'object',
             optional: false,
             hint: 'The request Tajo sent to Brevo.'
           },
           {
             name: 'response',
             label: 'Response',
-            type: 'string',
-            control_type: 'text',
+            type: 'object',
             optional: false,
             hint: 'Brevo\'s answer (or how the attempts ended).'
           },
@@ -2546,7 +2544,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/contacts', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/contacts', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', 'createContact', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -2621,7 +2619,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', 'upsertContact', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -2697,7 +2695,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), call('idempotency_key', input))
+        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), call('idempotency_key', 'batchUpsertContacts', input))
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -2945,7 +2943,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', input))
+        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', 'updateContact', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -3029,7 +3027,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'delete', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', input))
+        call('tajo_request', 'delete', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', 'deleteContact', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_deletion']
@@ -3083,7 +3081,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/contacts/#{input['id'].to_s.encode_url}/erasure", nil, nil, call('idempotency_key', input))
+        call('tajo_request', 'post', "v1/contacts/#{input['id'].to_s.encode_url}/erasure", nil, nil, call('idempotency_key', 'eraseContact', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_deletion']
@@ -3346,7 +3344,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/events', nil, input.slice('eventId', 'name', 'occurredAt', 'contact', 'properties', 'contactProperties'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/events', nil, input.slice('eventId', 'name', 'occurredAt', 'contact', 'properties', 'contactProperties'), call('idempotency_key', 'trackEvent', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['event_write_result']
@@ -3416,7 +3414,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', 'v1/events/batch', nil, input.slice('events'), call('idempotency_key', input))
+        response = call('tajo_request', 'post', 'v1/events/batch', nil, input.slice('events'), call('idempotency_key', 'trackEvents', input))
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -3644,7 +3642,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/lists', nil, input.slice('name'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/lists', nil, input.slice('name'), call('idempotency_key', 'createList', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list']
@@ -3772,7 +3770,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'patch', "v1/lists/#{input['id'].to_s.encode_url}", nil, input.slice('name'), call('idempotency_key', input))
+        call('tajo_request', 'patch', "v1/lists/#{input['id'].to_s.encode_url}", nil, input.slice('name'), call('idempotency_key', 'renameList', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list']
@@ -3841,7 +3839,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'delete', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', input))
+        call('tajo_request', 'delete', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', 'deleteList', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_deletion']
@@ -3907,7 +3905,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/add", nil, input.slice('contacts'), call('idempotency_key', input))
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/add", nil, input.slice('contacts'), call('idempotency_key', 'addListMembers', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_membership_batch_result']
@@ -3996,7 +3994,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/remove", nil, input.slice('contacts'), call('idempotency_key', input))
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/remove", nil, input.slice('contacts'), call('idempotency_key', 'removeListMembers', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_membership_batch_result']
@@ -4064,7 +4062,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/messages/transactional', nil, input.slice('to', 'templateId', 'params'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/messages/transactional', nil, input.slice('to', 'templateId', 'params'), call('idempotency_key', 'sendTransactionalMessage', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['message']
@@ -4168,7 +4166,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/campaigns/drafts', nil, input.slice('name', 'listId', 'subject', 'sender', 'templateId'), call('idempotency_key', input))
+        call('tajo_request', 'post', 'v1/campaigns/drafts', nil, input.slice('name', 'listId', 'subject', 'sender', 'templateId'), call('idempotency_key', 'createCampaignDraft', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['campaign_draft']
@@ -4512,7 +4510,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, call('idempotency_key', input))
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, call('idempotency_key', 'retryDeadLetter', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['dead_letter']
@@ -4589,7 +4587,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, call('idempotency_key', input))
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, call('idempotency_key', 'discardDeadLetter', input))
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['dead_letter']
@@ -4679,20 +4677,18 @@
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/contacts', query, nil, nil)
         records = page['data']
-        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        keys = records.map { |record| "#{record['id']}@#{record['updatedAt']}" }
+        # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
+        # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
-        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['updatedAt']}") }
-        last = records.last
-        next_closure = if page['nextCursor'].present?
-                         { 'since' => query['updatedSince'], 'cursor' => page['nextCursor'], 'seen' => seen }
-                       elsif last
-                         boundary = last['updatedAt']
-                         keys = records.select { |record| record['updatedAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
-                         { 'since' => boundary, 'seen' => keys }
-                       else
-                         { 'since' => query['updatedSince'], 'seen' => seen }
-                       end
-        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+        fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
+        boundary = records.empty? ? closure['boundary'] : records.last['updatedAt']
+        at_boundary = keys.select.with_index { |_key, index| records[index]['updatedAt'] == boundary }
+        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        more = page['nextCursor'].present?
+        next_closure = { 'since' => more ? query['updatedSince'] : (boundary || query['updatedSince']), 'boundary' => boundary, 'seen' => seen }
+        next_closure['cursor'] = page['nextCursor'] if more
+        { events: fresh, next_poll: next_closure, can_poll_more: more }
       end,
       dedup: lambda do |record|
         "#{record['id']}@#{record['updatedAt']}"
@@ -4795,20 +4791,18 @@
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/events', query, nil, nil)
         records = page['data']
-        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        keys = records.map { |record| "#{record['id']}@#{record['createdAt']}" }
+        # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
+        # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
-        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['createdAt']}") }
-        last = records.last
-        next_closure = if page['nextCursor'].present?
-                         { 'since' => query['receivedSince'], 'cursor' => page['nextCursor'], 'seen' => seen }
-                       elsif last
-                         boundary = last['createdAt']
-                         keys = records.select { |record| record['createdAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
-                         { 'since' => boundary, 'seen' => keys }
-                       else
-                         { 'since' => query['receivedSince'], 'seen' => seen }
-                       end
-        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+        fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
+        boundary = records.empty? ? closure['boundary'] : records.last['createdAt']
+        at_boundary = keys.select.with_index { |_key, index| records[index]['createdAt'] == boundary }
+        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        more = page['nextCursor'].present?
+        next_closure = { 'since' => more ? query['receivedSince'] : (boundary || query['receivedSince']), 'boundary' => boundary, 'seen' => seen }
+        next_closure['cursor'] = page['nextCursor'] if more
+        { events: fresh, next_poll: next_closure, can_poll_more: more }
       end,
       dedup: lambda do |record|
         "#{record['id']}@#{record['createdAt']}"
@@ -4943,20 +4937,18 @@
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/dead-letters', query, nil, nil)
         records = page['data']
-        # Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+        keys = records.map { |record| "#{record['id']}@#{record['createdAt']}" }
+        # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
+        # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
-        fresh = records.reject { |record| seen.include?("#{record['id']}@#{record['createdAt']}") }
-        last = records.last
-        next_closure = if page['nextCursor'].present?
-                         { 'since' => query['since'], 'cursor' => page['nextCursor'], 'seen' => seen }
-                       elsif last
-                         boundary = last['createdAt']
-                         keys = records.select { |record| record['createdAt'] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
-                         { 'since' => boundary, 'seen' => keys }
-                       else
-                         { 'since' => query['since'], 'seen' => seen }
-                       end
-        { events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }
+        fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
+        boundary = records.empty? ? closure['boundary'] : records.last['createdAt']
+        at_boundary = keys.select.with_index { |_key, index| records[index]['createdAt'] == boundary }
+        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        more = page['nextCursor'].present?
+        next_closure = { 'since' => more ? query['since'] : (boundary || query['since']), 'boundary' => boundary, 'seen' => seen }
+        next_closure['cursor'] = page['nextCursor'] if more
+        { events: fresh, next_poll: next_closure, can_poll_more: more }
       end,
       dedup: lambda do |record|
         "#{record['id']}@#{record['createdAt']}"
@@ -5014,10 +5006,11 @@
                 else error("Unsupported HTTP method #{verb}")
                 end
       request = request.params(query) if query.present?
-      request = request.payload(body) unless body.nil?
+      # A JSON content type only with a body: the API rightly refuses an empty JSON body.
+      request = request.payload(body).request_format_json unless body.nil?
       request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
       # 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
-      request.request_format_json.after_error_response(400, 401, 403, 404, 405, 409, 410, 413, 415, 422) do |code, response_body, _headers, message|
+      request.after_error_response(400, 401, 403, 404, 405, 409, 410, 413, 415, 422) do |code, response_body, _headers, message|
         error(call('problem_message', code, response_body, message))
       end
     end,
@@ -5044,8 +5037,8 @@
       text = "#{text} Request ID: #{problem['requestId']}." if problem['requestId'].present?
       text
     end,
-    idempotency_key: lambda do |input|
-      input['idempotency_key'].presence || "workato-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"
+    idempotency_key: lambda do |operation, input|
+      input['idempotency_key'].presence || "workato-#{operation}-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"
     end,
     split_batch: lambda do |results|
       indexed = results.map { |result| result.merge('list_index' => result['index']) }

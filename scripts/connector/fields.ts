@@ -110,6 +110,10 @@ export function field(name: string, original: JsonSchema, optional: boolean, opt
       hint,
     };
   }
+  if (schema.type === undefined && !schema.anyOf && !schema.enum) {
+    // Any JSON (a request or answer kept verbatim): Workato shows it as an object.
+    return { name, label, type: 'object', optional, hint };
+  }
   const type = jsonType(schema);
   if (type === 'array') {
     const items = nonNull((schema.items as JsonSchema | undefined) ?? {});

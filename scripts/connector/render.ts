@@ -187,7 +187,7 @@ function executeBody(catalog: OperationCatalog, operation: CatalogOperation): st
     pathExpression(operation),
     query.length > 0 ? `input.slice(${query.map(rubyString).join(', ')})` : 'nil',
     operation.requestBody ? `input.slice(${bodyNames.map(rubyString).join(', ')})` : 'nil',
-    operation.idempotent ? "call('idempotency_key', input)" : 'nil',
+    operation.idempotent ? `call('idempotency_key', ${rubyString(operation.operationId)}, input)` : 'nil',
   ];
   const request = `call('tajo_request', ${args.join(', ')})`;
   const batch = operation.action?.batch;
@@ -294,20 +294,18 @@ query[${rubyString(trigger.since)}] = closure['since'] || (input['since'].presen
 query['cursor'] = closure['cursor'] if closure['cursor'].present?
 page = call('tajo_request', 'get', ${pathExpression(operation)}, query, nil, nil)
 records = page['data']
-# Records at the boundary time were delivered by the previous poll: skip them, not the ones after.
+keys = records.map { |record| "#{record['id']}@#{record[${timestamp}]}" }
+# Records at the boundary time were delivered before: skip them, not the ones after. A batch write
+# gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
 seen = closure['seen'] || []
-fresh = records.reject { |record| seen.include?("#{record['id']}@#{record[${timestamp}]}") }
-last = records.last
-next_closure = if page['nextCursor'].present?
-                 { 'since' => query[${rubyString(trigger.since)}], 'cursor' => page['nextCursor'], 'seen' => seen }
-               elsif last
-                 boundary = last[${timestamp}]
-                 keys = records.select { |record| record[${timestamp}] == boundary }.map { |record| "#{record['id']}@#{boundary}" }
-                 { 'since' => boundary, 'seen' => keys }
-               else
-                 { 'since' => query[${rubyString(trigger.since)}], 'seen' => seen }
-               end
-{ events: fresh, next_poll: next_closure, can_poll_more: page['nextCursor'].present? }`;
+fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
+boundary = records.empty? ? closure['boundary'] : records.last[${timestamp}]
+at_boundary = keys.select.with_index { |_key, index| records[index][${timestamp}] == boundary }
+seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+more = page['nextCursor'].present?
+next_closure = { 'since' => more ? query[${rubyString(trigger.since)}] : (boundary || query[${rubyString(trigger.since)}]), 'boundary' => boundary, 'seen' => seen }
+next_closure['cursor'] = page['nextCursor'] if more
+{ events: fresh, next_poll: next_closure, can_poll_more: more }`;
   const label = objectLabel(trigger.object);
   return [
     snakeCase(trigger.title),
@@ -359,10 +357,11 @@ function methods(): RubyValue {
           else error("Unsupported HTTP method #{verb}")
           end
 request = request.params(query) if query.present?
-request = request.payload(body) unless body.nil?
+# A JSON content type only with a body: the API rightly refuses an empty JSON body.
+request = request.payload(body).request_format_json unless body.nil?
 request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
 # 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
-request.request_format_json.after_error_response(${FINAL_ERROR_CODES.join(', ')}) do |code, response_body, _headers, message|
+request.after_error_response(${FINAL_ERROR_CODES.join(', ')}) do |code, response_body, _headers, message|
   error(call('problem_message', code, response_body, message))
 end`,
     ),
@@ -380,9 +379,10 @@ text = "#{text} Check the API key and its scopes in the Tajo connection." if %w[
 text = "#{text} Request ID: #{problem['requestId']}." if problem['requestId'].present?
 text`,
     ),
+    // Derived keys name the operation: the same input to two operations (delete, then erase) is two requests.
     idempotency_key: lambda(
-      ['input'],
-      `input['idempotency_key'].presence || "workato-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"`,
+      ['operation', 'input'],
+      `input['idempotency_key'].presence || "workato-#{operation}-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"`,
     ),
     split_batch: lambda(
       ['results'],

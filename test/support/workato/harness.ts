@@ -97,3 +97,54 @@ async function send(request: string): Promise<string> {
   const response = await fetch(url, { method, headers, ...(body === null ? {} : { body }) });
   return JSON.stringify({ status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), body: await response.text() });
 }
+
+interface WorkatoField {
+  name: string;
+  type?: string;
+  of?: string;
+  optional?: boolean;
+  properties?: WorkatoField[];
+}
+
+/**
+ * Where a value disagrees with the connector's declared fields: keys the fields do not declare,
+ * required fields missing, values of another type. Empty when they agree.
+ */
+export function conformance(fields: Json, value: Json, path = '$'): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object, got ${JSON.stringify(value)}`];
+  const declared = fields as unknown as WorkatoField[];
+  const problems: string[] = [];
+  const byName = new Map(declared.map((field) => [field.name, field]));
+  for (const key of Object.keys(value)) if (!byName.has(key)) problems.push(`${path}.${key}: not declared in the connector's fields`);
+  for (const field of declared) {
+    const at = `${path}.${field.name}`;
+    const item = value[field.name];
+    if (item === undefined) {
+      if (field.optional === false) problems.push(`${at}: required by the connector, missing from the answer`);
+      continue;
+    }
+    if (item === null) continue;
+    problems.push(...typeProblems(field, field.type ?? 'string', item, at));
+  }
+  return problems;
+}
+
+function typeProblems(field: WorkatoField, type: string, item: Json, at: string): string[] {
+  switch (type) {
+    case 'object':
+      return field.properties ? conformance(field.properties as unknown as Json, item, at) : typeof item === 'object' && !Array.isArray(item) ? [] : [`${at}: expected an object`];
+    case 'array':
+      if (!Array.isArray(item)) return [`${at}: expected an array`];
+      return item.flatMap((element, index) => (element === null ? [] : typeProblems(field, field.of ?? 'string', element, `${at}[${index}]`)));
+    case 'integer':
+      return Number.isInteger(item) ? [] : [`${at}: expected an integer, got ${JSON.stringify(item)}`];
+    case 'number':
+      return typeof item === 'number' ? [] : [`${at}: expected a number, got ${JSON.stringify(item)}`];
+    case 'boolean':
+      return typeof item === 'boolean' ? [] : [`${at}: expected a boolean, got ${JSON.stringify(item)}`];
+    case 'date_time':
+      return typeof item === 'string' && !Number.isNaN(Date.parse(item)) ? [] : [`${at}: expected a date-time, got ${JSON.stringify(item)}`];
+    default:
+      return typeof item === 'string' ? [] : [`${at}: expected text, got ${JSON.stringify(item)}`];
+  }
+}
