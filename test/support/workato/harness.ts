@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import { RubyVM } from '@ruby/wasm-wasi';
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 export interface HarnessRequest {
   method: string;
