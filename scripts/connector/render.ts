@@ -66,7 +66,10 @@ export function renderConnector(spec: OpenApiDocument): string {
     test: lambda(['_connection'], testBody(catalog)),
     object_definitions: objectDefinitions(catalog),
     actions: Object.fromEntries(catalog.operations.filter((operation) => operation.action).map((operation) => [snakeCase(operation.operationId), action(catalog, operation)])),
-    triggers: Object.fromEntries(catalog.operations.filter((operation) => operation.trigger).map((operation) => pollingTrigger(catalog, operation))),
+    triggers: Object.fromEntries([
+      ...catalog.operations.filter((operation) => operation.trigger).map((operation) => pollingTrigger(catalog, operation)),
+      ...catalog.operations.filter((operation) => operation.webhooks).flatMap((operation) => webhookTriggers(catalog, operation)),
+    ]),
     pick_lists: Object.fromEntries(catalog.operations.filter((operation) => operation.pickList).map((operation) => pickList(operation))),
     methods: methods(),
   };
@@ -321,6 +324,44 @@ next_closure['cursor'] = page['nextCursor'] if more
       sample_output: lambda(['_connection', '_input'], ruby((exampleOf(catalog, { $ref: `#/components/schemas/${item}` }) ?? {}) as RubyValue)),
     },
   ];
+}
+
+/**
+ * Dynamic webhook triggers: subscribing registers the recipe's callback URL for the trigger's event
+ * types, unsubscribing removes it, and a notification is the record in `data`. No Idempotency-Key
+ * on subscribe: a recipe restarted within a day would get back the subscription it removed.
+ */
+function webhookTriggers(catalog: OperationCatalog, operation: CatalogOperation): [string, RubyValue][] {
+  const webhooks = operation.webhooks!;
+  const unsubscribe = catalog.operations.find((candidate) => candidate.operationId === webhooks.unsubscribe)!;
+  return webhooks.triggers.map((trigger) => {
+    const label = objectLabel(trigger.object);
+    const timestamp = rubyString(trigger.timestamp);
+    const subscription = `{ 'url' => webhook_url, 'events' => [${trigger.events.map(rubyString).join(', ')}], 'description' => "Workato recipe #{recipe_id}: ${trigger.title}" }`;
+    return [
+      snakeCase(trigger.title),
+      {
+        title: trigger.title,
+        subtitle: `Triggers at once when Tajo announces ${trigger.events.join(' or ')}`,
+        description: lambda(['_input', '_pick_list_label'], rubyString(`${trigger.title.replace(label, `<span class="provider">${label}</span>`)} in <span class="provider">Tajo</span>`)),
+        help: `Tajo sends signed notifications to this recipe as ${trigger.events.join(' or ')} happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the ${operation.scope} scope.`,
+        input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], '[]'),
+        webhook_subscribe: lambda(['webhook_url', '_connection', '_input', 'recipe_id'], `call('tajo_request', ${rubyString(operation.method)}, ${rubyString(relativePath(operation.path))}, nil, ${subscription}, nil)`),
+        webhook_unsubscribe: lambda(
+          ['webhook_subscribe_output', '_connection'],
+          `# Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
+${unsubscribe.method}("${relativePath(unsubscribe.path).replace('{id}', "#{webhook_subscribe_output['id'].to_s.encode_url}")}").after_error_response(404) do |_code, _body, _headers, _message|
+  {}
+end`,
+        ),
+        // Workato runs this without HTTP or connector methods: it only unwraps the record.
+        webhook_notification: lambda(['_input', 'payload', '_extended_input_schema', '_extended_output_schema', '_headers', '_params'], "payload['data']"),
+        dedup: lambda(['record'], `"#{record['id']}@#{record[${timestamp}]}"`),
+        output_fields: lambda(['object_definitions', '_connection', '_config_fields'], ruby(objectDefinition(trigger.schema))),
+        sample_output: lambda(['_connection', '_input'], ruby((exampleOf(catalog, { $ref: `#/components/schemas/${trigger.schema}` }) ?? {}) as RubyValue)),
+      },
+    ];
+  });
 }
 
 /** The component of a page's `data` items. */
