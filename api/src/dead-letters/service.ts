@@ -57,7 +57,7 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     // while the email Brevo has stays known (an email change must keep Brevo's blocklist).
     await tx.brevoContactState.updateMany({ where: { contactId }, data: { version: 0 } });
     await tx.activationOutbox.create({
-      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version, replay: true },
     });
     return true;
   },
@@ -103,7 +103,7 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
     if (!event) return false;
     await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
-    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1 } });
+    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1, replay: true } });
     return true;
   },
 };

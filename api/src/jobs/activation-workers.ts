@@ -1,7 +1,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
-import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
+import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
 /** Outbox rows moved per relay transaction. */
@@ -15,15 +15,6 @@ const DEFAULT_ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
 /** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
 const HEARTBEAT_SECONDS = 10;
-
-interface OutboxRow {
-  id: string;
-  workspace_id: string;
-  entity_type: string;
-  entity_id: string;
-  operation: string;
-  external_id: string | null;
-}
 
 /** The activator of each entity type the outbox carries ('contact', 'event', ...). */
 export type Activators = Record<string, EntityActivator>;
@@ -77,8 +68,8 @@ export class ActivationWorkers {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, external_id FROM activation_outbox
-         WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, created_at
+         FROM activation_outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [RELAY_BATCH],
       );
       if (rows.length === 0) {
