@@ -76,8 +76,10 @@ export class ActivationWorkers {
         await client.query('COMMIT');
         return 0;
       }
-      const jobs = toJobs(rows).map((data) => ({ data }));
-      await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } });
+      const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+      // Some rows are only announced, never activated (a dead letter's creation).
+      const jobs = toJobs(rows.filter((row) => Object.hasOwn(this.activators, row.entity_type))).map((data) => ({ data }));
+      if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
       await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       await client.query('COMMIT');
       return rows.length;
