@@ -1,6 +1,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
+import type { WebhookDeliveries } from '../webhooks/delivery.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
@@ -23,7 +24,8 @@ export type Activators = Record<string, EntityActivator>;
  * Activation on pg-boss. The relay moves outbox rows into jobs in one transaction (the rows are
  * marked processed in the same commit that creates the jobs: nothing lost, nothing doubled), and
  * workers carry the jobs out. A job that dies with its process is retried by pg-boss; the activator
- * skips what Brevo already has, so a retry changes nothing twice.
+ * skips what Brevo already has, so a retry changes nothing twice. The same transaction queues the
+ * webhook notifications the rows announce, whose workers run on the same job engine.
  */
 export class ActivationWorkers {
   #stopping = false;
@@ -34,14 +36,15 @@ export class ActivationWorkers {
     private readonly boss: PgBoss,
     private readonly db: Db,
     private readonly activators: Activators,
+    private readonly webhooks: WebhookDeliveries,
     private readonly log: Logger,
   ) {}
 
-  static create(connectionString: string, db: Db, activators: Activators, log: Logger) {
+  static create(connectionString: string, db: Db, activators: Activators, webhooks: WebhookDeliveries, log: Logger) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
-    return new ActivationWorkers(boss, db, activators, log);
+    return new ActivationWorkers(boss, db, activators, webhooks, log);
   }
 
   async start() {
@@ -59,6 +62,7 @@ export class ActivationWorkers {
       this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
       return report;
     });
+    await this.webhooks.start(this.boss);
     this.#relay = this.#relayLoop();
   }
 
@@ -80,6 +84,7 @@ export class ActivationWorkers {
       // Some rows are only announced, never activated (a dead letter's creation).
       const jobs = toJobs(rows.filter((row) => Object.hasOwn(this.activators, row.entity_type))).map((data) => ({ data }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
+      await this.webhooks.queue(rows, tx);
       await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       await client.query('COMMIT');
       return rows.length;
