@@ -1237,6 +1237,92 @@
         ]
       end
     },
+    created_webhook_subscription: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID; unsubscribe with it.'
+          },
+          {
+            name: 'url',
+            label: 'URL',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'events',
+            label: 'Events',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['webhook_event_type']
+          },
+          {
+            name: 'description',
+            label: 'Description',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Active',
+                'active'
+              ],
+              [
+                'Disabled',
+                'disabled'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'disabled: the callback answered 410 Gone, and nothing more is sent to it.'
+            },
+            hint: 'disabled: the callback answered 410 Gone, and nothing more is sent to it.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'secret',
+            label: 'Secret',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The signing secret (whsec_ and base64), shown only in this response: store it now. A replay of this request (same Idempotency-Key) does not show it again.'
+          }
+        ]
+      end
+    },
     dead_letter: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2228,6 +2314,37 @@
         ]
       end
     },
+    new_webhook_subscription_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'url',
+            label: 'URL',
+            type: 'string',
+            control_type: 'url',
+            optional: false,
+            hint: 'Where Tajo POSTs the events: https, or http on the local machine (127.0.0.1, ::1, localhost). Example: https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact'
+          },
+          {
+            name: 'events',
+            label: 'Events',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            hint: 'The event types to send; at least one.',
+            properties: object_definitions['webhook_event_type_input']
+          },
+          {
+            name: 'description',
+            label: 'Description',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'For operators: which recipe this is.'
+          }
+        ]
+      end
+    },
     record_result: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2341,6 +2458,16 @@
             hint: 'Values for the template, e.g. {"ORDER": "A-1001"}. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
           }
         ]
+      end
+    },
+    webhook_event_type: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        []
+      end
+    },
+    webhook_event_type_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        []
       end
     },
     workspace: {
@@ -4949,6 +5076,182 @@
         next_closure = { 'since' => more ? query['since'] : (boundary || query['since']), 'boundary' => boundary, 'seen' => seen }
         next_closure['cursor'] = page['nextCursor'] if more
         { events: fresh, next_poll: next_closure, can_poll_more: more }
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['createdAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['dead_letter']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f',
+          entityType: 'contact',
+          entityId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          sourceObjectId: 'shopify:8812',
+          syncJobId: nil,
+          category: 'mapping',
+          reason: 'Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact',
+          request: {
+            operation: 'upsertContact',
+            body: {
+              ext_id: 'shopify:8812',
+              email: 'ana@example.com',
+              attributes: {
+                'SMS' => '+14155552671'
+              },
+              updateEnabled: true
+            }
+          },
+          response: {
+            code: 'duplicate_parameter',
+            message: 'Unable to create contact, SMS is already associated with another Contact'
+          },
+          status: 'open',
+          createdAt: '2026-11-23T10:15:00.000Z',
+          updatedAt: '2026-11-23T10:15:00.000Z'
+        }
+      end
+    },
+    new_or_updated_contact_real_time: {
+      title: 'New or updated contact (real time)',
+      subtitle: 'Triggers at once when Tajo announces contact.created or contact.updated',
+      description: lambda do |_input, _pick_list_label|
+        'New or updated <span class="provider">contact</span> (real time) in <span class="provider">Tajo</span>'
+      end,
+      help: 'Tajo sends signed notifications to this recipe as contact.created or contact.updated happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the write scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        []
+      end,
+      webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
+        call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['contact.created', 'contact.updated'], 'description' => "Workato recipe #{recipe_id}: New or updated contact (real time)" }, nil)
+      end,
+      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+          {}
+        end
+      end,
+      webhook_notification: lambda do |_input, payload, _extended_input_schema, _extended_output_schema, _headers, _params|
+        payload['data']
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['updatedAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['contact']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          externalId: 'salesforce:0035e00000Bx1QkAAJ',
+          source: 'salesforce',
+          sourceId: '0035e00000Bx1QkAAJ',
+          email: 'ada.lovelace@example.com',
+          phone: '+14155552671',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          locale: 'en-GB',
+          lifetimeValue: {
+            currency: 'USD',
+            amountMinor: 125050
+          },
+          consent: {
+            email: {
+              status: 'opted_in',
+              source: 'salesforce',
+              timestamp: '2026-11-01T08:30:00.000Z'
+            }
+          },
+          attributes: {
+            plan: 'pro',
+            seats: 12
+          },
+          sourceCreatedAt: nil,
+          sourceUpdatedAt: '2024-11-23T08:20:00.000Z',
+          version: 1,
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z'
+        }
+      end
+    },
+    new_event_real_time: {
+      title: 'New event (real time)',
+      subtitle: 'Triggers at once when Tajo announces event.tracked',
+      description: lambda do |_input, _pick_list_label|
+        'New <span class="provider">event</span> (real time) in <span class="provider">Tajo</span>'
+      end,
+      help: 'Tajo sends signed notifications to this recipe as event.tracked happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the write scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        []
+      end,
+      webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
+        call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['event.tracked'], 'description' => "Workato recipe #{recipe_id}: New event (real time)" }, nil)
+      end,
+      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+          {}
+        end
+      end,
+      webhook_notification: lambda do |_input, payload, _extended_input_schema, _extended_output_schema, _headers, _params|
+        payload['data']
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['createdAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['event']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '3c1e9d4a-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+          eventId: 'shopify:order:5001',
+          name: 'order_created',
+          occurredAt: '2026-11-23T09:15:00.000Z',
+          contact: {
+            externalId: 'shopify:7001',
+            email: 'max@example.com',
+            phone: nil
+          },
+          properties: {
+            order_id: '5001',
+            total_cents: 4990,
+            items: [
+              {
+                sku: 'BK-1',
+                quantity: 2
+              }
+            ]
+          },
+          contactProperties: {
+            'FIRSTNAME' => 'Max'
+          },
+          createdAt: '2026-11-23T09:15:02.000Z'
+        }
+      end
+    },
+    new_dead_letter_real_time: {
+      title: 'New dead letter (real time)',
+      subtitle: 'Triggers at once when Tajo announces dead_letter.created',
+      description: lambda do |_input, _pick_list_label|
+        'New <span class="provider">dead letter</span> (real time) in <span class="provider">Tajo</span>'
+      end,
+      help: 'Tajo sends signed notifications to this recipe as dead_letter.created happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the write scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        []
+      end,
+      webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
+        call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['dead_letter.created'], 'description' => "Workato recipe #{recipe_id}: New dead letter (real time)" }, nil)
+      end,
+      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+          {}
+        end
+      end,
+      webhook_notification: lambda do |_input, payload, _extended_input_schema, _extended_output_schema, _headers, _params|
+        payload['data']
       end,
       dedup: lambda do |record|
         "#{record['id']}@#{record['createdAt']}"

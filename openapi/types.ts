@@ -641,6 +641,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search webhook subscriptions
+         * @description Subscriptions in order of creation (oldest first); page with `cursor`. Secrets are never shown again.
+         */
+        get: operations["searchWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a callback URL to events
+         * @description Tajo POSTs each event of the chosen types to the URL, signed with the secret in this response (Standard Webhooks headers), and retries with exponential backoff for about eight hours while the callback answers 408, 429, 5xx or not at all. Another 4xx fails the delivery; 410 Gone also disables the subscription.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook subscription */
+        get: operations["getWebhookSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Deletes the subscription and its delivery history. Once this answers, no delivery to it is started again, queued or retrying ones included.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the deliveries of a subscription
+         * @description Notifications sent or to send to the subscription, oldest first, with their status, attempts and last outcome; filter by status and creation time, page with `cursor`.
+         */
+        get: operations["searchWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1774,6 +1839,228 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        /**
+         * @description contact.created (a new contact), contact.updated (a later version), contact.deleted (deleted or erased), event.tracked (a custom event), dead_letter.created (a record Brevo refused for good).
+         * @enum {string}
+         */
+        WebhookEventTypeInput: "contact.created" | "contact.updated" | "contact.deleted" | "event.tracked" | "dead_letter.created";
+        /**
+         * @example {
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts"
+         *     }
+         */
+        NewWebhookSubscriptionInput: {
+            /**
+             * Format: uri
+             * @description Where Tajo POSTs the events: https, or http on the local machine (127.0.0.1, ::1, localhost).
+             * @example https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact
+             */
+            url: string;
+            /** @description The event types to send; at least one. */
+            events: components["schemas"]["WebhookEventTypeInput"][];
+            /** @description For operators: which recipe this is. */
+            description?: string;
+        };
+        /**
+         * @description A callback URL and the event types Tajo sends it, signed.
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts",
+         *       "status": "active",
+         *       "createdAt": "2026-11-24T10:00:00.000Z",
+         *       "updatedAt": "2026-11-24T10:00:00.000Z"
+         *     }
+         */
+        WebhookSubscriptionInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; unsubscribe with it.
+             */
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventTypeInput"][];
+            description: string | null;
+            /**
+             * @description disabled: the callback answered 410 Gone, and nothing more is sent to it.
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts",
+         *       "status": "active",
+         *       "createdAt": "2026-11-24T10:00:00.000Z",
+         *       "updatedAt": "2026-11-24T10:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
+        CreatedWebhookSubscriptionInput: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; unsubscribe with it.
+             */
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventTypeInput"][];
+            description: string | null;
+            /**
+             * @description disabled: the callback answered 410 Gone, and nothing more is sent to it.
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret (whsec_ and base64), shown only in this response: store it now. A replay of this request (same Idempotency-Key) does not show it again. */
+            secret: string;
+        };
+        WebhookSubscriptionPageInput: {
+            data: components["schemas"]["WebhookSubscriptionInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "status": "deleted"
+         *     }
+         */
+        WebhookSubscriptionDeletionInput: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description One notification to one subscription, and how sending it went.
+         * @example {
+         *       "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *       "subscriptionId": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "type": "contact.updated",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "occurredAt": "2026-11-24T10:05:00.000Z",
+         *       "status": "delivered",
+         *       "attempts": 2,
+         *       "lastStatusCode": 200,
+         *       "lastError": null,
+         *       "lastAttemptAt": "2026-11-24T10:05:03.000Z",
+         *       "deliveredAt": "2026-11-24T10:05:03.000Z",
+         *       "createdAt": "2026-11-24T10:05:00.000Z"
+         *     }
+         */
+        WebhookDeliveryInput: {
+            /**
+             * Format: uuid
+             * @description Sent as `webhook-id` and as the notification `id`; the same on every attempt, so receivers can drop repeats.
+             */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            type: components["schemas"]["WebhookEventTypeInput"];
+            /**
+             * Format: uuid
+             * @description The contact, event or dead letter the notification is about.
+             */
+            entityId: string;
+            /**
+             * Format: date-time
+             * @description When Tajo accepted the change.
+             */
+            occurredAt: string;
+            /**
+             * @description pending: not delivered yet (queued, or waiting for its next retry); delivered: the callback answered 2xx; failed: it refused (4xx) or retries ran out; skipped: the record or the subscription was gone by the time of sending.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            /** @description Requests sent so far. */
+            attempts: number;
+            /** @description The callback's HTTP status at the last attempt; null when it gave none (timeout, network error). */
+            lastStatusCode: number | null;
+            /** @description Why the last attempt did not deliver. */
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *           "subscriptionId": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *           "type": "contact.updated",
+         *           "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "occurredAt": "2026-11-24T10:05:00.000Z",
+         *           "status": "delivered",
+         *           "attempts": 2,
+         *           "lastStatusCode": 200,
+         *           "lastError": null,
+         *           "lastAttemptAt": "2026-11-24T10:05:03.000Z",
+         *           "deliveredAt": "2026-11-24T10:05:03.000Z",
+         *           "createdAt": "2026-11-24T10:05:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WebhookDeliveryPageInput: {
+            data: components["schemas"]["WebhookDeliveryInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description What Tajo POSTs to a subscription, signed (Standard Webhooks).
+         * @example {
+         *       "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *       "type": "contact.deleted",
+         *       "occurredAt": "2026-11-24T10:05:00.000Z",
+         *       "workspaceId": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+         *       "data": {
+         *         "id": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *         "status": "erased"
+         *       }
+         *     }
+         */
+        WebhookNotificationInput: {
+            /**
+             * Format: uuid
+             * @description The delivery ID, as in the `webhook-id` header.
+             */
+            id: string;
+            type: components["schemas"]["WebhookEventTypeInput"];
+            /**
+             * Format: date-time
+             * @description When Tajo accepted the change.
+             */
+            occurredAt: string;
+            /** Format: uuid */
+            workspaceId: string;
+            /** @description The record as its GET returns it at the time of sending: a Contact (contact.created, contact.updated), a ContactDeletion (contact.deleted; an erased contact carries nothing but its ID), an Event (event.tracked) or a DeadLetter (dead_letter.created). */
+            data: components["schemas"]["ContactInput"] | components["schemas"]["ContactDeletionInput"] | components["schemas"]["EventInput"] | components["schemas"]["DeadLetterInput"];
+        };
         FieldError: {
             /** @description Where the problem is, as a dotted path (e.g. `body.email`, `records.3.phone`). */
             field: string;
@@ -2902,6 +3189,228 @@ export interface components {
             data: components["schemas"]["Event"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
+        };
+        /**
+         * @description contact.created (a new contact), contact.updated (a later version), contact.deleted (deleted or erased), event.tracked (a custom event), dead_letter.created (a record Brevo refused for good).
+         * @enum {string}
+         */
+        WebhookEventType: "contact.created" | "contact.updated" | "contact.deleted" | "event.tracked" | "dead_letter.created";
+        /**
+         * @example {
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts"
+         *     }
+         */
+        NewWebhookSubscription: {
+            /**
+             * Format: uri
+             * @description Where Tajo POSTs the events: https, or http on the local machine (127.0.0.1, ::1, localhost).
+             * @example https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact
+             */
+            url: string;
+            /** @description The event types to send; at least one. */
+            events: components["schemas"]["WebhookEventType"][];
+            /** @description For operators: which recipe this is. */
+            description?: string;
+        };
+        /**
+         * @description A callback URL and the event types Tajo sends it, signed.
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts",
+         *       "status": "active",
+         *       "createdAt": "2026-11-24T10:00:00.000Z",
+         *       "updatedAt": "2026-11-24T10:00:00.000Z"
+         *     }
+         */
+        WebhookSubscription: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; unsubscribe with it.
+             */
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            description: string | null;
+            /**
+             * @description disabled: the callback answered 410 Gone, and nothing more is sent to it.
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "url": "https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact",
+         *       "events": [
+         *         "contact.created",
+         *         "contact.updated"
+         *       ],
+         *       "description": "Recipe 4211: new and updated contacts",
+         *       "status": "active",
+         *       "createdAt": "2026-11-24T10:00:00.000Z",
+         *       "updatedAt": "2026-11-24T10:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
+        CreatedWebhookSubscription: {
+            /**
+             * Format: uuid
+             * @description Tajo ID; unsubscribe with it.
+             */
+            id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            description: string | null;
+            /**
+             * @description disabled: the callback answered 410 Gone, and nothing more is sent to it.
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret (whsec_ and base64), shown only in this response: store it now. A replay of this request (same Idempotency-Key) does not show it again. */
+            secret: string;
+        };
+        WebhookSubscriptionPage: {
+            data: components["schemas"]["WebhookSubscription"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "status": "deleted"
+         *     }
+         */
+        WebhookSubscriptionDeletion: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description One notification to one subscription, and how sending it went.
+         * @example {
+         *       "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *       "subscriptionId": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *       "type": "contact.updated",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "occurredAt": "2026-11-24T10:05:00.000Z",
+         *       "status": "delivered",
+         *       "attempts": 2,
+         *       "lastStatusCode": 200,
+         *       "lastError": null,
+         *       "lastAttemptAt": "2026-11-24T10:05:03.000Z",
+         *       "deliveredAt": "2026-11-24T10:05:03.000Z",
+         *       "createdAt": "2026-11-24T10:05:00.000Z"
+         *     }
+         */
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description Sent as `webhook-id` and as the notification `id`; the same on every attempt, so receivers can drop repeats.
+             */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            type: components["schemas"]["WebhookEventType"];
+            /**
+             * Format: uuid
+             * @description The contact, event or dead letter the notification is about.
+             */
+            entityId: string;
+            /**
+             * Format: date-time
+             * @description When Tajo accepted the change.
+             */
+            occurredAt: string;
+            /**
+             * @description pending: not delivered yet (queued, or waiting for its next retry); delivered: the callback answered 2xx; failed: it refused (4xx) or retries ran out; skipped: the record or the subscription was gone by the time of sending.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            /** @description Requests sent so far. */
+            attempts: number;
+            /** @description The callback's HTTP status at the last attempt; null when it gave none (timeout, network error). */
+            lastStatusCode: number | null;
+            /** @description Why the last attempt did not deliver. */
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *           "subscriptionId": "6e2f1a9c-4b3d-4e7a-8c1f-0d9b2a7e5c43",
+         *           "type": "contact.updated",
+         *           "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "occurredAt": "2026-11-24T10:05:00.000Z",
+         *           "status": "delivered",
+         *           "attempts": 2,
+         *           "lastStatusCode": 200,
+         *           "lastError": null,
+         *           "lastAttemptAt": "2026-11-24T10:05:03.000Z",
+         *           "deliveredAt": "2026-11-24T10:05:03.000Z",
+         *           "createdAt": "2026-11-24T10:05:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WebhookDeliveryPage: {
+            data: components["schemas"]["WebhookDelivery"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description What Tajo POSTs to a subscription, signed (Standard Webhooks).
+         * @example {
+         *       "id": "b8e4c2d1-7a3f-4c5e-9b1d-2f6a0e8c4d17",
+         *       "type": "contact.deleted",
+         *       "occurredAt": "2026-11-24T10:05:00.000Z",
+         *       "workspaceId": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+         *       "data": {
+         *         "id": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *         "status": "erased"
+         *       }
+         *     }
+         */
+        WebhookNotification: {
+            /**
+             * Format: uuid
+             * @description The delivery ID, as in the `webhook-id` header.
+             */
+            id: string;
+            type: components["schemas"]["WebhookEventType"];
+            /**
+             * Format: date-time
+             * @description When Tajo accepted the change.
+             */
+            occurredAt: string;
+            /** Format: uuid */
+            workspaceId: string;
+            /** @description The record as its GET returns it at the time of sending: a Contact (contact.created, contact.updated), a ContactDeletion (contact.deleted; an erased contact carries nothing but its ID), an Event (event.tracked) or a DeadLetter (dead_letter.created). */
+            data: components["schemas"]["Contact"] | components["schemas"]["ContactDeletion"] | components["schemas"]["Event"] | components["schemas"]["DeadLetter"];
         };
     };
     responses: never;
@@ -6399,6 +6908,417 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Subscribed: the subscription and, this once, its signing secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription, without its secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "failed" | "skipped";
+                /** @description Only deliveries created at or after this time. */
+                since?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,6 +34,8 @@ import { DeadLetterService } from './dead-letters/service.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { EventService } from './events/service.ts';
 import { eventRoutes } from './events/routes.ts';
+import { WebhookService } from './webhooks/service.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -50,6 +52,7 @@ export interface Services {
   brevoCatalog: BrevoCatalog;
   brevoBackfill: BrevoBackfill;
   deadLetters: DeadLetterService;
+  webhooks: WebhookService;
   config: { brevoBaseUrl: string };
 }
 
@@ -85,6 +88,7 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     brevoCatalog: new BrevoCatalog(db),
     brevoBackfill: new BrevoBackfill(db),
     deadLetters: new DeadLetterService(db),
+    webhooks: new WebhookService(db, secrets),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
 }
@@ -140,6 +144,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(campaignRoutes);
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
+      await v1.register(webhookRoutes);
     },
     { prefix: '/v1' },
   );

@@ -9,12 +9,13 @@ import { loggerOptions } from './logging.ts';
 import { loadSecretBox } from './security/secret-box.ts';
 import { createActivators } from './jobs/activators.ts';
 import { ActivationWorkers } from './jobs/activation-workers.ts';
+import { WebhookDeliveries } from './webhooks/delivery.ts';
 
 /**
- * Activation workers without the HTTP API (`npm run worker`), so API and workers scale apart: run
- * the API with ACTIVATION_WORKERS=off and as many of these as Brevo's limits reward. They share
- * the API's database (DATABASE_URL, or the embedded one a running API serves) and its encryption
- * key (TAJO_ENCRYPTION_KEY, or the key file in DATA_DIR).
+ * Activation and webhook delivery workers without the HTTP API (`npm run worker`), so API and
+ * workers scale apart: run the API with ACTIVATION_WORKERS=off and as many of these as Brevo's
+ * limits reward. They share the API's database (DATABASE_URL, or the embedded one a running API
+ * serves) and its encryption key (TAJO_ENCRYPTION_KEY, or the key file in DATA_DIR).
  */
 async function worker() {
   const config = loadConfig();
@@ -27,7 +28,7 @@ async function worker() {
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
   const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
   const services = createServices(db, { config, secrets: secrets.box });
-  const workers = ActivationWorkers.create(database.url, db, createActivators(db, services, logger), logger);
+  const workers = ActivationWorkers.create(database.url, db, createActivators(db, services, logger), new WebhookDeliveries(db, services, logger), logger);
   await workers.start();
   logger.info({ database: database.kind, pid: process.pid }, 'activation worker started');
 

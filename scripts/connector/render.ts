@@ -333,7 +333,7 @@ next_closure['cursor'] = page['nextCursor'] if more
  */
 function webhookTriggers(catalog: OperationCatalog, operation: CatalogOperation): [string, RubyValue][] {
   const webhooks = operation.webhooks!;
-  const unsubscribe = catalog.operations.find((candidate) => candidate.operationId === webhooks.unsubscribe)!;
+  const unsubscribe = [...catalog.operations, ...catalog.skipped].find((candidate) => candidate.operationId === webhooks.unsubscribe)!;
   return webhooks.triggers.map((trigger) => {
     const label = objectLabel(trigger.object);
     const timestamp = rubyString(trigger.timestamp);

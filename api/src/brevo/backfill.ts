@@ -7,12 +7,13 @@ export class BrevoBackfill {
   /**
    * Queues the activation of every live contact Brevo does not have at its current version, in
    * one statement: the workers send them as imports. Contacts Brevo already has are left out, so
-   * running it again (after a reconnect, say) sends only what is missing.
+   * running it again (after a reconnect, say) sends only what is missing. No contact changed, so
+   * the rows are replays: webhook subscribers hear nothing of them.
    */
   async queueContacts(workspaceId: string): Promise<number> {
     const { rowCount } = await this.db.sql.query(
-    `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
-     SELECT c.workspace_id, 'contact', c.id, 'upsert', c.version FROM contacts c
+    `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
+     SELECT c.workspace_id, 'contact', c.id, 'upsert', c.version, true FROM contacts c
      LEFT JOIN brevo_contact_states s ON s.contact_id = c.id
      WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND (s.contact_id IS NULL OR s.version < c.version)
        -- Already on its way: queued by a write the relay has not picked up yet. (NOT IN over the few

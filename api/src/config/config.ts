@@ -21,7 +21,7 @@ export const ZConfig = z.object({
   TAJO_ENCRYPTION_KEY: z.string().optional(),
   /** Brevo's API base URL for new connections; the demo points it at the local simulator. */
   BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),
-  /** Activation workers in the API process, or off when separate `npm run worker` processes carry them. */
+  /** Activation and webhook delivery workers in the API process, or off when separate `npm run worker` processes carry them. */
   ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
 });
 

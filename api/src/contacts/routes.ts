@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
@@ -6,6 +5,7 @@ import {
   ZContact,
   ZContactBatchRequest,
   ZContactBatchResult,
+  ZContactDeletion,
   ZContactInput,
   ZContactLookupQuery,
   ZContactPage,
@@ -16,9 +16,6 @@ import {
 import type { RecordOutcome, WriteContext } from './service.ts';
 
 const TAGS = ['Contacts'];
-const ZDeleted = z
-  .object({ id: z.uuid(), status: z.enum(['deleted', 'erased']) })
-  .meta({ id: 'ContactDeletion', example: { id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31', status: 'deleted' } });
 
 const writeContext = (request: FastifyRequest): WriteContext => ({
   workspaceId: request.auth.workspaceId,
@@ -160,7 +157,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZIdParams,
-      response: { 200: success(ZDeleted, 'Deleted (soft): hidden from reads, kept for audit.'), ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZContactDeletion, 'Deleted (soft): hidden from reads, kept for audit.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.softDelete(writeContext(request), request.params.id),
   });
@@ -175,7 +172,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZIdParams,
-      response: { 200: success(ZDeleted, 'Erased: nothing of the contact remains but the fact of its erasure.'), ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZContactDeletion, 'Erased: nothing of the contact remains but the fact of its erasure.'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => contacts.erase(writeContext(request), request.params.id),
   });

@@ -208,3 +208,8 @@ export const ZContactLookupQuery = z
   .refine((query) => (query.externalId === undefined) !== (query.email === undefined), {
     message: 'give exactly one of externalId or email',
   });
+
+/** What a deletion or an erasure answers, and all a `contact.deleted` webhook carries. */
+export const ZContactDeletion = z
+  .object({ id: z.uuid(), status: z.enum(['deleted', 'erased']) })
+  .meta({ id: 'ContactDeletion', example: { id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31', status: 'deleted' } });

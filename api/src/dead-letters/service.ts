@@ -7,6 +7,9 @@ import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } f
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
 
+/** The outbox's name for dead letters: their creation is announced to webhook subscribers, never activated. */
+export const DEAD_LETTER_ENTITY = 'dead_letter';
+
 export const DEAD_LETTER_CATEGORIES = ['mapping', 'validation', 'authentication', 'permission', 'rate_limited', 'vendor_unavailable'] as const;
 export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
 
@@ -57,7 +60,7 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     // while the email Brevo has stays known (an email change must keep Brevo's blocklist).
     await tx.brevoContactState.updateMany({ where: { contactId }, data: { version: 0 } });
     await tx.activationOutbox.create({
-      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version },
+      data: { workspaceId, entityType: 'contact', entityId: contactId, operation: contact.deletedAt ? 'delete' : 'upsert', entityVersion: contact.version, replay: true },
     });
     return true;
   },
@@ -103,7 +106,7 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
     const event = await tx.event.findFirst({ where: { id: eventId, workspaceId }, select: { id: true } });
     if (!event) return false;
     await tx.brevoEventState.deleteMany({ where: { eventId, status: { in: ['rejected', 'in_doubt'] } } });
-    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1 } });
+    await tx.activationOutbox.create({ data: { workspaceId, entityType: EVENT_ENTITY, entityId: eventId, operation: TRACK, entityVersion: 1, replay: true } });
     return true;
   },
 };
@@ -112,9 +115,13 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
 export class DeadLetterService {
   constructor(private readonly db: Db) {}
 
-  /** Records a letter; pass a transaction to record it together with the state it explains. */
-  async record(letter: NewDeadLetter, client: Pick<Db, 'deadLetter'> = this.db) {
-    return client.deadLetter.create({
+  /**
+   * Records a letter, and queues its announcement (dead_letter.created) in the same transaction;
+   * pass a transaction to record it together with the state it explains.
+   */
+  async record(letter: NewDeadLetter, tx?: Prisma.TransactionClient): Promise<DeadLetterRow> {
+    if (!tx) return this.db.$transaction((own) => this.record(letter, own));
+    const row = await tx.deadLetter.create({
       data: {
         workspaceId: letter.workspaceId,
         entityType: letter.entityType,
@@ -127,6 +134,8 @@ export class DeadLetterService {
         response: (letter.response ?? {}) as Prisma.InputJsonObject,
       },
     });
+    await tx.activationOutbox.create({ data: { workspaceId: letter.workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 } });
+    return row;
   }
 
   async search(workspaceId: string, query: DeadLetterSearch) {

@@ -1,7 +1,8 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
-import type { ActivationItem, ActivationJob, EntityActivator } from './activation.ts';
+import type { WebhookDeliveries } from '../webhooks/delivery.ts';
+import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
 /** Outbox rows moved per relay transaction. */
@@ -16,15 +17,6 @@ const RELAY_IDLE_MS = 250;
 /** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
 const HEARTBEAT_SECONDS = 10;
 
-interface OutboxRow {
-  id: string;
-  workspace_id: string;
-  entity_type: string;
-  entity_id: string;
-  operation: string;
-  external_id: string | null;
-}
-
 /** The activator of each entity type the outbox carries ('contact', 'event', ...). */
 export type Activators = Record<string, EntityActivator>;
 
@@ -32,7 +24,8 @@ export type Activators = Record<string, EntityActivator>;
  * Activation on pg-boss. The relay moves outbox rows into jobs in one transaction (the rows are
  * marked processed in the same commit that creates the jobs: nothing lost, nothing doubled), and
  * workers carry the jobs out. A job that dies with its process is retried by pg-boss; the activator
- * skips what Brevo already has, so a retry changes nothing twice.
+ * skips what Brevo already has, so a retry changes nothing twice. The same transaction queues the
+ * webhook notifications the rows announce, whose workers run on the same job engine.
  */
 export class ActivationWorkers {
   #stopping = false;
@@ -43,14 +36,15 @@ export class ActivationWorkers {
     private readonly boss: PgBoss,
     private readonly db: Db,
     private readonly activators: Activators,
+    private readonly webhooks: WebhookDeliveries,
     private readonly log: Logger,
   ) {}
 
-  static create(connectionString: string, db: Db, activators: Activators, log: Logger) {
+  static create(connectionString: string, db: Db, activators: Activators, webhooks: WebhookDeliveries, log: Logger) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
-    return new ActivationWorkers(boss, db, activators, log);
+    return new ActivationWorkers(boss, db, activators, webhooks, log);
   }
 
   async start() {
@@ -68,6 +62,7 @@ export class ActivationWorkers {
       this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
       return report;
     });
+    await this.webhooks.start(this.boss);
     this.#relay = this.#relayLoop();
   }
 
@@ -77,16 +72,19 @@ export class ActivationWorkers {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, external_id FROM activation_outbox
-         WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, created_at
+         FROM activation_outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [RELAY_BATCH],
       );
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const jobs = toJobs(rows).map((data) => ({ data }));
-      await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } });
+      const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+      // Some rows are only announced, never activated (a dead letter's creation).
+      const jobs = toJobs(rows.filter((row) => Object.hasOwn(this.activators, row.entity_type))).map((data) => ({ data }));
+      if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
+      await this.webhooks.queue(rows, tx);
       await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       await client.query('COMMIT');
       return rows.length;

@@ -3,6 +3,20 @@
  * activator (contacts, events, lists...). An outbox row becomes one item of one job.
  */
 
+/** An outbox row as the relay reads it (pg's column names). */
+export interface OutboxRow {
+  id: string;
+  workspace_id: string;
+  entity_type: string;
+  entity_id: string;
+  operation: string;
+  entity_version: number;
+  external_id: string | null;
+  /** Activation queued again for an unchanged record: nothing to announce to webhook subscribers. */
+  replay: boolean;
+  created_at: Date;
+}
+
 /** One unit of activation work, as the outbox recorded it. */
 export interface ActivationItem {
   /** The Tajo row the work is about; a later row for the same entity replaces an earlier one. */

@@ -64,7 +64,7 @@ export interface OperationCatalog {
   /** Operations placed in the connector and the MCP tools, in spec order. */
   operations: CatalogOperation[];
   /** Operations deliberately left out, with the reason the spec gives. */
-  skipped: { operationId: string; reason: string }[];
+  skipped: { operationId: string; method: HttpMethod; path: string; reason: string }[];
   schemas: Record<string, JsonSchema>;
 }
 
@@ -135,7 +135,7 @@ export function readCatalog(spec: OpenApiDocument): OperationCatalog {
       const placed = Object.keys(extensions).filter((key) => key !== 'x-workato-skip');
       if (skip !== undefined) {
         if (placed.length > 0) problems.push(`${name}: x-workato-skip together with ${placed.join(', ')}`);
-        else skipped.push({ operationId: name, reason: skip });
+        else skipped.push({ operationId: name, method, path, reason: skip });
         continue;
       }
       if (placed.length === 0) {
@@ -188,7 +188,7 @@ export function readCatalog(spec: OpenApiDocument): OperationCatalog {
       });
     }
   }
-  problems.push(...crossCheck(operations, schemas));
+  problems.push(...crossCheck(operations, skipped, schemas));
   if (problems.length > 0) throw new CatalogError(problems);
   return { operations, skipped, schemas };
 }
@@ -205,10 +205,11 @@ export function inputNames(catalog: Pick<OperationCatalog, 'schemas'>, operation
 }
 
 /** References between extensions and the schemas they name must hold. */
-function crossCheck(operations: CatalogOperation[], schemas: Record<string, JsonSchema>): string[] {
+function crossCheck(operations: CatalogOperation[], skipped: OperationCatalog['skipped'], schemas: Record<string, JsonSchema>): string[] {
   const problems: string[] = [];
   const pickLists = new Set(operations.flatMap((operation) => (operation.pickList ? [operation.pickList.name] : [])));
-  const ids = new Set(operations.map((operation) => operation.operationId));
+  // An unsubscribe operation is not a recipe step itself (it is skipped) but must exist.
+  const ids = new Set([...operations, ...skipped].map((operation) => operation.operationId));
   const connectionTests = operations.filter((operation) => operation.connectionTest);
   if (connectionTests.length !== 1) problems.push(`exactly one operation must be the connection test (x-workato-connection-test); found ${connectionTests.length}`);
   for (const operation of operations) {
@@ -236,7 +237,7 @@ function crossCheck(operations: CatalogOperation[], schemas: Record<string, Json
     for (const trigger of operation.webhooks?.triggers ?? []) {
       if (!schemas[trigger.schema]) problems.push(`${name}: webhook trigger '${trigger.title}' names unknown schema ${trigger.schema}`);
     }
-    if (operation.webhooks && !ids.has(operation.webhooks.unsubscribe)) problems.push(`${name}: unsubscribe operation ${operation.webhooks.unsubscribe} is not in the catalog`);
+    if (operation.webhooks && !ids.has(operation.webhooks.unsubscribe)) problems.push(`${name}: unsubscribe operation ${operation.webhooks.unsubscribe} is not in the spec`);
   }
   return problems;
 }
