@@ -34,6 +34,7 @@ import { DeadLetterService } from './dead-letters/service.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { EventService } from './events/service.ts';
 import { eventRoutes } from './events/routes.ts';
+import { mcpRoutes } from './mcp/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -143,6 +144,10 @@ export async function buildApp(options: AppOptions) {
     },
     { prefix: '/v1' },
   );
+  await app.register(async (mcp) => {
+    requireApiKey(mcp, services.auth);
+    await mcp.register(mcpRoutes);
+  });
   return app;
 }
 
