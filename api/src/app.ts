@@ -36,6 +36,7 @@ import { EventService } from './events/service.ts';
 import { eventRoutes } from './events/routes.ts';
 import { WebhookService } from './webhooks/service.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { mcpRoutes } from './mcp/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -148,6 +149,10 @@ export async function buildApp(options: AppOptions) {
     },
     { prefix: '/v1' },
   );
+  await app.register(async (mcp) => {
+    requireApiKey(mcp, services.auth);
+    await mcp.register(mcpRoutes);
+  });
   return app;
 }
 
