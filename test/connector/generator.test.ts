@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPrism, Visitor, type DefNode, type Node } from '@ruby/prism';
+import { loadPrism, SymbolNode, Visitor, type AssocNode, type CallNode, type DefNode, type Node } from '@ruby/prism';
 import { renderConnector, connectorKeys } from '../../scripts/connector/render.ts';
 import { CatalogError, readCatalog, type OpenApiDocument } from '../../api/src/operations/catalog.ts';
 import { WorkatoHarness, type Json } from '../support/workato/harness.ts';
@@ -75,6 +75,38 @@ describe('Ruby', () => {
     );
   });
 });
+
+describe('webhook_notification', () => {
+  it('makes no HTTP call and calls no connector method (Workato forbids both there)', async () => {
+    const parse = await loadPrism();
+    expect(notificationCalls(parse, committed)).toEqual({ notifications: 3, calls: [] });
+    // The check itself sees a call where there is one.
+    expect(notificationCalls(parse, "{ webhook_notification: lambda do |a| call('m', get('x')) end }")).toEqual({ notifications: 1, calls: ['call', 'get'] });
+  });
+});
+
+/** The webhook_notification lambdas of a connector, and the HTTP verbs and `call`s inside them. */
+function notificationCalls(parse: Awaited<ReturnType<typeof loadPrism>>, source: string) {
+  const forbidden = new Set(['get', 'post', 'put', 'patch', 'delete', 'call', 'options', 'head']);
+  const lambdas: Node[] = [];
+  class Notifications extends Visitor {
+    override visitAssocNode(node: AssocNode) {
+      if (node.key instanceof SymbolNode && node.key.unescaped.value === 'webhook_notification') lambdas.push(node.value);
+      this.visitChildNodes(node);
+    }
+  }
+  parse(source).value.accept(new Notifications());
+  const calls: string[] = [];
+  class Calls extends Visitor {
+    override visitCallNode(node: CallNode) {
+      if (!node.receiver && forbidden.has(node.name)) calls.push(node.name);
+      this.visitChildNodes(node);
+    }
+  }
+  // Each value is `lambda do ... end`: look inside its block.
+  for (const notification of lambdas) (notification as CallNode).block?.accept(new Calls());
+  return { notifications: lambdas.length, calls };
+}
 
 /** Syntax Ruby 2.7 rejects (or treats as experimental), found in the parse tree. */
 function newerSyntax(parse: Awaited<ReturnType<typeof loadPrism>>, source: string): string[] {
