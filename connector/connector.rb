@@ -453,6 +453,68 @@
         ]
       end
     },
+    contact_attributes: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'type',
+                label: 'Type',
+                type: 'string',
+                control_type: 'select',
+                options: [
+                  [
+                    'String',
+                    'string'
+                  ],
+                  [
+                    'Number',
+                    'number'
+                  ],
+                  [
+                    'Boolean',
+                    'boolean'
+                  ]
+                ],
+                optional: false,
+                toggle_hint: 'Select from list',
+                toggle_field: {
+                  name: 'type',
+                  label: 'Type',
+                  type: 'string',
+                  control_type: 'text',
+                  optional: false,
+                  toggle_hint: 'Use custom value',
+                  hint: 'The JSON type of its values (an attribute with values of several types is listed once per type).'
+                },
+                hint: 'The JSON type of its values (an attribute with values of several types is listed once per type).'
+              },
+              {
+                name: 'contacts',
+                label: 'Contacts',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false,
+                hint: 'Live contacts that have it.'
+              }
+            ]
+          }
+        ]
+      end
+    },
     contact_batch_request_input: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2576,6 +2638,33 @@
             hint: 'Only contacts updated at or after this time.'
           },
           {
+            name: 'attribute',
+            label: 'Attribute',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'contact_attributes',
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'attribute',
+              label: 'Attribute',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'A custom attribute name; with `attributeValue`, only contacts whose attribute has that value.'
+            },
+            hint: 'A custom attribute name; with `attributeValue`, only contacts whose attribute has that value.'
+          },
+          {
+            name: 'attributeValue',
+            label: 'Attribute value',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The value to match, as text: "pro", "12" and "true" match the text, the number and the boolean.'
+          },
+          {
             name: 'limit',
             label: 'Limit',
             type: 'integer',
@@ -2594,7 +2683,7 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'get', 'v1/contacts', input.slice('email', 'externalId', 'updatedSince', 'limit', 'cursor'), nil, nil)
+        call('tajo_request', 'get', 'v1/contacts', input.slice('email', 'externalId', 'updatedSince', 'attribute', 'attributeValue', 'limit', 'cursor'), nil, nil)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_page']
@@ -4794,12 +4883,39 @@
             type: 'string',
             control_type: 'text',
             optional: true
+          },
+          {
+            name: 'attribute',
+            label: 'Attribute',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'contact_attributes',
+            optional: true,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'attribute',
+              label: 'Attribute',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'A custom attribute name; with `attributeValue`, only contacts whose attribute has that value.'
+            },
+            hint: 'A custom attribute name; with `attributeValue`, only contacts whose attribute has that value.'
+          },
+          {
+            name: 'attributeValue',
+            label: 'Attribute value',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The value to match, as text: "pro", "12" and "true" match the text, the number and the boolean.'
           }
         ]
       end,
       poll: lambda do |_connection, input, closure|
         closure ||= {}
-        query = input.slice('email', 'externalId').merge('limit' => 100)
+        query = input.slice('email', 'externalId', 'attribute', 'attributeValue').merge('limit' => 100)
         query['updatedSince'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/contacts', query, nil, nil)
@@ -5291,6 +5407,9 @@
     }
   },
   pick_lists: {
+    contact_attributes: lambda do |_connection|
+      call('tajo_request', 'get', 'v1/contacts/attributes', nil, nil, nil)['data'].map { |item| [item['name'], item['name']] }
+    end,
     event_names: lambda do |_connection|
       call('tajo_request', 'get', 'v1/events/names', nil, nil, nil)['data'].map { |item| [item['name'], item['name']] }
     end,

@@ -190,6 +190,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contact attributes
+         * @description The custom attribute names in use on live contacts, alphabetically, with their value type and how many contacts have them (fills pick lists).
+         */
+        get: operations["listContactAttributes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/lookup": {
         parameters: {
             query?: never;
@@ -1155,6 +1175,34 @@ export interface components {
             attributes?: {
                 [key: string]: string | number | boolean | null;
             } | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "plan",
+         *           "type": "string",
+         *           "contacts": 1840
+         *         },
+         *         {
+         *           "name": "seats",
+         *           "type": "number",
+         *           "contacts": 312
+         *         }
+         *       ]
+         *     }
+         */
+        ContactAttributesInput: {
+            data: {
+                name: string;
+                /**
+                 * @description The JSON type of its values (an attribute with values of several types is listed once per type).
+                 * @enum {string}
+                 */
+                type: "string" | "number" | "boolean";
+                /** @description Live contacts that have it. */
+                contacts: number;
+            }[];
         };
         ContactPageInput: {
             data: components["schemas"]["ContactInput"][];
@@ -2506,6 +2554,34 @@ export interface components {
             attributes?: {
                 [key: string]: string | number | boolean | null;
             } | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "name": "plan",
+         *           "type": "string",
+         *           "contacts": 1840
+         *         },
+         *         {
+         *           "name": "seats",
+         *           "type": "number",
+         *           "contacts": 312
+         *         }
+         *       ]
+         *     }
+         */
+        ContactAttributes: {
+            data: {
+                name: string;
+                /**
+                 * @description The JSON type of its values (an attribute with values of several types is listed once per type).
+                 * @enum {string}
+                 */
+                type: "string" | "number" | "boolean";
+                /** @description Live contacts that have it. */
+                contacts: number;
+            }[];
         };
         ContactPage: {
             data: components["schemas"]["Contact"][];
@@ -3972,6 +4048,10 @@ export interface operations {
                 externalId?: string;
                 /** @description Only contacts updated at or after this time. */
                 updatedSince?: string;
+                /** @description A custom attribute name; with `attributeValue`, only contacts whose attribute has that value. */
+                attribute?: string;
+                /** @description The value to match, as text: "pro", "12" and "true" match the text, the number and the boolean. */
+                attributeValue?: string;
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
@@ -4300,6 +4380,71 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContactAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every custom attribute in use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactAttributes"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

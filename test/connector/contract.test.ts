@@ -46,6 +46,7 @@ async function poll(trigger: string, input: Json, closure: Json = null) {
 }
 
 const actionKeys = () => JSON.parse(harness.eval('$connector[:actions].keys.map(&:to_s).to_json')) as string[];
+const pickListKeys = () => JSON.parse(harness.eval('$connector[:pick_lists].keys.map(&:to_s).to_json')) as string[];
 const triggerKeys = () => JSON.parse(harness.eval('$connector[:triggers].keys.select { |key| $connector[:triggers][key].key?(:poll) }.map(&:to_s).to_json')) as string[];
 
 describe('every action and polling trigger against the running API', () => {
@@ -74,6 +75,11 @@ describe('every action and polling trigger against the running API', () => {
     expect((updated.contact as Row).locale).toBe('en-GB');
     const page = await act('search_contacts', { externalId: 'crm:c-2' });
     expect((page.data as Row[]).map((row) => row.email)).toEqual(['ada@example.com']);
+    await act('upsert_contact', { source: 'crm', sourceId: 'c-2', email: 'ada@example.com', attributes: { plan: 'pro' } });
+    exercised.add('contact_attributes');
+    expect(await harness.value({ kind: 'pick_list', key: 'contact_attributes' })).toEqual([['plan', 'plan']]);
+    const pro = await act('search_contacts', { attribute: 'plan', attributeValue: 'pro' });
+    expect((pro.data as Row[]).map((row) => row.externalId)).toEqual(['crm:c-2']);
 
     const doomed = (await act('create_contact', { source: 'crm', sourceId: 'c-4', email: 'doomed@example.com' })).contact as Row;
     expect(await act('delete_contact', { id: doomed.id })).toMatchObject({ id: doomed.id, status: 'deleted' });
@@ -164,8 +170,8 @@ describe('every action and polling trigger against the running API', () => {
     expect(letters.events.length).toBe(2);
   });
 
-  it('left no action or polling trigger unexercised', () => {
-    for (const key of [...actionKeys(), ...triggerKeys()]) expect(exercised, key).toContain(key);
+  it('left no action, polling trigger or pick list unexercised', () => {
+    for (const key of [...actionKeys(), ...triggerKeys(), ...pickListKeys()]) expect(exercised, key).toContain(key);
   });
 });
 

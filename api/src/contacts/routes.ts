@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
 import {
   ZContact,
+  ZContactAttributes,
   ZContactBatchRequest,
   ZContactBatchResult,
   ZContactDeletion,
@@ -93,7 +94,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'read' },
     schema: {
       operationId: 'searchContacts',
-      'x-workato-action': { object: 'contact', verb: 'search' },
+      'x-workato-action': { object: 'contact', verb: 'search', pickLists: { attribute: 'contact_attributes' } },
       'x-workato-trigger': { object: 'contact', title: 'New or updated contact', since: 'updatedSince', timestamp: 'updatedAt' },
       summary: 'Search contacts',
       description: 'Contacts in order of last update (oldest first), filtered by email, external ID or update time; page with `cursor`.',
@@ -102,6 +103,19 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: success(ZContactPage, 'A page of contacts and the cursor of the next one.'), ...errorResponses() },
     },
     handler: async (request) => contacts.search(request.auth.workspaceId, request.query),
+  });
+
+  app.get('/contacts/attributes', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'listContactAttributes',
+      summary: 'List contact attributes',
+      description: 'The custom attribute names in use on live contacts, alphabetically, with their value type and how many contacts have them (fills pick lists).',
+      tags: TAGS,
+      'x-workato-pick-list': { name: 'contact_attributes', label: 'name', value: 'name' },
+      response: { 200: success(ZContactAttributes, 'Every custom attribute in use.'), ...errorResponses() },
+    },
+    handler: async (request) => ({ data: await contacts.attributeNames(request.auth.workspaceId) }),
   });
 
   app.get('/contacts/lookup', {

@@ -189,9 +189,23 @@ export const ZContactSearchQuery = z.object({
   email: z.string().optional().meta({ description: 'Exact email (normalized before matching).' }),
   externalId: z.string().optional(),
   updatedSince: z.iso.datetime({ offset: true }).optional().meta({ description: 'Only contacts updated at or after this time.' }),
+  attribute: z.string().optional().meta({ description: 'A custom attribute name; with `attributeValue`, only contacts whose attribute has that value.' }),
+  attributeValue: z.string().optional().meta({ description: 'The value to match, as text: "pro", "12" and "true" match the text, the number and the boolean.' }),
   limit: ZLimit,
   cursor: ZCursor,
 });
+
+export const ZContactAttributes = z
+  .object({
+    data: z.array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['string', 'number', 'boolean']).meta({ description: 'The JSON type of its values (an attribute with values of several types is listed once per type).' }),
+        contacts: z.number().int().meta({ description: 'Live contacts that have it.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ContactAttributes', example: { data: [{ name: 'plan', type: 'string', contacts: 1840 }, { name: 'seats', type: 'number', contacts: 312 }] } });
 
 export const ZContactPage = z
   .object({

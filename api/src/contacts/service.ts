@@ -1,4 +1,4 @@
-import type { Prisma, Contact as ContactRow } from '../generated/prisma/client.ts';
+import { Prisma, type Contact as ContactRow } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import type { WorkspaceSettings } from '../auth/service.ts';
 import { AppError, notFound } from '../errors/problem.ts';
@@ -32,11 +32,24 @@ export interface ContactSearch {
   email?: string | undefined;
   externalId?: string | undefined;
   updatedSince?: string | undefined;
+  attribute?: string | undefined;
+  attributeValue?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
 
 type ChannelConsentJson = NonNullable<Consent['email']>;
+
+const MAX_ATTRIBUTE_NAMES = 1_000;
+
+/** Contacts whose attribute has the value given as text (text, number or boolean), or has the attribute at all. */
+function attributeFilter(name: string, value: string | undefined): Prisma.ContactWhereInput {
+  if (value === undefined) return { attributes: { path: [name], not: Prisma.AnyNull } };
+  const candidates: Prisma.InputJsonValue[] = [value];
+  if (value.trim() !== '' && Number.isFinite(Number(value))) candidates.push(Number(value));
+  if (value === 'true' || value === 'false') candidates.push(value === 'true');
+  return { OR: candidates.map((candidate) => ({ attributes: { path: [name], equals: candidate } })) };
+}
 
 export class ContactService {
   constructor(
@@ -116,6 +129,7 @@ export class ContactService {
     if (query.externalId !== undefined) where.externalId = query.externalId;
     const and: Prisma.ContactWhereInput[] = [];
     if (query.updatedSince !== undefined) and.push({ updatedAt: { gte: new Date(query.updatedSince) } });
+    if (query.attribute !== undefined) and.push(attributeFilter(query.attribute, query.attributeValue));
     if (query.cursor !== undefined) and.push(afterCursor('updatedAt', query.cursor));
     if (and.length > 0) where.AND = and;
     const rows = await this.db.contact.findMany({
@@ -125,6 +139,16 @@ export class ContactService {
     });
     const { page, nextCursor } = toPage(rows, query.limit, (row) => row.updatedAt);
     return { data: page.map(toContact), nextCursor };
+  }
+
+  /** The custom attributes in use, with the type of their values: what pick lists and mappings offer. */
+  async attributeNames(workspaceId: string) {
+    const rows = await this.db.$queryRaw<{ name: string; type: 'string' | 'number' | 'boolean'; contacts: bigint }[]>`
+      SELECT attribute.key AS name, jsonb_typeof(attribute.value) AS type, count(*) AS contacts
+      FROM contacts, jsonb_each(contacts.attributes) AS attribute
+      WHERE contacts.workspace_id = ${workspaceId}::uuid AND contacts.deleted_at IS NULL AND jsonb_typeof(attribute.value) IN ('string', 'number', 'boolean')
+      GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${MAX_ATTRIBUTE_NAMES}`;
+    return rows.map((row) => ({ name: row.name, type: row.type, contacts: Number(row.contacts) }));
   }
 
   /** Soft delete: hidden from reads, kept for audit, and the deletion is queued for activation. */
