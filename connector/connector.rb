@@ -1321,9 +1321,8 @@
             name: 'events',
             label: 'Events',
             type: 'array',
-            of: 'object',
-            optional: false,
-            properties: object_definitions['webhook_event_type']
+            of: 'string',
+            optional: false
           },
           {
             name: 'description',
@@ -2391,10 +2390,9 @@
             name: 'events',
             label: 'Events',
             type: 'array',
-            of: 'object',
+            of: 'string',
             optional: false,
-            hint: 'The event types to send; at least one.',
-            properties: object_definitions['webhook_event_type_input']
+            hint: 'The event types to send; at least one.'
           },
           {
             name: 'description',
@@ -2520,16 +2518,6 @@
             hint: 'Values for the template, e.g. {"ORDER": "A-1001"}. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
           }
         ]
-      end
-    },
-    webhook_event_type: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        []
-      end
-    },
-    webhook_event_type_input: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        []
       end
     },
     workspace: {
@@ -2723,7 +2711,7 @@
               updatedAt: '2026-11-23T10:00:00.000Z'
             }
           ],
-          nextCursor: ''
+          nextCursor: nil
         }
       end,
       retry_on_response: [
@@ -2755,7 +2743,7 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step\'s input: Workato\'s retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record\'s ID).'
           }
         ]
       end,
@@ -2830,12 +2818,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', 'upsertContact', input))
+        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -2906,12 +2894,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), call('idempotency_key', 'batchUpsertContacts', input))
+        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), input['idempotency_key'].presence)
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -3154,12 +3142,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), call('idempotency_key', 'updateContact', input))
+        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -3238,12 +3226,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'delete', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', 'deleteContact', input))
+        call('tajo_request', 'delete', "v1/contacts/#{input['id'].to_s.encode_url}", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_deletion']
@@ -3292,12 +3280,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/contacts/#{input['id'].to_s.encode_url}/erasure", nil, nil, call('idempotency_key', 'eraseContact', input))
+        call('tajo_request', 'post', "v1/contacts/#{input['id'].to_s.encode_url}/erasure", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_deletion']
@@ -3432,7 +3420,7 @@
               createdAt: '2026-11-23T09:15:02.000Z'
             }
           ],
-          nextCursor: ''
+          nextCursor: nil
         }
       end,
       retry_on_response: [
@@ -3555,12 +3543,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/events', nil, input.slice('eventId', 'name', 'occurredAt', 'contact', 'properties', 'contactProperties'), call('idempotency_key', 'trackEvent', input))
+        call('tajo_request', 'post', 'v1/events', nil, input.slice('eventId', 'name', 'occurredAt', 'contact', 'properties', 'contactProperties'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['event_write_result']
@@ -3625,12 +3613,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', 'v1/events/batch', nil, input.slice('events'), call('idempotency_key', 'trackEvents', input))
+        response = call('tajo_request', 'post', 'v1/events/batch', nil, input.slice('events'), input['idempotency_key'].presence)
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -3821,7 +3809,7 @@
               updatedAt: '2026-11-23T10:00:00.000Z'
             }
           ],
-          nextCursor: ''
+          nextCursor: nil
         }
       end,
       retry_on_response: [
@@ -3853,7 +3841,7 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step\'s input: Workato\'s retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record\'s ID).'
           }
         ]
       end,
@@ -3981,12 +3969,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'patch', "v1/lists/#{input['id'].to_s.encode_url}", nil, input.slice('name'), call('idempotency_key', 'renameList', input))
+        call('tajo_request', 'patch', "v1/lists/#{input['id'].to_s.encode_url}", nil, input.slice('name'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list']
@@ -4050,12 +4038,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'delete', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, call('idempotency_key', 'deleteList', input))
+        call('tajo_request', 'delete', "v1/lists/#{input['id'].to_s.encode_url}", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_deletion']
@@ -4116,12 +4104,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/add", nil, input.slice('contacts'), call('idempotency_key', 'addListMembers', input))
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/add", nil, input.slice('contacts'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_membership_batch_result']
@@ -4205,12 +4193,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/remove", nil, input.slice('contacts'), call('idempotency_key', 'removeListMembers', input))
+        call('tajo_request', 'post', "v1/lists/#{input['id'].to_s.encode_url}/members/remove", nil, input.slice('contacts'), input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['list_membership_batch_result']
@@ -4273,7 +4261,7 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step\'s input: Workato\'s retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record\'s ID).'
           }
         ]
       end,
@@ -4377,7 +4365,7 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step\'s input: Workato\'s retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record\'s ID).'
           }
         ]
       end,
@@ -4721,12 +4709,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, call('idempotency_key', 'retryDeadLetter', input))
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['dead_letter']
@@ -4798,12 +4786,12 @@
             control_type: 'text',
             optional: true,
             sticky: true,
-            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step\'s input, which makes Workato\'s retries safe.'
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
           }
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, call('idempotency_key', 'discardDeadLetter', input))
+        call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['dead_letter']
@@ -4916,18 +4904,21 @@
       poll: lambda do |_connection, input, closure|
         closure ||= {}
         query = input.slice('email', 'externalId', 'attribute', 'attributeValue').merge('limit' => 100)
-        query['updatedSince'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        # Workato hands the closure back with its times parsed: written out again as the API's UTC ISO-8601.
+        previous = closure['boundary'].presence && closure['boundary'].to_time.utc.iso8601(3)
+        query['updatedSince'] = (closure['since'].presence || input['since'].presence || 1.hour.ago).to_time.utc.iso8601(3)
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/contacts', query, nil, nil)
         records = page['data']
+        stamps = records.map { |record| record['updatedAt'].to_time.utc.iso8601(3) }
         keys = records.map { |record| "#{record['id']}@#{record['updatedAt']}" }
         # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
         # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
         fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
-        boundary = records.empty? ? closure['boundary'] : records.last['updatedAt']
-        at_boundary = keys.select.with_index { |_key, index| records[index]['updatedAt'] == boundary }
-        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        boundary = stamps.last || previous
+        at_boundary = keys.select.with_index { |_key, index| stamps[index] == boundary }
+        seen = ((previous == boundary ? seen : []) + at_boundary).uniq
         more = page['nextCursor'].present?
         next_closure = { 'since' => more ? query['updatedSince'] : (boundary || query['updatedSince']), 'boundary' => boundary, 'seen' => seen }
         next_closure['cursor'] = page['nextCursor'] if more
@@ -5030,18 +5021,21 @@
       poll: lambda do |_connection, input, closure|
         closure ||= {}
         query = input.slice('contactExternalId', 'email', 'name').merge('limit' => 100)
-        query['receivedSince'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        # Workato hands the closure back with its times parsed: written out again as the API's UTC ISO-8601.
+        previous = closure['boundary'].presence && closure['boundary'].to_time.utc.iso8601(3)
+        query['receivedSince'] = (closure['since'].presence || input['since'].presence || 1.hour.ago).to_time.utc.iso8601(3)
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/events', query, nil, nil)
         records = page['data']
+        stamps = records.map { |record| record['createdAt'].to_time.utc.iso8601(3) }
         keys = records.map { |record| "#{record['id']}@#{record['createdAt']}" }
         # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
         # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
         fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
-        boundary = records.empty? ? closure['boundary'] : records.last['createdAt']
-        at_boundary = keys.select.with_index { |_key, index| records[index]['createdAt'] == boundary }
-        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        boundary = stamps.last || previous
+        at_boundary = keys.select.with_index { |_key, index| stamps[index] == boundary }
+        seen = ((previous == boundary ? seen : []) + at_boundary).uniq
         more = page['nextCursor'].present?
         next_closure = { 'since' => more ? query['receivedSince'] : (boundary || query['receivedSince']), 'boundary' => boundary, 'seen' => seen }
         next_closure['cursor'] = page['nextCursor'] if more
@@ -5176,18 +5170,21 @@
       poll: lambda do |_connection, input, closure|
         closure ||= {}
         query = input.slice('category', 'status').merge('limit' => 100)
-        query['since'] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+        # Workato hands the closure back with its times parsed: written out again as the API's UTC ISO-8601.
+        previous = closure['boundary'].presence && closure['boundary'].to_time.utc.iso8601(3)
+        query['since'] = (closure['since'].presence || input['since'].presence || 1.hour.ago).to_time.utc.iso8601(3)
         query['cursor'] = closure['cursor'] if closure['cursor'].present?
         page = call('tajo_request', 'get', 'v1/dead-letters', query, nil, nil)
         records = page['data']
+        stamps = records.map { |record| record['createdAt'].to_time.utc.iso8601(3) }
         keys = records.map { |record| "#{record['id']}@#{record['createdAt']}" }
         # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
         # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
         seen = closure['seen'] || []
         fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
-        boundary = records.empty? ? closure['boundary'] : records.last['createdAt']
-        at_boundary = keys.select.with_index { |_key, index| records[index]['createdAt'] == boundary }
-        seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+        boundary = stamps.last || previous
+        at_boundary = keys.select.with_index { |_key, index| stamps[index] == boundary }
+        seen = ((previous == boundary ? seen : []) + at_boundary).uniq
         more = page['nextCursor'].present?
         next_closure = { 'since' => more ? query['since'] : (boundary || query['since']), 'boundary' => boundary, 'seen' => seen }
         next_closure['cursor'] = page['nextCursor'] if more
@@ -5242,9 +5239,9 @@
       webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
         call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['contact.created', 'contact.updated'], 'description' => "Workato recipe #{recipe_id}: New or updated contact (real time)" }, nil)
       end,
-      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
-        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
-        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+      webhook_unsubscribe: lambda do |webhook_subscribe_output|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants; {} is the JSON body Workato's delete sends.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}", {}).after_error_response(404) do |_code, _body, _headers, _message|
           {}
         end
       end,
@@ -5304,9 +5301,9 @@
       webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
         call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['event.tracked'], 'description' => "Workato recipe #{recipe_id}: New event (real time)" }, nil)
       end,
-      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
-        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
-        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+      webhook_unsubscribe: lambda do |webhook_subscribe_output|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants; {} is the JSON body Workato's delete sends.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}", {}).after_error_response(404) do |_code, _body, _headers, _message|
           {}
         end
       end,
@@ -5360,9 +5357,9 @@
       webhook_subscribe: lambda do |webhook_url, _connection, _input, recipe_id|
         call('tajo_request', 'post', 'v1/webhooks', nil, { 'url' => webhook_url, 'events' => ['dead_letter.created'], 'description' => "Workato recipe #{recipe_id}: New dead letter (real time)" }, nil)
       end,
-      webhook_unsubscribe: lambda do |webhook_subscribe_output, _connection|
-        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
-        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}").after_error_response(404) do |_code, _body, _headers, _message|
+      webhook_unsubscribe: lambda do |webhook_subscribe_output|
+        # Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants; {} is the JSON body Workato's delete sends.
+        delete("v1/webhooks/#{webhook_subscribe_output['id'].to_s.encode_url}", {}).after_error_response(404) do |_code, _body, _headers, _message|
           {}
         end
       end,
@@ -5419,17 +5416,16 @@
   },
   methods: {
     tajo_request: lambda do |verb, path, query, body, idempotency_key|
+      # Workato's post/put/patch/delete always send JSON, and the API refuses an empty JSON body: {} stands for none.
       request = case verb
-                when 'get' then get(path)
-                when 'post' then post(path)
-                when 'put' then put(path)
-                when 'patch' then patch(path)
-                when 'delete' then delete(path)
+                when 'get' then get(path, query || {})
+                when 'post' then post(path, body || {})
+                when 'put' then put(path, body || {})
+                when 'patch' then patch(path, body || {})
+                when 'delete' then delete(path, body || {})
                 else error("Unsupported HTTP method #{verb}")
                 end
-      request = request.params(query) if query.present?
-      # A JSON content type only with a body: the API rightly refuses an empty JSON body.
-      request = request.payload(body).request_format_json unless body.nil?
+      request = request.params(query) if verb != 'get' && query.present?
       request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
       # 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
       request.after_error_response(400, 401, 403, 404, 405, 409, 410, 413, 415, 422) do |code, response_body, _headers, message|

@@ -46,20 +46,25 @@ const VERBS: Record<ActionExtension['verb'], { title: string; plural: boolean }>
 
 const objectLabel = (object: string, plural = false) => labelize(object).toLowerCase() + (plural ? 's' : '');
 
-const IDEMPOTENCY_FIELD: RubyValue = {
-  name: 'idempotency_key',
-  label: 'Idempotency key',
-  type: 'string',
-  control_type: 'text',
-  optional: true,
-  sticky: true,
-  hint: "A repeat of a request with the same key gets the first answer instead of acting twice. Leave blank to derive one from this step's input, which makes Workato's retries safe.",
-};
+/** The Idempotency-Key field: derived from the input when left blank, except where repeating is harmless anyway. */
+function idempotencyField(repeatable: boolean): RubyValue {
+  return {
+    name: 'idempotency_key',
+    label: 'Idempotency key',
+    type: 'string',
+    control_type: 'text',
+    optional: true,
+    sticky: true,
+    hint: repeatable
+      ? 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+      : "A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step's input: Workato's retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record's ID).",
+  };
+}
 
 const LIST_INDEX_FIELD: RubyValue = { name: 'list_index', label: 'List index', type: 'integer', optional: false, hint: 'Position of the record in the input list (from 0).' };
 
 export function renderConnector(spec: OpenApiDocument): string {
-  const catalog = readCatalog(spec);
+  const catalog = readCatalog(inlineScalarComponents(spec));
   const connector: RubyValue = {
     title: 'Tajo',
     connection: connection(),
@@ -77,6 +82,23 @@ export function renderConnector(spec: OpenApiDocument): string {
 # change the API's route schemas or the generator, then run \`npm run generate\`.
 ${ruby(connector)}
 `;
+}
+
+/**
+ * Component schemas that are not objects (an enum such as the webhook event type) are written in
+ * place where referenced: Workato's object definitions hold objects only.
+ */
+function inlineScalarComponents(spec: OpenApiDocument): OpenApiDocument {
+  const schemas = spec.components.schemas;
+  const scalars = new Set(Object.entries(schemas).filter(([, schema]) => schema.type !== 'object').map(([name]) => name));
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (!value || typeof value !== 'object') return value;
+    const name = refName(value as JsonSchema);
+    if (name && scalars.has(name)) return inline(schemas[name]);
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item)]));
+  };
+  return inline(spec) as OpenApiDocument;
 }
 
 function connection(): RubyValue {
@@ -178,7 +200,7 @@ function inputFields(catalog: OperationCatalog, operation: CatalogOperation): st
     if (component && !hasPickList) parts.push(ruby(objectDefinition(component)));
     else parts.push(ruby(objectFields(resolveSchema(catalog.schemas, body), options)));
   }
-  if (operation.idempotent) parts.push(ruby([IDEMPOTENCY_FIELD]));
+  if (operation.idempotent) parts.push(ruby([idempotencyField(operation.action?.repeatable === true)]));
   return parts.length > 0 ? parts.join(' +\n') : '[]';
 }
 
@@ -190,13 +212,20 @@ function executeBody(catalog: OperationCatalog, operation: CatalogOperation): st
     pathExpression(operation),
     query.length > 0 ? `input.slice(${query.map(rubyString).join(', ')})` : 'nil',
     operation.requestBody ? `input.slice(${bodyNames.map(rubyString).join(', ')})` : 'nil',
-    operation.idempotent ? `call('idempotency_key', ${rubyString(operation.operationId)}, input)` : 'nil',
+    idempotencyKey(operation),
   ];
   const request = `call('tajo_request', ${args.join(', ')})`;
   const batch = operation.action?.batch;
   if (!batch) return request;
   return `response = ${request}
 call('split_batch', response[${rubyString(batch.results)}])`;
+}
+
+/** The Idempotency-Key an action sends: the builder's, else (unless repeating is harmless) one derived from the input. */
+function idempotencyKey(operation: CatalogOperation): string {
+  if (!operation.idempotent) return 'nil';
+  if (operation.action?.repeatable) return "input['idempotency_key'].presence";
+  return `call('idempotency_key', ${rubyString(operation.operationId)}, input)`;
 }
 
 function batchItemComponent(catalog: OperationCatalog, operation: CatalogOperation): string {
@@ -249,7 +278,8 @@ export function exampleOf(catalog: Pick<OperationCatalog, 'schemas'>, schema: Js
     return exampleOf(catalog, present, depth + 1) ?? null;
   }
   if (Array.isArray(schema.enum)) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((candidate) => candidate !== 'null') : schema.type;
+  if (Array.isArray(schema.type) && schema.type.includes('null')) return null;
+  const type = schema.type;
   switch (type) {
     case 'object': {
       const properties = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
@@ -293,18 +323,21 @@ function pollingTrigger(catalog: OperationCatalog, operation: CatalogOperation):
   const timestamp = rubyString(trigger.timestamp);
   const poll = `closure ||= {}
 query = input.slice(${filters.map((parameter) => rubyString(parameter.name)).join(', ')}).merge('limit' => ${POLL_PAGE_SIZE})
-query[${rubyString(trigger.since)}] = closure['since'] || (input['since'].presence || 1.hour.ago).to_time.utc.iso8601
+# Workato hands the closure back with its times parsed: written out again as the API's UTC ISO-8601.
+previous = closure['boundary'].presence && closure['boundary'].to_time.utc.iso8601(3)
+query[${rubyString(trigger.since)}] = (closure['since'].presence || input['since'].presence || 1.hour.ago).to_time.utc.iso8601(3)
 query['cursor'] = closure['cursor'] if closure['cursor'].present?
 page = call('tajo_request', 'get', ${pathExpression(operation)}, query, nil, nil)
 records = page['data']
+stamps = records.map { |record| record[${timestamp}].to_time.utc.iso8601(3) }
 keys = records.map { |record| "#{record['id']}@#{record[${timestamp}]}" }
 # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
 # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
 seen = closure['seen'] || []
 fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
-boundary = records.empty? ? closure['boundary'] : records.last[${timestamp}]
-at_boundary = keys.select.with_index { |_key, index| records[index][${timestamp}] == boundary }
-seen = ((closure['boundary'] == boundary ? seen : []) + at_boundary).uniq
+boundary = stamps.last || previous
+at_boundary = keys.select.with_index { |_key, index| stamps[index] == boundary }
+seen = ((previous == boundary ? seen : []) + at_boundary).uniq
 more = page['nextCursor'].present?
 next_closure = { 'since' => more ? query[${rubyString(trigger.since)}] : (boundary || query[${rubyString(trigger.since)}]), 'boundary' => boundary, 'seen' => seen }
 next_closure['cursor'] = page['nextCursor'] if more
@@ -347,10 +380,11 @@ function webhookTriggers(catalog: OperationCatalog, operation: CatalogOperation)
         help: `Tajo sends signed notifications to this recipe as ${trigger.events.join(' or ')} happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the ${operation.scope} scope.`,
         input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], '[]'),
         webhook_subscribe: lambda(['webhook_url', '_connection', '_input', 'recipe_id'], `call('tajo_request', ${rubyString(operation.method)}, ${rubyString(relativePath(operation.path))}, nil, ${subscription}, nil)`),
+        // Workato calls it with the subscription alone.
         webhook_unsubscribe: lambda(
-          ['webhook_subscribe_output', '_connection'],
-          `# Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants.
-${unsubscribe.method}("${relativePath(unsubscribe.path).replace('{id}', "#{webhook_subscribe_output['id'].to_s.encode_url}")}").after_error_response(404) do |_code, _body, _headers, _message|
+          ['webhook_subscribe_output'],
+          `# Already gone (removed by hand, or disabled by Tajo) is what unsubscribing wants; {} is the JSON body Workato's ${unsubscribe.method} sends.
+${unsubscribe.method}("${relativePath(unsubscribe.path).replace('{id}', "#{webhook_subscribe_output['id'].to_s.encode_url}")}", {}).after_error_response(404) do |_code, _body, _headers, _message|
   {}
 end`,
         ),
@@ -389,17 +423,16 @@ function methods(): RubyValue {
   return {
     tajo_request: lambda(
       ['verb', 'path', 'query', 'body', 'idempotency_key'],
-      `request = case verb
-          when 'get' then get(path)
-          when 'post' then post(path)
-          when 'put' then put(path)
-          when 'patch' then patch(path)
-          when 'delete' then delete(path)
+      `# Workato's post/put/patch/delete always send JSON, and the API refuses an empty JSON body: {} stands for none.
+request = case verb
+          when 'get' then get(path, query || {})
+          when 'post' then post(path, body || {})
+          when 'put' then put(path, body || {})
+          when 'patch' then patch(path, body || {})
+          when 'delete' then delete(path, body || {})
           else error("Unsupported HTTP method #{verb}")
           end
-request = request.params(query) if query.present?
-# A JSON content type only with a body: the API rightly refuses an empty JSON body.
-request = request.payload(body).request_format_json unless body.nil?
+request = request.params(query) if verb != 'get' && query.present?
 request = request.headers('Idempotency-Key' => idempotency_key) if idempotency_key.present?
 # 429 and 5xx are left to Workato's retries (retry_on_response); the rest become readable errors.
 request.after_error_response(${FINAL_ERROR_CODES.join(', ')}) do |code, response_body, _headers, message|

@@ -81,6 +81,15 @@ describe('every action and polling trigger against the running API', () => {
     const pro = await act('search_contacts', { attribute: 'plan', attributeValue: 'pro' });
     expect((pro.data as Row[]).map((row) => row.externalId)).toEqual(['crm:c-2']);
 
+    // An upsert repeated later with the same input acts again: no derived key replays a stale answer.
+    for (const firstName of ['Ada', 'Augusta', 'Ada']) await act('upsert_contact', { source: 'crm', sourceId: 'c-5', email: 'ada.king@example.com', firstName });
+    expect(await act('lookup_contact', { externalId: 'crm:c-5' })).toMatchObject({ firstName: 'Ada', version: 3 });
+    // A create is not repeatable: its derived key makes Workato's retry of the same step answer the first result.
+    const first = await harness.execute('create_list', { name: 'Retried list' });
+    const retried = await harness.execute('create_list', { name: 'Retried list' });
+    expect(retried).toMatchObject({ ok: true, value: (first as { value: Json }).value });
+    expect(first.requests[0]!.headers['Idempotency-Key']).toMatch(/^workato-createList-[0-9a-f]{64}$/);
+
     const doomed = (await act('create_contact', { source: 'crm', sourceId: 'c-4', email: 'doomed@example.com' })).contact as Row;
     expect(await act('delete_contact', { id: doomed.id })).toMatchObject({ id: doomed.id, status: 'deleted' });
 

@@ -169,7 +169,7 @@ describe('as Ruby, the connector is what Workato reads', () => {
       c[:triggers].each do |name, trigger|
         %i[title subtitle description help input_fields output_fields sample_output dedup].each { |key| problems << "triggers.#{name}: no #{key}" unless trigger.key?(key) }
         arities = { description: 2, input_fields: 3, output_fields: 3, sample_output: 2, dedup: 1 }
-        arities = arities.merge(trigger.key?(:poll) ? { poll: 3 } : { webhook_subscribe: 4, webhook_unsubscribe: 2, webhook_notification: 6 })
+        arities = arities.merge(trigger.key?(:poll) ? { poll: 3 } : { webhook_subscribe: 4, webhook_unsubscribe: 1, webhook_notification: 6 })
         arities.each { |key, arity| check.call("triggers.#{name}.#{key}", trigger[key], arity) }
       end
       problems.to_json

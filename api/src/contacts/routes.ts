@@ -52,7 +52,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'upsertContact',
-      'x-workato-action': { object: 'contact', verb: 'upsert' },
+      'x-workato-action': { object: 'contact', verb: 'upsert', repeatable: true },
       summary: 'Upsert a contact',
       description: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work.',
       tags: TAGS,
@@ -75,7 +75,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     bodyLimit: app.initialConfig.bodyLimit,
     schema: {
       operationId: 'batchUpsertContacts',
-      'x-workato-action': { object: 'contact', verb: 'batch_upsert', batch: { records: 'records', results: 'results' } },
+      'x-workato-action': { object: 'contact', verb: 'batch_upsert', batch: { records: 'records', results: 'results' }, repeatable: true },
       summary: 'Batch upsert contacts',
       description:
         'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.',
@@ -149,7 +149,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'updateContact',
-      'x-workato-action': { object: 'contact', verb: 'update' },
+      'x-workato-action': { object: 'contact', verb: 'update', repeatable: true },
       summary: 'Update a contact',
       description: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change.',
       tags: TAGS,
@@ -165,7 +165,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'deleteContact',
-      'x-workato-action': { object: 'contact', verb: 'delete' },
+      'x-workato-action': { object: 'contact', verb: 'delete', repeatable: true },
       summary: 'Delete a contact',
       description: 'Soft delete: the contact disappears from reads and its deletion is activated downstream; its history is kept for audit. Upserting it again brings it back.',
       tags: TAGS,
@@ -180,7 +180,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'admin' },
     schema: {
       operationId: 'eraseContact',
-      'x-workato-action': { object: 'contact', verb: 'delete', title: 'Erase contact (GDPR)' },
+      'x-workato-action': { object: 'contact', verb: 'delete', title: 'Erase contact (GDPR)', repeatable: true },
       summary: 'Erase a contact (GDPR)',
       description: 'Hard delete for a right-to-erasure request: removes the contact, every stored payload and version, and stored responses that quote it. Only the fact of the erasure is kept.',
       tags: TAGS,

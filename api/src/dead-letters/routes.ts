@@ -39,7 +39,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'retryDeadLetter',
-      'x-workato-action': { object: 'dead_letter', verb: 'retry' },
+      'x-workato-action': { object: 'dead_letter', verb: 'retry', repeatable: true },
       summary: 'Retry a dead letter',
       description: "Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.",
       tags: TAGS,
@@ -54,7 +54,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'discardDeadLetter',
-      'x-workato-action': { object: 'dead_letter', verb: 'discard' },
+      'x-workato-action': { object: 'dead_letter', verb: 'discard', repeatable: true },
       summary: 'Discard a dead letter',
       description: 'Marks it handled without activating the record; it stays for audit.',
       tags: TAGS,

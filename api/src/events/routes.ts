@@ -19,7 +19,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'trackEvent',
-      'x-workato-action': { object: 'event', verb: 'track', pickLists: { name: 'event_names' } },
+      'x-workato-action': { object: 'event', verb: 'track', pickLists: { name: 'event_names' }, repeatable: true },
       summary: 'Track an event',
       description:
         'Records a custom event and sends it to Brevo once. Tracking the same event ID again with the same content answers `unchanged` and sends nothing; with different content, 409.',
@@ -42,7 +42,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'trackEvents',
-      'x-workato-action': { object: 'event', verb: 'batch_track', batch: { records: 'events', results: 'results' } },
+      'x-workato-action': { object: 'event', verb: 'batch_track', batch: { records: 'events', results: 'results' }, repeatable: true },
       summary: 'Track events in a batch',
       description:
         'Tracks up to 1,000 events. Each gets its own result (created, unchanged, or rejected with index, field and reason); one bad event never fails the batch.',

@@ -65,7 +65,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'renameList',
-      'x-workato-action': { object: 'list', verb: 'update', title: 'Rename list', pickLists: { id: 'lists' } },
+      'x-workato-action': { object: 'list', verb: 'update', title: 'Rename list', pickLists: { id: 'lists' }, repeatable: true },
       summary: 'Rename a list',
       description: 'Renames the list here and in Brevo; answers 409 when another list of the workspace has that name.',
       tags: TAGS,
@@ -81,7 +81,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'deleteList',
-      'x-workato-action': { object: 'list', verb: 'delete', pickLists: { id: 'lists' } },
+      'x-workato-action': { object: 'list', verb: 'delete', pickLists: { id: 'lists' }, repeatable: true },
       summary: 'Delete a list',
       description: 'Deletes the list and its memberships (never the contacts), here and in Brevo.',
       tags: TAGS,
@@ -96,7 +96,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'addListMembers',
-      'x-workato-action': { object: 'list', verb: 'add_members', pickLists: { id: 'lists' } },
+      'x-workato-action': { object: 'list', verb: 'add_members', pickLists: { id: 'lists' }, repeatable: true },
       summary: 'Add contacts to a list',
       description:
         'Adds up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (added, already_member, or rejected with index and reason); one bad reference never fails the batch.',
@@ -113,7 +113,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { scope: 'write' },
     schema: {
       operationId: 'removeListMembers',
-      'x-workato-action': { object: 'list', verb: 'remove_members', pickLists: { id: 'lists' } },
+      'x-workato-action': { object: 'list', verb: 'remove_members', pickLists: { id: 'lists' }, repeatable: true },
       summary: 'Remove contacts from a list',
       description:
         'Removes up to 1,000 contacts, named by Tajo ID or external ID. Each gets its own result (removed, not_member, or rejected with index and reason); the contacts themselves stay.',

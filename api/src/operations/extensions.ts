@@ -25,6 +25,12 @@ export const ZActionExtension = z
     batch: z.object({ records: z.string(), results: z.string() }).strict().optional(),
     /** Input fields whose values come from a pick list: field name → pick list name. */
     pickLists: z.record(z.string(), ZPickListName).optional(),
+    /**
+     * Repeating the request changes nothing more (an upsert, a delete, adding members), so Workato
+     * may retry it without an Idempotency-Key, and none is derived from the input: a derived key
+     * would replay the first answer to a later identical request and hide the change in between.
+     */
+    repeatable: z.literal(true).optional(),
   })
   .strict();
 

@@ -94,7 +94,7 @@ module WorkatoHarness
     end
 
     def params(params)
-      @params = (@params || {}).merge(params)
+      @params = (@params || {}).merge(params) if params.present?
       self
     end
 
@@ -187,8 +187,13 @@ module WorkatoHarness
       instance_exec(@connection, &@connector[:connection][:base_uri])
     end
 
-    %w[get post put patch delete].each do |verb|
-      define_method(verb) { |url| Request.new(self, verb, url) }
+    # As the SDK's DSL: get takes query parameters; the others a payload, always sent as JSON.
+    def get(url, params = {})
+      Request.new(self, 'get', url).params(params)
+    end
+
+    %w[post put patch delete].each do |verb|
+      define_method(verb) { |url, payload = nil| Request.new(self, verb, url).payload(payload).request_format_json }
     end
 
     def call(name, *args)
@@ -239,6 +244,17 @@ module WorkatoHarness
     JSON.generate(ok: false, error: e.message, class: e.class.name.split('::').last, requests: context ? context.requests : [])
   end
 
+  ISO_TIME = /\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\z/.freeze
+
+  def self.parse_times(value)
+    case value
+    when Hash then value.transform_values { |item| parse_times(item) }
+    when Array then value.map { |item| parse_times(item) }
+    when ISO_TIME then Time.iso8601(value).localtime
+    else value
+    end
+  end
+
   def self.dispatch(connector, context, command)
     key = command['key']&.to_sym
     args = command['args'] || []
@@ -256,11 +272,12 @@ module WorkatoHarness
       entry = connector[:actions][key] || connector[:triggers].fetch(key)
       context.run(entry[:sample_output], context.connection, {})
     when 'trigger_input_fields' then context.run(connector[:triggers].fetch(key)[:input_fields], definitions, context.connection, {})
-    when 'poll' then context.run(connector[:triggers].fetch(key)[:poll], context.connection, args[0], args[1])
+    # Workato stores the closure as JSON and reads it back with its times parsed (parse_json_times).
+    when 'poll' then context.run(connector[:triggers].fetch(key)[:poll], context.connection, args[0], parse_times(args[1]))
     when 'dedup' then context.run(connector[:triggers].fetch(key)[:dedup], args[0])
     when 'webhook_subscribe'
       context.run(connector[:triggers].fetch(key)[:webhook_subscribe], args[0], context.connection, args[1] || {}, args[2])
-    when 'webhook_unsubscribe' then context.run(connector[:triggers].fetch(key)[:webhook_unsubscribe], args[0], context.connection)
+    when 'webhook_unsubscribe' then context.run(connector[:triggers].fetch(key)[:webhook_unsubscribe], args[0])
     when 'webhook_notification'
       context.run(connector[:triggers].fetch(key)[:webhook_notification], args[0] || {}, args[1], [], [], args[2] || {}, {})
     when 'pick_list' then context.run(connector[:pick_lists].fetch(key), context.connection)
