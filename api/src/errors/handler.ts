@@ -4,6 +4,16 @@ import { AppError, problemTitle, type FieldError, type Problem, type ProblemCate
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Extension members for this route's problems that bring none of their own: failures the route
+     * does not raise itself (body parsing, schema validation) in a protocol's own terms.
+     */
+    problemExtensions?: (problem: Problem) => ProblemExtensions | undefined;
+  }
+}
+
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -22,7 +32,8 @@ export function sendProblem(
     requestId: request.id,
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(extensions ? { ...problem, ...extensions } : problem);
+  const members = extensions ?? request.routeOptions.config.problemExtensions?.(problem);
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(members ? { ...problem, ...members } : problem);
 }
 
 function validationErrors(error: FastifyError & { validation: { instancePath: string; message?: string }[] }, context?: string): FieldError[] {
