@@ -7,6 +7,7 @@ import { registerErrorHandling } from './errors/handler.ts';
 import { registerOpenApi } from './openapi/plugin.ts';
 import { AuthService } from './auth/service.ts';
 import { requireApiKey } from './auth/plugin.ts';
+import { AccessTokens } from './auth/access-tokens.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 import { ApiKeyService } from './api-keys/service.ts';
 import { IdempotencyService } from './idempotency/service.ts';
@@ -61,14 +62,14 @@ declare module 'fastify' {
 
 export interface ServiceOptions {
   config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL'>;
-  /** Seals vendor credentials at rest. */
+  /** Seals vendor credentials at rest, and access tokens. */
   secrets: SecretBox;
   /** Brevo client settings (tests shorten retries and timeouts). */
   brevo?: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'>;
 }
 
 export function createServices(db: Db, { config, secrets, brevo }: ServiceOptions): Services {
-  const auth = new AuthService(db);
+  const auth = new AuthService(db, new AccessTokens(secrets));
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
   return {
