@@ -8,6 +8,8 @@ import { registerOpenApi } from './openapi/plugin.ts';
 import { AuthService } from './auth/service.ts';
 import { requireApiKey } from './auth/plugin.ts';
 import { AccessTokens } from './auth/access-tokens.ts';
+import { OAuthService } from './oauth/service.ts';
+import { oauthRoutes } from './oauth/routes.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 import { ApiKeyService } from './api-keys/service.ts';
 import { IdempotencyService } from './idempotency/service.ts';
@@ -38,6 +40,7 @@ import { eventRoutes } from './events/routes.ts';
 
 export interface Services {
   auth: AuthService;
+  oauth: OAuthService;
   workspaces: WorkspaceService;
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
@@ -69,11 +72,13 @@ export interface ServiceOptions {
 }
 
 export function createServices(db: Db, { config, secrets, brevo }: ServiceOptions): Services {
-  const auth = new AuthService(db, new AccessTokens(secrets));
+  const tokens = new AccessTokens(secrets);
+  const auth = new AuthService(db, tokens);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
   return {
     auth,
+    oauth: new OAuthService(auth, tokens),
     idempotency,
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
@@ -128,6 +133,8 @@ export async function buildApp(options: AppOptions) {
   app.decorate('services', services);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
+  // Outside the API-key hook: the token endpoint authenticates its client itself.
+  await app.register(oauthRoutes, { prefix: '/v1' });
   await app.register(
     async (v1) => {
       requireApiKey(v1, services.auth);
