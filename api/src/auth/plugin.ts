@@ -28,14 +28,14 @@ const unauthenticated = (detail: string, challenge = 'Bearer realm="tajo"') =>
 
 /** The problem a request with this credential's context would meet, if any. */
 function refusal(credential: string, context: AuthContext | null, needed: Scope): AppError | undefined {
-  const token = isAccessToken(credential);
   if (!context) {
-    return token
+    return isAccessToken(credential)
       ? unauthenticated('The access token is invalid or expired; request a new one.', 'Bearer realm="tajo", error="invalid_token"')
       : unauthenticated('The API key is unknown, expired or revoked.');
   }
   if (!grants(context.scopes, needed)) {
-    return new AppError('permission', `This operation needs the '${needed}' scope; the ${token ? 'access token' : 'key'} has: ${context.scopes.join(', ') || 'none'}.`);
+    const holder = isAccessToken(credential) ? 'access token' : 'key';
+    return new AppError('permission', `This operation needs the '${needed}' scope; the ${holder} has: ${context.scopes.join(', ') || 'none'}.`);
   }
   return undefined;
 }
