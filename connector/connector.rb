@@ -36,6 +36,43 @@
     call('tajo_request', 'get', 'v1/workspace', nil, nil, nil)
   end,
   object_definitions: {
+    access_token: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'access_token',
+            label: 'Access token',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Send it as `Authorization: Bearer <access_token>`. Opaque: its contents are sealed.'
+          },
+          {
+            name: 'token_type',
+            label: 'Token type',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'expires_in',
+            label: 'Expires in',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Seconds until it expires; then request a new one.'
+          },
+          {
+            name: 'scope',
+            label: 'Scope',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The scopes it carries, space-separated.'
+          }
+        ]
+      end
+    },
     campaign_draft: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2488,6 +2525,44 @@
                 optional: false
               }
             ]
+          }
+        ]
+      end
+    },
+    token_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'grant_type',
+            label: 'Grant type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Always `client_credentials`. Example: client_credentials'
+          },
+          {
+            name: 'client_id',
+            label: 'Client ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The API key\'s ID, unless sent as HTTP Basic credentials.'
+          },
+          {
+            name: 'client_secret',
+            label: 'Client secret',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The API key itself (tajo_…), unless sent as HTTP Basic credentials.'
+          },
+          {
+            name: 'scope',
+            label: 'Scope',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Space-separated scopes the token should carry, each one the key holds (read < write < admin). Default: the key\'s scopes. Example: read'
           }
         ]
       end

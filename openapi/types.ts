@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue an access token
+         * @description OAuth2 client credentials (RFC 6749 §4.4): the client is an API key, `client_id` its ID and `client_secret` the key itself, as HTTP Basic credentials (preferred) or in the body. The token works like the key, with the key's scopes or those asked for, for an hour, and stops working when the key is revoked or expires. Errors carry OAuth's `error` and `error_description` beside the problem members.
+         */
+        post: operations["issueAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspace": {
         parameters: {
             query?: never;
@@ -769,6 +789,88 @@ export interface components {
             requestId: string;
             /** @description Field-level details, for validation failures. */
             errors?: components["schemas"]["FieldErrorInput"][];
+        };
+        /**
+         * @description Usually sent as application/x-www-form-urlencoded, as OAuth clients do; JSON works too.
+         * @example {
+         *       "grant_type": "client_credentials",
+         *       "scope": "write"
+         *     }
+         */
+        TokenRequestInput: {
+            /**
+             * @description Always `client_credentials`.
+             * @example client_credentials
+             */
+            grant_type: string;
+            /**
+             * Format: uuid
+             * @description The API key's ID, unless sent as HTTP Basic credentials.
+             */
+            client_id?: string;
+            /** @description The API key itself (tajo_…), unless sent as HTTP Basic credentials. */
+            client_secret?: string;
+            /**
+             * @description Space-separated scopes the token should carry, each one the key holds (read < write < admin). Default: the key's scopes.
+             * @example read
+             */
+            scope?: string;
+        };
+        /**
+         * @description An access token (RFC 6749 §5.1). It works while the API key it came from is neither revoked nor expired.
+         * @example {
+         *       "access_token": "tajo_at_Yk3v…",
+         *       "token_type": "Bearer",
+         *       "expires_in": 3600,
+         *       "scope": "write"
+         *     }
+         */
+        AccessTokenInput: {
+            /** @description Send it as `Authorization: Bearer <access_token>`. Opaque: its contents are sealed. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds until it expires; then request a new one. */
+            expires_in: number;
+            /** @description The scopes it carries, space-separated. */
+            scope: string;
+        };
+        /**
+         * @description A problem detail that OAuth clients understand too: the RFC 6749 §5.2 members beside the RFC 9457 ones.
+         * @example {
+         *       "type": "authentication",
+         *       "title": "Authentication failed",
+         *       "status": 401,
+         *       "detail": "The client is not valid: the API key is unknown, expired or revoked, or client_id is not its ID.",
+         *       "instance": "/v1/oauth/token",
+         *       "requestId": "req_3f6c0a2e",
+         *       "error": "invalid_client",
+         *       "error_description": "The client is not valid: the API key is unknown, expired or revoked, or client_id is not its ID."
+         *     }
+         */
+        OAuthProblemInput: {
+            /**
+             * @description The failure category, shared with logs and metrics.
+             * @enum {string}
+             */
+            type: "authentication" | "permission" | "validation" | "rate_limited" | "vendor_unavailable" | "mapping" | "conflict" | "not_found" | "internal";
+            title: string;
+            status: number;
+            /** @description A human-readable explanation of this occurrence. */
+            detail: string;
+            /** @description The request path. */
+            instance: string;
+            /** @description Quote it to support; it identifies the request in the logs. */
+            requestId: string;
+            /** @description Field-level details, for validation failures. */
+            errors?: components["schemas"]["FieldErrorInput"][];
+            /**
+             * @description The RFC 6749 §5.2 error code, for OAuth clients.
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
+            /** @description The same as `detail`. */
+            error_description: string;
         };
         /**
          * @description The workspace (tenant) the API key belongs to.
@@ -2148,6 +2250,88 @@ export interface components {
             requestId: string;
             /** @description Field-level details, for validation failures. */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /**
+         * @description Usually sent as application/x-www-form-urlencoded, as OAuth clients do; JSON works too.
+         * @example {
+         *       "grant_type": "client_credentials",
+         *       "scope": "write"
+         *     }
+         */
+        TokenRequest: {
+            /**
+             * @description Always `client_credentials`.
+             * @example client_credentials
+             */
+            grant_type: string;
+            /**
+             * Format: uuid
+             * @description The API key's ID, unless sent as HTTP Basic credentials.
+             */
+            client_id?: string;
+            /** @description The API key itself (tajo_…), unless sent as HTTP Basic credentials. */
+            client_secret?: string;
+            /**
+             * @description Space-separated scopes the token should carry, each one the key holds (read < write < admin). Default: the key's scopes.
+             * @example read
+             */
+            scope?: string;
+        };
+        /**
+         * @description An access token (RFC 6749 §5.1). It works while the API key it came from is neither revoked nor expired.
+         * @example {
+         *       "access_token": "tajo_at_Yk3v…",
+         *       "token_type": "Bearer",
+         *       "expires_in": 3600,
+         *       "scope": "write"
+         *     }
+         */
+        AccessToken: {
+            /** @description Send it as `Authorization: Bearer <access_token>`. Opaque: its contents are sealed. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds until it expires; then request a new one. */
+            expires_in: number;
+            /** @description The scopes it carries, space-separated. */
+            scope: string;
+        };
+        /**
+         * @description A problem detail that OAuth clients understand too: the RFC 6749 §5.2 members beside the RFC 9457 ones.
+         * @example {
+         *       "type": "authentication",
+         *       "title": "Authentication failed",
+         *       "status": 401,
+         *       "detail": "The client is not valid: the API key is unknown, expired or revoked, or client_id is not its ID.",
+         *       "instance": "/v1/oauth/token",
+         *       "requestId": "req_3f6c0a2e",
+         *       "error": "invalid_client",
+         *       "error_description": "The client is not valid: the API key is unknown, expired or revoked, or client_id is not its ID."
+         *     }
+         */
+        OAuthProblem: {
+            /**
+             * @description The failure category, shared with logs and metrics.
+             * @enum {string}
+             */
+            type: "authentication" | "permission" | "validation" | "rate_limited" | "vendor_unavailable" | "mapping" | "conflict" | "not_found" | "internal";
+            title: string;
+            status: number;
+            /** @description A human-readable explanation of this occurrence. */
+            detail: string;
+            /** @description The request path. */
+            instance: string;
+            /** @description Quote it to support; it identifies the request in the logs. */
+            requestId: string;
+            /** @description Field-level details, for validation failures. */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description The RFC 6749 §5.2 error code, for OAuth clients.
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
+            /** @description The same as `detail`. */
+            error_description: string;
         };
         /**
          * @description The workspace (tenant) the API key belongs to.
@@ -3545,6 +3729,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    issueAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestInput"];
+                "application/json": components["schemas"]["TokenRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The access token. Never cached (Cache-Control: no-store). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessToken"];
+                };
+            };
+            /** @description invalid_request (missing or malformed parameters), unsupported_grant_type, or invalid_scope (a scope the key does not hold). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["OAuthProblem"];
+                };
+            };
+            /** @description invalid_client: the API key is unknown, expired or revoked, or client_id is not its ID. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["OAuthProblem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

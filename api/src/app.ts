@@ -7,6 +7,9 @@ import { registerErrorHandling } from './errors/handler.ts';
 import { registerOpenApi } from './openapi/plugin.ts';
 import { AuthService } from './auth/service.ts';
 import { requireApiKey } from './auth/plugin.ts';
+import { AccessTokens } from './auth/access-tokens.ts';
+import { OAuthService } from './oauth/service.ts';
+import { oauthRoutes } from './oauth/routes.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 import { ApiKeyService } from './api-keys/service.ts';
 import { IdempotencyService } from './idempotency/service.ts';
@@ -40,6 +43,7 @@ import { mcpRoutes } from './mcp/routes.ts';
 
 export interface Services {
   auth: AuthService;
+  oauth: OAuthService;
   workspaces: WorkspaceService;
   apiKeys: ApiKeyService;
   idempotency: IdempotencyService;
@@ -65,18 +69,20 @@ declare module 'fastify' {
 
 export interface ServiceOptions {
   config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL'>;
-  /** Seals vendor credentials at rest. */
+  /** Seals vendor credentials at rest, and access tokens. */
   secrets: SecretBox;
   /** Brevo client settings (tests shorten retries and timeouts). */
   brevo?: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'>;
 }
 
 export function createServices(db: Db, { config, secrets, brevo }: ServiceOptions): Services {
-  const auth = new AuthService(db);
+  const tokens = new AccessTokens(secrets);
+  const auth = new AuthService(db, tokens);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
   return {
     auth,
+    oauth: new OAuthService(auth, tokens),
     idempotency,
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
@@ -132,6 +138,8 @@ export async function buildApp(options: AppOptions) {
   app.decorate('services', services);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
+  // Outside the API-key hook: the token endpoint authenticates its client itself.
+  await app.register(oauthRoutes, { prefix: '/v1' });
   await app.register(
     async (v1) => {
       requireApiKey(v1, services.auth);

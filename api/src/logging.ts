@@ -1,9 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 
-/** Never logged: credentials in headers and secrets in bodies. */
+/** Never logged: credentials in headers and secrets in bodies (OAuth's token request and answer included). */
 const REDACT = {
-  paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.secret', '*.apiKey', '*.password', '*.token'],
+  paths: [
+    'req.headers.authorization',
+    'req.headers["x-api-key"]',
+    'req.headers.cookie',
+    '*.secret',
+    '*.apiKey',
+    '*.password',
+    '*.token',
+    '*.client_secret',
+    '*.access_token',
+  ],
   censor: '[redacted]',
 };
 

@@ -25,7 +25,7 @@ async function main() {
 
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
   const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
-  if (secrets.source === 'data-dir') logger.warn(`vendor credentials are encrypted under a key kept in ${config.DATA_DIR}; set TAJO_ENCRYPTION_KEY in production`);
+  if (secrets.source === 'data-dir') logger.warn(`vendor credentials and access tokens are sealed under a key kept in ${config.DATA_DIR}; set TAJO_ENCRYPTION_KEY in production, the same for every API and worker process`);
   const app = await buildApp({
     config,
     db,

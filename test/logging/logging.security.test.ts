@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { testSecrets } from '../support/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -39,12 +40,27 @@ describe('logs', () => {
     await app.inject({ method: 'GET', url: '/v1/contacts/lookup?email=secret.person@example.com', headers: withKey(ws.readKey) });
     await app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: { email: 'broken' } });
     await app.inject({ method: 'GET', url: '/v1/workspace', headers: { authorization: `Bearer ${ws.adminKey}` } });
+    const keyId = (await app.inject({ method: 'GET', url: '/v1/workspace', headers: withKey(ws.writeKey) })).json().apiKey.id as string;
+    const issued = await app.inject({ method: 'POST', url: '/v1/oauth/token', payload: { grant_type: 'client_credentials', client_id: keyId, client_secret: ws.writeKey } });
+    expect(issued.statusCode).toBe(200);
+    const accessToken = issued.json().access_token as string;
+    await app.inject({ method: 'GET', url: '/v1/contacts', headers: { authorization: `Bearer ${accessToken}` } });
+    await app.inject({ method: 'POST', url: '/v1/oauth/token', payload: { grant_type: 'client_credentials', client_id: 'nope', client_secret: ws.writeKey } });
+    await app.inject({ method: 'POST', url: '/v1/oauth/token', payload: { grant_type: 'client_credentials', client_id: keyId, client_secret: ws.readKey } });
     const log = lines.join('');
     expect(log).not.toContain('secret.person');
-    for (const key of [ws.readKey, ws.writeKey, ws.adminKey]) expect(log).not.toContain(key);
+    for (const key of [ws.readKey, ws.writeKey, ws.adminKey, accessToken]) expect(log).not.toContain(key);
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(parsed.some((line) => line.category === 'not_found' && line.workspaceId === ws.id && typeof line.requestId === 'string')).toBe(true);
     expect(parsed.some((line) => line.category === 'validation')).toBe(true);
+  });
+
+  it('redact OAuth credentials wherever a logged object carries them', () => {
+    const written: string[] = [];
+    const logger = pino(loggerOptions('info'), { write: (line: string) => written.push(line) });
+    logger.info({ body: { grant_type: 'client_credentials', client_secret: 'tajo_s3cret' }, answer: { access_token: 'tajo_at_s3cret' } }, 'token');
+    expect(written.join('')).not.toContain('s3cret');
+    expect(JSON.parse(written[0]!)).toMatchObject({ body: { grant_type: 'client_credentials', client_secret: '[redacted]' }, answer: { access_token: '[redacted]' } });
   });
 
   it('describe an internal error without its stack', async () => {

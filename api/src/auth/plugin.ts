@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/problem.ts';
+import { isAccessToken } from './access-tokens.ts';
 import { grants, type Scope } from './scopes.ts';
 import type { AuthContext, AuthService } from './service.ts';
 
@@ -14,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+function presentedCredential(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header;
   const authorization = request.headers.authorization;
@@ -22,23 +23,31 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-const unauthenticated = (detail: string) =>
-  new AppError('authentication', detail, { headers: { 'www-authenticate': 'Bearer realm="tajo"' } });
+const unauthenticated = (detail: string, challenge = 'Bearer realm="tajo"') =>
+  new AppError('authentication', detail, { headers: { 'www-authenticate': challenge } });
 
-/** The problem a request with this key context would meet, if any. */
-function refusal(context: AuthContext | null, needed: Scope): AppError | undefined {
-  if (!context) return unauthenticated('The API key is unknown, expired or revoked.');
+/** The problem a request with this credential's context would meet, if any. */
+function refusal(credential: string, context: AuthContext | null, needed: Scope): AppError | undefined {
+  if (!context) {
+    return isAccessToken(credential)
+      ? unauthenticated('The access token is invalid or expired; request a new one.', 'Bearer realm="tajo", error="invalid_token"')
+      : unauthenticated('The API key is unknown, expired or revoked.');
+  }
   if (!grants(context.scopes, needed)) {
-    return new AppError('permission', `This operation needs the '${needed}' scope; the key has: ${context.scopes.join(', ') || 'none'}.`);
+    const holder = isAccessToken(credential) ? 'access token' : 'key';
+    return new AppError('permission', `This operation needs the '${needed}' scope; the ${holder} has: ${context.scopes.join(', ') || 'none'}.`);
   }
   return undefined;
 }
 
-/** Authenticates every route registered in the calling scope and enforces its declared scope. */
+/**
+ * Authenticates every route registered in the calling scope, by API key or by an access token
+ * from POST /v1/oauth/token, and enforces its declared scope.
+ */
 export function requireApiKey(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest('auth', null as unknown as AuthContext);
-  const admit = (request: FastifyRequest, context: AuthContext | null, needed: Scope) => {
-    const refused = refusal(context, needed);
+  const admit = (request: FastifyRequest, credential: string, context: AuthContext | null, needed: Scope) => {
+    const refused = refusal(credential, context, needed);
     if (refused || !context) return refused;
     request.auth = context;
     // Bind in place: the request logger is already per-request, and child() per request is not free.
@@ -51,10 +60,10 @@ export function requireApiKey(app: FastifyInstance, auth: AuthService) {
     if (!request.routeOptions.url) return done();
     const needed = request.routeOptions.config.scope;
     if (!needed) return done(new AppError('internal', 'This operation has no declared scope.'));
-    const secret = presentedKey(request);
-    if (!secret) return done(unauthenticated('Send your API key in the X-API-Key header (or as a Bearer token).'));
-    const cached = auth.fromCache(secret);
-    if (cached !== undefined) return done(admit(request, cached, needed));
-    auth.authenticate(secret).then((context) => done(admit(request, context, needed)), done);
+    const credential = presentedCredential(request);
+    if (!credential) return done(unauthenticated('Send your API key in the X-API-Key header (or as a Bearer token).'));
+    const cached = auth.fromCache(credential);
+    if (cached !== undefined) return done(admit(request, credential, cached, needed));
+    auth.authenticate(credential).then((context) => done(admit(request, credential, context, needed)), done);
   });
 }

@@ -17,7 +17,10 @@ export const ZConfig = z.object({
   PUBLIC_URL: z.string().url().optional(),
   /** Hours an Idempotency-Key's first response is replayed. */
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).default(24),
-  /** Key for vendor credentials at rest: 32 bytes as 64 hex characters or base64. Default: generated into DATA_DIR. */
+  /**
+   * Key for vendor credentials at rest and for access tokens: 32 bytes as 64 hex characters or
+   * base64. Default: generated into DATA_DIR. Every API and worker process needs the same one.
+   */
   TAJO_ENCRYPTION_KEY: z.string().optional(),
   /** Brevo's API base URL for new connections; the demo points it at the local simulator. */
   BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),

@@ -1,8 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, problemTitle, type FieldError, type Problem, type ProblemCategory } from './problem.ts';
+import { AppError, problemTitle, type FieldError, type Problem, type ProblemCategory, type ProblemExtensions } from './problem.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Extension members for this route's problems that bring none of their own: failures the route
+     * does not raise itself (body parsing, schema validation) in a protocol's own terms.
+     */
+    problemExtensions?: (problem: Problem) => ProblemExtensions | undefined;
+  }
+}
 
 export function sendProblem(
   request: FastifyRequest,
@@ -11,6 +21,7 @@ export function sendProblem(
   status: number,
   detail: string,
   errors?: FieldError[],
+  extensions?: ProblemExtensions,
 ) {
   const problem: Problem = {
     type: category,
@@ -21,7 +32,8 @@ export function sendProblem(
     requestId: request.id,
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  const members = extensions ?? request.routeOptions.config.problemExtensions?.(problem);
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(members ? { ...problem, ...members } : problem);
 }
 
 function validationErrors(error: FastifyError & { validation: { instancePath: string; message?: string }[] }, context?: string): FieldError[] {
@@ -48,7 +60,7 @@ export function registerErrorHandling(app: FastifyInstance) {
       if (error.status >= 500) request.log.error({ err: error, category: error.category }, error.message);
       else request.log.info({ category: error.category, status: error.status }, error.message);
       reply.headers(error.headers);
-      return sendProblem(request, reply, error.category, error.status, error.message, error.errors);
+      return sendProblem(request, reply, error.category, error.status, error.message, error.errors, error.extensions);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = validationErrors(error, error.validationContext);

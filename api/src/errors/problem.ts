@@ -51,6 +51,8 @@ export interface AppErrorOptions {
   status?: number;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** Members the problem body carries besides the standard ones (RFC 9457 §3.2), e.g. OAuth's `error`. */
+  extensions?: ProblemExtensions;
 }
 
 export class AppError extends Error {
@@ -58,6 +60,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string>;
+  readonly extensions: ProblemExtensions | undefined;
 
   constructor(category: ProblemCategory, detail: string, options: AppErrorOptions = {}) {
     super(detail);
@@ -66,6 +69,7 @@ export class AppError extends Error {
     this.status = options.status ?? STATUS_BY_CATEGORY[category];
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions;
   }
 }
 
@@ -78,6 +82,9 @@ export interface Problem {
   requestId: string;
   errors?: FieldError[];
 }
+
+/** Extension members of a problem; they can never replace a standard member. */
+export type ProblemExtensions = Record<string, string> & { [K in keyof Problem]?: never };
 
 export function problemTitle(category: ProblemCategory): string {
   return TITLE_BY_CATEGORY[category];

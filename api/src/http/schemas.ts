@@ -56,7 +56,8 @@ const CATEGORY_BY_STATUS: Record<number, ProblemCategory> = {
   500: 'internal',
 };
 
-const problemResponse = (status: number) => {
+/** The problem+json response of one error status, for an operation's OpenAPI description. */
+export const problemResponse = (status: number) => {
   const category = CATEGORY_BY_STATUS[status] ?? 'internal';
   return {
     description: ERROR_DESCRIPTIONS[status] ?? problemTitle(category),

@@ -45,6 +45,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       info: OPENAPI_INFO,
       servers: [{ url: 'http://127.0.0.1:3000', description: 'Local (npm start)' }],
       tags: [
+        { name: 'Authentication', description: 'OAuth2 client credentials: an API key exchanged for an access token that works for an hour.' },
         { name: 'Workspace', description: 'The tenant an API key belongs to, and its settings.' },
         { name: 'API keys', description: 'Create, rotate and revoke API keys (admin scope).' },
         { name: 'Contacts', description: 'Normalized contacts under stable external IDs.' },
@@ -53,9 +54,15 @@ export async function registerOpenApi(app: FastifyInstance) {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A Tajo API key (tajo_…).' },
           bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a Bearer token.' },
+          oauth2: {
+            type: 'oauth2',
+            description: 'An access token from POST /v1/oauth/token, as a Bearer token.',
+            flows: { clientCredentials: { tokenUrl: '/v1/oauth/token', scopes: { read: 'Read.', write: 'Read and write.', admin: 'Everything: API keys, workspace settings, the Brevo connection, erasure.' } } },
+          },
+          oauthClient: { type: 'http', scheme: 'basic', description: "The token endpoint's client: an API key's ID and the key itself, as client_id:client_secret." },
         },
       },
-      security: [{ apiKey: [] }, { bearer: [] }],
+      security: [{ apiKey: [] }, { bearer: [] }, { oauth2: [] }],
     },
     transform: documentScope(createJsonSchemaTransform({ zodToJsonConfig })),
     transformObject: createJsonSchemaTransformObject({ zodToJsonConfig }),

@@ -58,6 +58,8 @@ export interface CatalogOperation {
   pickList: PickListExtension | undefined;
   webhooks: WebhooksExtension | undefined;
   connectionTest: boolean;
+  /** The OAuth2 client-credentials token endpoint the connection exchanges its API key at. */
+  tokenEndpoint: boolean;
 }
 
 export interface OperationCatalog {
@@ -99,8 +101,9 @@ function jsonContent(content: Record<string, { schema: JsonSchema }> | undefined
 
 /**
  * Reads the operations of an OpenAPI document with their `x-workato-*` extensions, checked. Every
- * operation must be placed (an action, trigger, pick list, webhook or connection test) or skipped
- * with a reason; anything else throws a CatalogError naming each operation and its problem.
+ * operation must be placed (an action, trigger, pick list, webhook, connection test or token
+ * endpoint) or skipped with a reason; anything else throws a CatalogError naming each operation and
+ * its problem.
  */
 export function readCatalog(spec: OpenApiDocument): OperationCatalog {
   const problems: string[] = [];
@@ -146,7 +149,10 @@ export function readCatalog(spec: OpenApiDocument): OperationCatalog {
         problems.push(`${method.toUpperCase()} ${path}: has no operationId`);
         continue;
       }
-      const scope = operation['x-tajo-scope'];
+      const tokenEndpoint = extensions['x-workato-token'] === true;
+      // The token endpoint authenticates its client itself, so its route declares no scope; any key
+      // may use it, and every key holds at least read, the lowest scope.
+      const scope = operation['x-tajo-scope'] ?? (tokenEndpoint ? 'read' : undefined);
       if (!SCOPES.includes(scope as Scope)) {
         problems.push(`${name}: x-tajo-scope is missing or unknown`);
         continue;
@@ -185,6 +191,7 @@ export function readCatalog(spec: OpenApiDocument): OperationCatalog {
         pickList: extensions['x-workato-pick-list'] as PickListExtension | undefined,
         webhooks: extensions['x-workato-webhooks'] as WebhooksExtension | undefined,
         connectionTest: extensions['x-workato-connection-test'] === true,
+        tokenEndpoint,
       });
     }
   }
@@ -212,6 +219,8 @@ function crossCheck(operations: CatalogOperation[], skipped: OperationCatalog['s
   const ids = new Set([...operations, ...skipped].map((operation) => operation.operationId));
   const connectionTests = operations.filter((operation) => operation.connectionTest);
   if (connectionTests.length !== 1) problems.push(`exactly one operation must be the connection test (x-workato-connection-test); found ${connectionTests.length}`);
+  const tokenEndpoints = operations.filter((operation) => operation.tokenEndpoint);
+  if (tokenEndpoints.length > 1) problems.push(`at most one operation may be the token endpoint (x-workato-token); found ${tokenEndpoints.map((operation) => operation.operationId).join(', ')}`);
   for (const operation of operations) {
     const name = operation.operationId;
     const inputs = new Set(inputNames({ schemas }, operation));

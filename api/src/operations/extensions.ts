@@ -85,6 +85,8 @@ export const WORKATO_EXTENSIONS = {
   'x-workato-webhooks': ZWebhooksExtension,
   /** The harmless authenticated read the connection test calls. */
   'x-workato-connection-test': z.literal(true),
+  /** The OAuth2 client-credentials token endpoint the connection uses. */
+  'x-workato-token': z.literal(true),
   /** Why an operation is deliberately not in the connector or the MCP tools (admin, operations). */
   'x-workato-skip': z.string().min(1),
 } as const;
@@ -96,6 +98,7 @@ declare module 'fastify' {
     'x-workato-pick-list'?: PickListExtension;
     'x-workato-webhooks'?: WebhooksExtension;
     'x-workato-connection-test'?: true;
+    'x-workato-token'?: true;
     'x-workato-skip'?: string;
   }
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
+/** GCM's full tag. A shorter one would verify too, and weaken forgery resistance to its length. */
+const TAG_BYTES = 16;
 
 /** Encrypts vendor credentials at rest with AES-256-GCM: `iv.tag.ciphertext`, base64url. */
 export class SecretBox {
@@ -24,7 +26,8 @@ export class SecretBox {
   open(sealed: string): string {
     const [iv, tag, ciphertext] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
     if (!iv || !tag || !ciphertext) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv(ALGORITHM, this.#key, iv);
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new Error('not a sealed secret');
+    const decipher = createDecipheriv(ALGORITHM, this.#key, iv, { authTagLength: TAG_BYTES });
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
   }
