@@ -13,18 +13,85 @@
         hint: 'Where your Tajo API runs: https://tajo.example.com in production, your staging URL for staging, http://127.0.0.1:3000 for a local <b>npm start</b> (through an on-prem agent).'
       },
       {
+        name: 'auth_type',
+        label: 'Authentication',
+        type: 'string',
+        control_type: 'select',
+        options: [
+          [
+            'API key',
+            'api_key'
+          ],
+          [
+            'OAuth2 client credentials',
+            'client_credentials'
+          ]
+        ],
+        default: 'api_key',
+        optional: false,
+        extends_schema: true,
+        toggle_hint: 'Select from list',
+        toggle_field: {
+          name: 'auth_type',
+          label: 'Authentication',
+          type: 'string',
+          control_type: 'text',
+          optional: false,
+          toggle_hint: 'Use custom value',
+          hint: 'api_key or client_credentials'
+        },
+        hint: 'An API key on every request, or OAuth2 client credentials: the key is exchanged for bearer tokens that expire within the hour.'
+      },
+      {
         name: 'api_key',
         label: 'API key',
         type: 'string',
         control_type: 'password',
         optional: false,
-        hint: 'A Tajo API key (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.'
+        hint: 'A Tajo API key (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.',
+        ngIf: 'input.auth_type != "client_credentials"'
+      },
+      {
+        name: 'client_id',
+        label: 'Client ID',
+        type: 'string',
+        control_type: 'text',
+        optional: false,
+        ngIf: 'input.auth_type == "client_credentials"',
+        hint: 'The API key\'s ID (GET /v1/api-keys lists them).'
+      },
+      {
+        name: 'client_secret',
+        label: 'Client secret',
+        type: 'string',
+        control_type: 'password',
+        optional: false,
+        ngIf: 'input.auth_type == "client_credentials"',
+        hint: 'The API key itself (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.'
       }
     ],
     authorization: {
       type: 'custom_auth',
+      acquire: lambda do |connection|
+        next {} unless connection['auth_type'] == 'client_credentials'
+
+        token = post('v1/oauth/token')
+                .payload(grant_type: 'client_credentials', client_id: connection['client_id'], client_secret: connection['client_secret'])
+                .request_format_www_form_urlencoded
+                .after_error_response(400, 401) do |code, body, _headers, message|
+                  error(call('problem_message', code, body, message))
+                end
+        { access_token: token['access_token'] }
+      end,
+      refresh_on: [
+        401
+      ],
       apply: lambda do |connection|
-        headers('X-API-Key' => connection['api_key'])
+        if connection['auth_type'] == 'client_credentials'
+          headers('Authorization' => "Bearer #{connection['access_token']}")
+        else
+          headers('X-API-Key' => connection['api_key'])
+        end
       end
     },
     base_uri: lambda do |connection|
@@ -36,43 +103,6 @@
     call('tajo_request', 'get', 'v1/workspace', nil, nil, nil)
   end,
   object_definitions: {
-    access_token: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'access_token',
-            label: 'Access token',
-            type: 'string',
-            control_type: 'text',
-            optional: false,
-            hint: 'Send it as `Authorization: Bearer <access_token>`. Opaque: its contents are sealed.'
-          },
-          {
-            name: 'token_type',
-            label: 'Token type',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'expires_in',
-            label: 'Expires in',
-            type: 'integer',
-            control_type: 'integer',
-            optional: false,
-            hint: 'Seconds until it expires; then request a new one.'
-          },
-          {
-            name: 'scope',
-            label: 'Scope',
-            type: 'string',
-            control_type: 'text',
-            optional: false,
-            hint: 'The scopes it carries, space-separated.'
-          }
-        ]
-      end
-    },
     campaign_draft: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -486,68 +516,6 @@
             type: 'date_time',
             control_type: 'date_time',
             optional: false
-          }
-        ]
-      end
-    },
-    contact_attributes: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'data',
-            label: 'Data',
-            type: 'array',
-            of: 'object',
-            optional: false,
-            properties: [
-              {
-                name: 'name',
-                label: 'Name',
-                type: 'string',
-                control_type: 'text',
-                optional: false
-              },
-              {
-                name: 'type',
-                label: 'Type',
-                type: 'string',
-                control_type: 'select',
-                options: [
-                  [
-                    'String',
-                    'string'
-                  ],
-                  [
-                    'Number',
-                    'number'
-                  ],
-                  [
-                    'Boolean',
-                    'boolean'
-                  ]
-                ],
-                optional: false,
-                toggle_hint: 'Select from list',
-                toggle_field: {
-                  name: 'type',
-                  label: 'Type',
-                  type: 'string',
-                  control_type: 'text',
-                  optional: false,
-                  toggle_hint: 'Use custom value',
-                  hint: 'The JSON type of its values (an attribute with values of several types is listed once per type).'
-                },
-                hint: 'The JSON type of its values (an attribute with values of several types is listed once per type).'
-              },
-              {
-                name: 'contacts',
-                label: 'Contacts',
-                type: 'integer',
-                control_type: 'integer',
-                optional: false,
-                hint: 'Live contacts that have it.'
-              }
-            ]
           }
         ]
       end
@@ -1336,91 +1304,6 @@
         ]
       end
     },
-    created_webhook_subscription: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'id',
-            label: 'ID',
-            type: 'string',
-            control_type: 'text',
-            optional: false,
-            hint: 'Tajo ID; unsubscribe with it.'
-          },
-          {
-            name: 'url',
-            label: 'URL',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'events',
-            label: 'Events',
-            type: 'array',
-            of: 'string',
-            optional: false
-          },
-          {
-            name: 'description',
-            label: 'Description',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'status',
-            label: 'Status',
-            type: 'string',
-            control_type: 'select',
-            options: [
-              [
-                'Active',
-                'active'
-              ],
-              [
-                'Disabled',
-                'disabled'
-              ]
-            ],
-            optional: false,
-            toggle_hint: 'Select from list',
-            toggle_field: {
-              name: 'status',
-              label: 'Status',
-              type: 'string',
-              control_type: 'text',
-              optional: false,
-              toggle_hint: 'Use custom value',
-              hint: 'disabled: the callback answered 410 Gone, and nothing more is sent to it.'
-            },
-            hint: 'disabled: the callback answered 410 Gone, and nothing more is sent to it.'
-          },
-          {
-            name: 'createdAt',
-            label: 'Created at',
-            type: 'date_time',
-            control_type: 'date_time',
-            optional: false
-          },
-          {
-            name: 'updatedAt',
-            label: 'Updated at',
-            type: 'date_time',
-            control_type: 'date_time',
-            optional: false
-          },
-          {
-            name: 'secret',
-            label: 'Secret',
-            type: 'string',
-            control_type: 'text',
-            optional: false,
-            hint: 'The signing secret (whsec_ and base64), shown only in this response: store it now. A replay of this request (same Idempotency-Key) does not show it again.'
-          }
-        ]
-      end
-    },
     dead_letter: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -1734,44 +1617,6 @@
                 type: 'integer',
                 control_type: 'integer',
                 optional: false
-              }
-            ]
-          }
-        ]
-      end
-    },
-    event_names: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'data',
-            label: 'Data',
-            type: 'array',
-            of: 'object',
-            optional: false,
-            properties: [
-              {
-                name: 'name',
-                label: 'Name',
-                type: 'string',
-                control_type: 'text',
-                optional: false
-              },
-              {
-                name: 'count',
-                label: 'Count',
-                type: 'integer',
-                control_type: 'integer',
-                optional: false,
-                hint: 'Events tracked under this name.'
-              },
-              {
-                name: 'lastReceivedAt',
-                label: 'Last received at',
-                type: 'date_time',
-                control_type: 'date_time',
-                optional: false,
-                hint: 'When Tajo received the latest one.'
               }
             ]
           }
@@ -2412,36 +2257,6 @@
         ]
       end
     },
-    new_webhook_subscription_input: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'url',
-            label: 'URL',
-            type: 'string',
-            control_type: 'url',
-            optional: false,
-            hint: 'Where Tajo POSTs the events: https, or http on the local machine (127.0.0.1, ::1, localhost). Example: https://www.workato.com/webhooks/rest/90c5a2e1/tajo_contact'
-          },
-          {
-            name: 'events',
-            label: 'Events',
-            type: 'array',
-            of: 'string',
-            optional: false,
-            hint: 'The event types to send; at least one.'
-          },
-          {
-            name: 'description',
-            label: 'Description',
-            type: 'string',
-            control_type: 'text',
-            optional: true,
-            hint: 'For operators: which recipe this is.'
-          }
-        ]
-      end
-    },
     record_result: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2529,44 +2344,6 @@
         ]
       end
     },
-    token_request_input: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'grant_type',
-            label: 'Grant type',
-            type: 'string',
-            control_type: 'text',
-            optional: false,
-            hint: 'Always `client_credentials`. Example: client_credentials'
-          },
-          {
-            name: 'client_id',
-            label: 'Client ID',
-            type: 'string',
-            control_type: 'text',
-            optional: true,
-            hint: 'The API key\'s ID, unless sent as HTTP Basic credentials.'
-          },
-          {
-            name: 'client_secret',
-            label: 'Client secret',
-            type: 'string',
-            control_type: 'text',
-            optional: true,
-            hint: 'The API key itself (tajo_…), unless sent as HTTP Basic credentials.'
-          },
-          {
-            name: 'scope',
-            label: 'Scope',
-            type: 'string',
-            control_type: 'text',
-            optional: true,
-            hint: 'Space-separated scopes the token should carry, each one the key holds (read < write < admin). Default: the key\'s scopes. Example: read'
-          }
-        ]
-      end
-    },
     transactional_message_input_input: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -2591,77 +2368,6 @@
             type: 'object',
             optional: true,
             hint: 'Values for the template, e.g. {"ORDER": "A-1001"}. Map an object datapill, or use a formula such as {"plan" => "pro"}.'
-          }
-        ]
-      end
-    },
-    workspace: {
-      fields: lambda do |_connection, _config_fields, object_definitions|
-        [
-          {
-            name: 'id',
-            label: 'ID',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'name',
-            label: 'Name',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'sourceName',
-            label: 'Source name',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'defaultPhoneRegion',
-            label: 'Default phone region',
-            type: 'string',
-            control_type: 'text',
-            optional: false
-          },
-          {
-            name: 'createdAt',
-            label: 'Created at',
-            type: 'date_time',
-            control_type: 'date_time',
-            optional: false
-          },
-          {
-            name: 'apiKey',
-            label: 'API key',
-            type: 'object',
-            optional: false,
-            hint: 'The key that made this request.',
-            properties: [
-              {
-                name: 'id',
-                label: 'ID',
-                type: 'string',
-                control_type: 'text',
-                optional: false
-              },
-              {
-                name: 'name',
-                label: 'Name',
-                type: 'string',
-                control_type: 'text',
-                optional: false
-              },
-              {
-                name: 'scopes',
-                label: 'Scopes',
-                type: 'array',
-                of: 'string',
-                optional: false
-              }
-            ]
           }
         ]
       end

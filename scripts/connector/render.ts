@@ -67,7 +67,7 @@ export function renderConnector(spec: OpenApiDocument): string {
   const catalog = readCatalog(inlineScalarComponents(spec));
   const connector: RubyValue = {
     title: 'Tajo',
-    connection: connection(),
+    connection: connection(catalog),
     test: lambda(['_connection'], testBody(catalog)),
     object_definitions: objectDefinitions(catalog),
     actions: Object.fromEntries(catalog.operations.filter((operation) => operation.action).map((operation) => [snakeCase(operation.operationId), action(catalog, operation)])),
@@ -101,31 +101,78 @@ function inlineScalarComponents(spec: OpenApiDocument): OpenApiDocument {
   return inline(spec) as OpenApiDocument;
 }
 
-function connection(): RubyValue {
+const BASE_URL_FIELD: RubyValue = {
+  name: 'base_url',
+  label: 'Tajo base URL',
+  type: 'string',
+  control_type: 'url',
+  optional: false,
+  hint: 'Where your Tajo API runs: https://tajo.example.com in production, your staging URL for staging, http://127.0.0.1:3000 for a local <b>npm start</b> (through an on-prem agent).',
+};
+
+const SCOPES_HINT = 'Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.';
+
+/**
+ * The connection: an API key sent as a header, or, where the spec has a token endpoint, OAuth2
+ * client credentials (the key's ID and the key) exchanged for short-lived bearer tokens that are
+ * acquired again when the API answers 401.
+ */
+function connection(catalog: OperationCatalog): RubyValue {
+  const token = catalog.operations.find((operation) => operation.tokenEndpoint);
+  const apiKeyField = { name: 'api_key', label: 'API key', type: 'string', control_type: 'password', optional: false, hint: `A Tajo API key (tajo_…). ${SCOPES_HINT}` };
+  const baseUri = lambda(['connection'], `"#{connection['base_url'].to_s.strip.sub(%r{/+\\z}, '')}/"`);
+  if (!token) {
+    return { fields: [BASE_URL_FIELD, apiKeyField], authorization: { type: 'custom_auth', apply: lambda(['connection'], "headers('X-API-Key' => connection['api_key'])") }, base_uri: baseUri };
+  }
+  const clientCredentials = 'input.auth_type == "client_credentials"';
   return {
     fields: [
+      BASE_URL_FIELD,
       {
-        name: 'base_url',
-        label: 'Tajo base URL',
+        name: 'auth_type',
+        label: 'Authentication',
         type: 'string',
-        control_type: 'url',
+        control_type: 'select',
+        options: [
+          ['API key', 'api_key'],
+          ['OAuth2 client credentials', 'client_credentials'],
+        ],
+        default: 'api_key',
         optional: false,
-        hint: 'Where your Tajo API runs: https://tajo.example.com in production, your staging URL for staging, http://127.0.0.1:3000 for a local <b>npm start</b> (through an on-prem agent).',
+        extends_schema: true,
+        toggle_hint: 'Select from list',
+        toggle_field: { name: 'auth_type', label: 'Authentication', type: 'string', control_type: 'text', optional: false, toggle_hint: 'Use custom value', hint: 'api_key or client_credentials' },
+        hint: 'An API key on every request, or OAuth2 client credentials: the key is exchanged for bearer tokens that expire within the hour.',
       },
-      {
-        name: 'api_key',
-        label: 'API key',
-        type: 'string',
-        control_type: 'password',
-        optional: false,
-        hint: 'A Tajo API key (tajo_…). Actions that write need the <b>write</b> scope; triggers and lookups need <b>read</b>.',
-      },
+      { ...apiKeyField, ngIf: 'input.auth_type != "client_credentials"' },
+      { name: 'client_id', label: 'Client ID', type: 'string', control_type: 'text', optional: false, ngIf: clientCredentials, hint: "The API key's ID (GET /v1/api-keys lists them)." },
+      { name: 'client_secret', label: 'Client secret', type: 'string', control_type: 'password', optional: false, ngIf: clientCredentials, hint: `The API key itself (tajo_…). ${SCOPES_HINT}` },
     ],
     authorization: {
       type: 'custom_auth',
-      apply: lambda(['connection'], "headers('X-API-Key' => connection['api_key'])"),
+      acquire: lambda(
+        ['connection'],
+        `next {} unless connection['auth_type'] == 'client_credentials'
+
+token = post(${rubyString(relativePath(token.path))})
+        .payload(grant_type: 'client_credentials', client_id: connection['client_id'], client_secret: connection['client_secret'])
+        .request_format_www_form_urlencoded
+        .after_error_response(400, 401) do |code, body, _headers, message|
+          error(call('problem_message', code, body, message))
+        end
+{ access_token: token['access_token'] }`,
+      ),
+      refresh_on: [401],
+      apply: lambda(
+        ['connection'],
+        `if connection['auth_type'] == 'client_credentials'
+  headers('Authorization' => "Bearer #{connection['access_token']}")
+else
+  headers('X-API-Key' => connection['api_key'])
+end`,
+      ),
     },
-    base_uri: lambda(['connection'], `"#{connection['base_url'].to_s.strip.sub(%r{/+\\z}, '')}/"`),
+    base_uri: baseUri,
   };
 }
 
@@ -146,8 +193,11 @@ const relativePath = (path: string) => path.replace(/^\//, '');
 
 function objectDefinitions(catalog: OperationCatalog): RubyValue {
   const used = new Set<string>();
-  for (const operation of catalog.operations) {
+  // Only what actions and triggers show: the token endpoint's and pick lists' schemas stay out.
+  for (const operation of catalog.operations.filter((candidate) => candidate.action || candidate.trigger)) {
     referencedComponents([operation.requestBody, operation.response, operation.parameters], catalog.schemas, used);
+  }
+  for (const operation of catalog.operations) {
     for (const trigger of operation.webhooks?.triggers ?? []) referencedComponents({ $ref: `#/components/schemas/${trigger.schema}` }, catalog.schemas, used);
   }
   return Object.fromEntries(

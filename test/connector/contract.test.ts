@@ -251,3 +251,28 @@ describe('a connector out of step with the API fails the contract', () => {
     expect((result as { error: string }).error).toMatch(/^Invalid request \(validation, HTTP 400\).*givenName/);
   });
 });
+
+describe('the connection with OAuth2 client credentials', () => {
+  it('acquires a token on the first 401, reuses it, acquires again when it stops working, and names a bad secret', async () => {
+    const keyId = ((await harness.value({ kind: 'test' })) as { apiKey: { id: string } }).apiKey.id;
+    const oauth = await WorkatoHarness.load({ base_url: baseUrl, auth_type: 'client_credentials', client_id: keyId, client_secret: ws.writeKey });
+    const first = await oauth.run({ kind: 'test' });
+    expect(first).toMatchObject({ ok: true, acquisitions: 1, value: { id: ws.id } });
+    const used = (first as { requests: { headers: Record<string, string>; url: string }[] }).requests;
+    expect(used.map((request) => new URL(request.url).pathname)).toEqual(['/v1/workspace', '/v1/oauth/token', '/v1/workspace']);
+    expect(used[2]!.headers.Authorization).toMatch(/^Bearer tajo_at_/);
+    expect(used.some((request) => 'X-API-Key' in request.headers)).toBe(false);
+
+    const second = await oauth.execute('upsert_contact', { source: 'oauth', sourceId: '1', email: 'oauth@example.com' });
+    expect(second).toMatchObject({ ok: true, acquisitions: 0, value: { result: 'created' } });
+
+    // A token that no longer opens (the server's key rotated, or it expired) is replaced on the 401.
+    const stale = await WorkatoHarness.load({ base_url: baseUrl, auth_type: 'client_credentials', client_id: keyId, client_secret: ws.writeKey, access_token: 'tajo_at_stale.token' });
+    expect(await stale.run({ kind: 'test' })).toMatchObject({ ok: true, acquisitions: 1 });
+
+    const wrong = await WorkatoHarness.load({ base_url: baseUrl, auth_type: 'client_credentials', client_id: keyId, client_secret: ws.readKey });
+    const refused = await wrong.run({ kind: 'test' });
+    expect(refused).toMatchObject({ ok: false, class: 'ConnectorError' });
+    expect((refused as { error: string }).error).toMatch(/^Authentication failed \(authentication, HTTP 401\): .*Check the API key/);
+  });
+});

@@ -109,7 +109,14 @@ module WorkatoHarness
     end
 
     def request_format_json
-      @headers['Content-Type'] ||= 'application/json'
+      @headers['Content-Type'] = 'application/json'
+      @form = false
+      self
+    end
+
+    def request_format_www_form_urlencoded
+      @headers['Content-Type'] = 'application/x-www-form-urlencoded'
+      @form = true
       self
     end
 
@@ -134,12 +141,12 @@ module WorkatoHarness
     def response!
       return @response if @resolved
 
-      # custom_auth's apply runs in the request's context, as in Workato.
-      apply = @context.authorization[:apply]
-      instance_exec(@context.connection, &apply) if apply
-      request = { method: @verb.upcase, url: url, headers: @headers, body: @payload.nil? ? nil : @payload.to_json }
-      answer = JSON.parse(JS.global.call(:workatoHarnessHttp, request.to_json).await.to_s)
-      @context.requests << request.merge(status: answer['status'])
+      answer = send_once
+      # custom_auth's refresh_on: acquire new credentials once, then try again (Workato does the same).
+      if @context.refresh?(answer['status'])
+        @context.acquire!
+        answer = send_once
+      end
       code = answer['status']
       body = answer['body']
       if code >= 400
@@ -156,6 +163,20 @@ module WorkatoHarness
 
     private
 
+    def send_once
+      # custom_auth's apply runs in the request's context, as in Workato.
+      apply = @context.authorization[:apply]
+      instance_exec(@context.connection, &apply) if apply
+      body = if @payload.nil? then nil
+             elsif @form then URI.encode_www_form(@payload)
+             else @payload.to_json
+             end
+      request = { method: @verb.upcase, url: url, headers: @headers, body: body }
+      answer = JSON.parse(JS.global.call(:workatoHarnessHttp, request.to_json).await.to_s)
+      @context.requests << request.merge(status: answer['status'])
+      answer
+    end
+
     def url
       uri = URI.join(@context.base_uri, @url)
       uri.query = URI.encode_www_form(@params.reject { |_key, value| value.nil? }) if @params.present?
@@ -171,16 +192,31 @@ module WorkatoHarness
 
   # What a connector lambda sees as `self`.
   class Context
-    attr_reader :connector, :connection, :requests
+    attr_reader :connector, :connection, :requests, :acquisitions
 
     def initialize(connector, connection)
       @connector = connector
       @connection = connection
       @requests = []
+      @acquisitions = 0
     end
 
     def authorization
       @connector.dig(:connection, :authorization) || {}
+    end
+
+    def refresh?(status)
+      !@acquiring && authorization[:acquire] && Array(authorization[:refresh_on]).include?(status)
+    end
+
+    # Runs acquire and keeps what it returns in the connection, as Workato does.
+    def acquire!
+      @acquiring = true
+      acquired = run(authorization[:acquire], @connection)
+      @connection = @connection.merge(acquired.transform_keys(&:to_s))
+      @acquisitions += 1
+    ensure
+      @acquiring = false
     end
 
     def base_uri
@@ -239,7 +275,7 @@ module WorkatoHarness
     connection = command['connection']
     context = Context.new(connector, connection)
     value = dispatch(connector, context, command)
-    JSON.generate(ok: true, value: value, requests: context.requests)
+    JSON.generate(ok: true, value: value, requests: context.requests, connection: context.connection, acquisitions: context.acquisitions)
   rescue ConnectorError, RequestFailed, ArgumentError, NoMethodError, KeyError, TypeError => e
     JSON.generate(ok: false, error: e.message, class: e.class.name.split('::').last, requests: context ? context.requests : [])
   end

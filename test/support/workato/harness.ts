@@ -17,12 +17,12 @@ export interface HarnessRequest {
   status: number;
 }
 
-export type HarnessResult = { ok: true; value: Json; requests: HarnessRequest[] } | { ok: false; error: string; class: string; requests: HarnessRequest[] };
+export type HarnessResult =
+  | { ok: true; value: Json; requests: HarnessRequest[]; connection: Connection; acquisitions: number }
+  | { ok: false; error: string; class: string; requests: HarnessRequest[] };
 
-export interface Connection {
-  base_url: string;
-  api_key: string;
-}
+/** The connection's fields: base_url, and api_key, or auth_type client_credentials with client_id and client_secret. */
+export type Connection = { base_url: string } & Record<string, string>;
 
 type Command = { kind: string; key?: string; args?: Json[] };
 
@@ -42,7 +42,7 @@ export class WorkatoHarness {
 
   private constructor(
     private readonly vm: RubyVM,
-    private readonly connection: Connection,
+    private connection: Connection,
   ) {}
 
   /** Loads a connector's source (the committed file by default) into a fresh Ruby VM. */
@@ -67,7 +67,10 @@ export class WorkatoHarness {
     const next = this.#queue.then(async () => {
       globalThis.workatoHarnessCommand = JSON.stringify({ ...command, connection: this.connection });
       const answer = await this.vm.evalAsync(`WorkatoHarness.run($connector, JSON.parse(JS.global[:workatoHarnessCommand].to_s))`);
-      return JSON.parse(answer.toString()) as HarnessResult;
+      const result = JSON.parse(answer.toString()) as HarnessResult;
+      // Credentials acquired on the way (an OAuth2 access token) stay in the connection, as in Workato.
+      if (result.ok) this.connection = result.connection;
+      return result;
     });
     this.#queue = next.catch(() => undefined);
     return next;
