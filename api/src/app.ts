@@ -38,6 +38,7 @@ import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { EventService } from './events/service.ts';
 import { eventRoutes } from './events/routes.ts';
 import { WebhookService } from './webhooks/service.ts';
+import { CallbackPolicy } from './webhooks/callback-policy.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { mcpRoutes } from './mcp/routes.ts';
 
@@ -68,7 +69,7 @@ declare module 'fastify' {
 }
 
 export interface ServiceOptions {
-  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL'>;
+  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>;
   /** Seals vendor credentials at rest, and access tokens. */
   secrets: SecretBox;
   /** Brevo client settings (tests shorten retries and timeouts). */
@@ -95,13 +96,13 @@ export function createServices(db: Db, { config, secrets, brevo }: ServiceOption
     brevoCatalog: new BrevoCatalog(db),
     brevoBackfill: new BrevoBackfill(db),
     deadLetters: new DeadLetterService(db),
-    webhooks: new WebhookService(db, secrets),
+    webhooks: new WebhookService(db, secrets, new CallbackPolicy(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS)),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
 }
 
 export interface AppOptions extends Omit<ServiceOptions, 'config'> {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL'>;
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>;
   db: Db;
   /** What /ready checks besides the database (migrations, job engine...). */
   readiness?: ReadinessCheck[];

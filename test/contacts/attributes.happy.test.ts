@@ -43,6 +43,13 @@ describe('contact attributes', () => {
     expect(await emails('attribute=plan&attributeValue=enterprise')).toEqual([]);
   });
 
+  it('refuses a value without the attribute to match, rather than answering every contact', async () => {
+    const response = await get('/v1/contacts?attributeValue=pro');
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.json()).toMatchObject({ type: 'validation', errors: [{ field: 'querystring.attributeValue', reason: expect.stringMatching(/needs attribute/) }] });
+  });
+
   it('keeps each workspace to its own attributes', async () => {
     const other = await createWorkspace(t.app);
     expect((await get('/v1/contacts/attributes', other.readKey)).json()).toEqual({ data: [] });

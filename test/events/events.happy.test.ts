@@ -232,3 +232,27 @@ describe('searching events', () => {
     expect(theirs.statusCode).toBe(201);
   });
 });
+
+describe('polling events by receipt', () => {
+  it('orders by receipt with receivedSince, so an event that occurred long ago but arrived late still comes after the last poll', async () => {
+    const poller = await createWorkspace(t.app);
+    const trackFor = (eventId: string, occurredAt: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/events', headers: withKey(poller.writeKey), payload: { eventId, name: 'visit', occurredAt, contact: { externalId: 'p:1' } } });
+    const search = (query: string) => t.app.inject({ method: 'GET', url: `/v1/events?${query}`, headers: withKey(poller.readKey) });
+    expect((await trackFor('new', '2026-11-20T00:00:00Z')).statusCode).toBe(201);
+    const firstPoll = (await search('receivedSince=2020-01-01T00:00:00Z')).json<{ data: { eventId: string; createdAt: string }[] }>().data;
+    expect(firstPoll.map((event) => event.eventId)).toEqual(['new']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await trackFor('late', '2025-01-01T00:00:00Z')).statusCode).toBe(201);
+
+    const since = encodeURIComponent(firstPoll[0]!.createdAt);
+    // By occurrence the late event sorts first and falls before the boundary; by receipt it comes after.
+    expect((await search(`since=${since}`)).json<{ data: unknown[] }>().data).toEqual([]);
+    const byReceipt = (await search(`receivedSince=${since}`)).json<{ data: { eventId: string }[] }>().data;
+    expect(byReceipt.map((event) => event.eventId)).toEqual(['new', 'late']);
+    const page = (await search('receivedSince=2020-01-01T00:00:00Z&limit=1')).json<{ data: { eventId: string }[]; nextCursor: string }>();
+    expect(page.data.map((event) => event.eventId)).toEqual(['new']);
+    const next = (await search(`receivedSince=2020-01-01T00:00:00Z&limit=1&cursor=${page.nextCursor}`)).json<{ data: { eventId: string }[] }>();
+    expect(next.data.map((event) => event.eventId)).toEqual(['late']);
+  });
+});

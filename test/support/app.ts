@@ -18,7 +18,8 @@ export interface TestApp {
 export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets()): Promise<TestApp> {
   const db = createDb(databaseUrl, 4);
   const app = await buildApp({
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    // Tests' webhook callbacks listen on 127.0.0.1.
+    config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }),
     db,
     secrets,
     // Quick retries, so fault-injection tests run in seconds.

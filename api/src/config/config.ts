@@ -26,6 +26,8 @@ export const ZConfig = z.object({
   BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),
   /** Activation and webhook delivery workers in the API process, or off when separate `npm run worker` processes carry them. */
   ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
+  /** Webhook callbacks on loopback or private networks (local development, the demo, tests); refused otherwise. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof ZConfig>;

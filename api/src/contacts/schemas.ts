@@ -193,6 +193,9 @@ export const ZContactSearchQuery = z.object({
   attributeValue: z.string().optional().meta({ description: 'The value to match, as text: "pro", "12" and "true" match the text, the number and the boolean.' }),
   limit: ZLimit,
   cursor: ZCursor,
+}).refine((query) => query.attributeValue === undefined || query.attribute !== undefined, {
+  path: ['attributeValue'],
+  message: 'attributeValue needs attribute: name the attribute to match',
 });
 
 export const ZContactAttributes = z

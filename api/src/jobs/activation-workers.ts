@@ -1,6 +1,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
+import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import type { WebhookDeliveries } from '../webhooks/delivery.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
@@ -14,6 +15,8 @@ const RELAY_BATCH = 5_000;
 const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000 };
 const DEFAULT_ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
+/** Outbox entity types webhooks announce but nothing activates. */
+const ANNOUNCED_ONLY = new Set([DEAD_LETTER_ENTITY]);
 /** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
 const HEARTBEAT_SECONDS = 10;
 
@@ -81,8 +84,9 @@ export class ActivationWorkers {
         return 0;
       }
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-      // Some rows are only announced, never activated (a dead letter's creation).
-      const jobs = toJobs(rows.filter((row) => Object.hasOwn(this.activators, row.entity_type))).map((data) => ({ data }));
+      // A dead letter's creation is only announced, never activated. Any other type becomes a job even
+      // without an activator here: it waits, failing visibly, for a deployment that knows it.
+      const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type))).map((data) => ({ data }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
       await this.webhooks.queue(rows, tx);
       await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);

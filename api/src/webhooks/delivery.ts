@@ -168,6 +168,19 @@ export class WebhookDeliveries {
     const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId } });
     // Gone with its subscription, or settled by an earlier run of this job.
     if (!delivery || delivery.status !== 'pending') return;
+    try {
+      await this.#attempt(delivery, final);
+    } catch (error) {
+      // The last attempt failing on our side (database, credentials) still settles the delivery.
+      if (final && !(error instanceof DeliveryAttemptFailed)) {
+        const reason = `Tajo could not attempt the delivery: ${error instanceof Error ? error.message : String(error)}`;
+        await this.db.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'pending' }, data: { status: 'failed', lastError: reason, lastAttemptAt: new Date() } });
+      }
+      throw error;
+    }
+  }
+
+  async #attempt(delivery: DeliveryRow, final: boolean) {
     const data = await this.#currentData(delivery);
     if (!data) return this.#skip(delivery, 'the record no longer exists');
     // Read last, right before sending: a subscription deleted or disabled by now is sent nothing.
@@ -181,7 +194,11 @@ export class WebhookDeliveries {
       workspaceId: delivery.workspaceId,
       data,
     };
-    const attempt = await this.#post(target, delivery.id, JSON.stringify(notification));
+    // Checked again at each attempt: a host's DNS may since point inside.
+    const refused = await this.services.webhooks.callbacks.refusal(target.url);
+    const attempt: Attempt = refused
+      ? { verdict: refused.transient ? 'retry' : 'failed', statusCode: null, error: `the callback was not called: ${refused.reason}` }
+      : await this.#post(target, delivery.id, JSON.stringify(notification));
     const status: WebhookDeliveryStatus = attempt.verdict === 'delivered' ? 'delivered' : attempt.verdict === 'retry' && !final ? 'pending' : 'failed';
     const lastError = attempt.verdict === 'retry' && final ? `${attempt.error}; no retry left` : attempt.error;
     const now = new Date();

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { Prisma, WebhookDelivery as DeliveryRow, WebhookSubscription as SubscriptionRow } from '../generated/prisma/client.ts';
-import { notFound } from '../errors/problem.ts';
+import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
+import type { CallbackPolicy } from './callback-policy.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { WebhookDeliveryStatus, WebhookEventType } from './schemas.ts';
 
@@ -68,9 +69,12 @@ export class WebhookService {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
+    readonly callbacks: CallbackPolicy,
   ) {}
 
   async create(workspaceId: string, input: NewWebhookSubscription) {
+    const refused = await this.callbacks.refusal(input.url);
+    if (refused) throw new AppError('validation', `The callback URL cannot be used: ${refused.reason}.`, { errors: [{ field: 'body.url', reason: refused.reason }] });
     const secret = `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64')}`;
     const row = await this.db.webhookSubscription.create({
       data: {
