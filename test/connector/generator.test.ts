@@ -32,6 +32,8 @@ describe('generation', () => {
     const document = spec();
     document.paths['/v1/lists/{id}']!.get!['x-workato-action'] = { object: 'list', verb: 'get', pickLists: { id: 'no_such_list' } };
     document.paths['/v1/contacts']!.get!['x-workato-trigger'] = { object: 'contact', title: 'New contact', since: 'createdAfter', timestamp: 'createdAt' };
+    const webhooks = document.paths['/v1/webhooks']!.post!['x-workato-webhooks'] as { triggers: { events: string[] }[] };
+    webhooks.triggers[0]!.events = ['contact.created', 'contact.upserted'];
     let error: unknown;
     try {
       renderConnector(document);
@@ -42,6 +44,7 @@ describe('generation', () => {
     expect((error as CatalogError).problems).toEqual([
       "searchContacts: trigger since parameter 'createdAfter' is not a query parameter",
       'getList: pick list no_such_list has no operation with x-workato-pick-list',
+      "createWebhookSubscription: webhook trigger 'New or updated contact (real time)' subscribes to unknown event types contact.upserted",
     ]);
   });
 

@@ -68,6 +68,12 @@ describe('MCP tools from the operation catalog', () => {
     expect(search).toEqual({ request: { method: 'GET', url: '/v1/contacts', query: { email: 'a@example.com', limit: '5' }, headers: {} } });
   });
 
+  it("refuses a path value that would resolve into another route ('.', '..', empty)", () => {
+    for (const id of ['..', '.', '']) {
+      expect(toolRequest(tools.get('get_contact')!, { id })).toEqual({ error: `id must be a value, not '${id}'.` });
+    }
+  });
+
   it('renders problem+json answers as readable tool errors', () => {
     const problem = {
       type: 'validation',

@@ -25,7 +25,7 @@ const ZGrant = z.object({
 
 /**
  * An access token is sealed, not signed: API keys are base64url and never hold a '.', while a
- * sealed grant always does, so the two cannot be confused even by a key that starts with `at_`.
+ * sealed grant always does, so the two cannot be confused even by a key that starts with `tajo_at_`.
  */
 export function isAccessToken(credential: string): boolean {
   return credential.startsWith(PREFIX) && credential.includes('.');

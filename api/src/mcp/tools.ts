@@ -140,7 +140,12 @@ export function toolRequest(tool: McpTool, args: Record<string, unknown>): { req
     const parameter = parameters.get(name);
     if (parameter) {
       if (value === undefined || value === null) continue;
-      if (parameter.in === 'path') url = url.replace(`{${name}}`, encodeURIComponent(asText(value)));
+      if (parameter.in === 'path') {
+        const text = asText(value);
+        // '.' and '..' survive encoding and would be resolved into another route.
+        if (text === '' || text === '.' || text === '..') return { error: `${name} must be a value, not '${text}'.` };
+        url = url.replace(`{${name}}`, encodeURIComponent(text));
+      }
       else query[name] = Array.isArray(value) ? value.map(asText) : asText(value);
     } else if (name === IDEMPOTENCY_KEY && operation.idempotent) {
       if (value !== undefined && value !== null) headers['idempotency-key'] = asText(value);

@@ -243,8 +243,16 @@ function crossCheck(operations: CatalogOperation[], skipped: OperationCatalog['s
       if (!operation.parameters.some((parameter) => parameter.name === 'cursor')) problems.push(`${name}: a polling trigger needs cursor pagination`);
     }
     if (operation.pickList && operation.method !== 'get') problems.push(`${name}: a pick list needs a GET operation`);
-    for (const trigger of operation.webhooks?.triggers ?? []) {
-      if (!schemas[trigger.schema]) problems.push(`${name}: webhook trigger '${trigger.title}' names unknown schema ${trigger.schema}`);
+    if (operation.webhooks) {
+      // The event types a trigger subscribes to must be ones the subscribe operation accepts.
+      const events = propertiesOf(schemas, operation.requestBody).events;
+      const accepted = events?.items ? (resolveSchema(schemas, events.items as JsonSchema).enum as string[] | undefined) : undefined;
+      if (!accepted) problems.push(`${name}: the subscribe body has no 'events' list of known event types`);
+      for (const trigger of operation.webhooks.triggers) {
+        if (!schemas[trigger.schema]) problems.push(`${name}: webhook trigger '${trigger.title}' names unknown schema ${trigger.schema}`);
+        const unknown = trigger.events.filter((event) => accepted && !accepted.includes(event));
+        if (unknown.length > 0) problems.push(`${name}: webhook trigger '${trigger.title}' subscribes to unknown event types ${unknown.join(', ')}`);
+      }
     }
     if (operation.webhooks && !ids.has(operation.webhooks.unsubscribe)) problems.push(`${name}: unsubscribe operation ${operation.webhooks.unsubscribe} is not in the spec`);
   }
