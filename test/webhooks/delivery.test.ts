@@ -144,7 +144,7 @@ describe('webhook deliveries', () => {
     callbacks.answer('/gone', 410);
     const { id } = await subscribe(ws, '/gone', ['contact.created', 'contact.updated']);
     const contactId = await createContact(ws, 'crm:gone');
-    await waitFor(async () => (await call(ws.readKey, 'GET', `/v1/webhooks/${id}`)).json<{ status: string }>().status === 'disabled', 20_000, 'the subscription to be disabled');
+    await waitFor(async () => (await call(ws.writeKey, 'GET', `/v1/webhooks/${id}`)).json<{ status: string }>().status === 'disabled', 20_000, 'the subscription to be disabled');
     await call(ws.writeKey, 'PATCH', `/v1/contacts/${contactId}`, { firstName: 'Gone' });
     await pause(2_000);
     expect(callbacks.received('/gone')).toHaveLength(1);

@@ -59,6 +59,6 @@ describe('webhook subscriptions, refused', () => {
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.json<Problem>().type).toBe('not_found');
     }
-    expect((await t.app.inject({ method: 'GET', url: '/v1/webhooks/nope', headers: withKey(ws.readKey) })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/webhooks/nope', headers: withKey(ws.writeKey) })).statusCode).toBe(400);
   });
 });

@@ -36,7 +36,7 @@ describe('webhook subscriptions', () => {
     expect(Buffer.from(created.secret!.slice(6), 'base64')).toHaveLength(32);
 
     const { secret: _secret, ...subscription } = created;
-    expect((await call('GET', `/v1/webhooks/${created.id}`, undefined, {}, ws.readKey)).json()).toEqual(subscription);
+    expect((await call('GET', `/v1/webhooks/${created.id}`, undefined, {}, ws.writeKey)).json()).toEqual(subscription);
     // Sealed at rest: the database holds no trace of the secret.
     const row = await t.db.webhookSubscription.findUniqueOrThrow({ where: { id: created.id } });
     expect(row.secretCiphertext).not.toContain(created.secret!.slice(6, 20));
@@ -59,7 +59,7 @@ describe('webhook subscriptions', () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `&cursor=${cursor}` : '';
-      const page = (await t.app.inject({ method: 'GET', url: `/v1/webhooks?limit=2${query}`, headers: withKey(own.readKey) })).json<{ data: Subscription[]; nextCursor: string | null }>();
+      const page = (await t.app.inject({ method: 'GET', url: `/v1/webhooks?limit=2${query}`, headers: withKey(own.writeKey) })).json<{ data: Subscription[]; nextCursor: string | null }>();
       expect(page.data.every((s) => s.secret === undefined)).toBe(true);
       seen.push(...page.data.map((s) => s.id));
       cursor = page.nextCursor;

@@ -40,7 +40,8 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/webhooks', {
-    config: { scope: 'read' },
+    // A callback URL is a recipe's secret: reading it takes the scope that sets it.
+    config: { scope: 'write' },
     schema: {
       operationId: 'searchWebhookSubscriptions',
       'x-workato-skip': "Subscriptions are made and removed by the connector's real-time triggers when a recipe starts and stops.",
@@ -54,7 +55,8 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/webhooks/:id', {
-    config: { scope: 'read' },
+    // A callback URL is a recipe's secret: reading it takes the scope that sets it.
+    config: { scope: 'write' },
     schema: {
       operationId: 'getWebhookSubscription',
       'x-workato-skip': "Subscriptions are made and removed by the connector's real-time triggers when a recipe starts and stops.",
