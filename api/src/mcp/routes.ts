@@ -53,20 +53,23 @@ function toolServer(app: FastifyInstance, request: FastifyRequest, tools: Map<st
  * and the key's scopes decide which tools it sees and may call.
  */
 export const mcpRoutes: FastifyPluginAsync = async (app) => {
-  let tools = new Map<string, McpTool>();
-  let version = '';
-  // Built once every route is registered, from the same spec the connector is generated from.
-  app.addHook('onReady', async () => {
-    const document = app.swagger();
-    tools = buildTools(document as unknown as OpenApiDocument);
-    version = document.info.version;
-  });
+  // Built at the first MCP request, from the same spec the connector is generated from: rendering
+  // the spec is start-up work every API process (and test app) would pay for nothing otherwise.
+  let catalog: { tools: Map<string, McpTool>; version: string } | undefined;
+  const toolCatalog = () => {
+    if (!catalog) {
+      const document = app.swagger();
+      catalog = { tools: buildTools(document as unknown as OpenApiDocument), version: document.info.version };
+    }
+    return catalog;
+  };
 
   app.post('/mcp', {
     config: { scope: 'read' },
     // The tools are the API's operations already; the transport endpoint itself is not one.
     schema: { hide: true },
     handler: async (request, reply) => {
+      const { tools, version } = toolCatalog();
       const server = toolServer(app, request, tools, version);
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       await server.connect(transport);
