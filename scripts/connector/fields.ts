@@ -78,9 +78,19 @@ function hintOf(schema: JsonSchema, original: JsonSchema): string | undefined {
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
-/** A select's text twin, so builders can map a datapill instead of choosing. */
-function toggleField(name: string, label: string, optional: boolean, hint: string | undefined): RubyValue {
-  return { name, label, type: 'string', control_type: 'text', optional, toggle_hint: 'Use custom value', hint };
+/** A select (from a pick list or fixed options) with its text twin, so builders can map a datapill instead of choosing. */
+function select(name: string, label: string, optional: boolean, hint: string | undefined, choices: { pick_list: string } | { options: string[][] }): RubyValue {
+  return {
+    name,
+    label,
+    type: 'string',
+    control_type: 'select',
+    ...choices,
+    optional,
+    toggle_hint: 'Select from list',
+    toggle_field: { name, label, type: 'string', control_type: 'text', optional, toggle_hint: 'Use custom value', hint },
+    hint,
+  };
 }
 
 /** Workato fields for the properties of an object schema. */
@@ -98,19 +108,7 @@ export function field(name: string, original: JsonSchema, optional: boolean, opt
   const schema = nonNull(original);
   const hint = hintOf(schema, original);
   const pickList = options.pickLists?.[name];
-  if (pickList) {
-    return {
-      name,
-      label,
-      type: 'string',
-      control_type: 'select',
-      pick_list: pickList,
-      optional,
-      toggle_hint: 'Select from list',
-      toggle_field: toggleField(name, label, optional, hint),
-      hint,
-    };
-  }
+  if (pickList) return select(name, label, optional, hint, { pick_list: pickList });
   if (schema.type === undefined && !schema.anyOf && !schema.enum) {
     // Any JSON (a request or answer kept verbatim): Workato shows it as an object.
     return { name, label, type: 'object', optional, hint };
@@ -135,19 +133,7 @@ export function field(name: string, original: JsonSchema, optional: boolean, opt
     return { name, label, type: 'object', optional, hint: [hint, 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'].filter(Boolean).join(' ') };
   }
   const values = enumValues(schema);
-  if (values) {
-    return {
-      name,
-      label,
-      type: 'string',
-      control_type: 'select',
-      options: values.map((value) => [labelize(String(value)), String(value)]),
-      optional,
-      toggle_hint: 'Select from list',
-      toggle_field: toggleField(name, label, optional, hint),
-      hint,
-    };
-  }
+  if (values) return select(name, label, optional, hint, { options: values.map((value) => [labelize(String(value)), String(value)]) });
   return { name, label, type: workatoScalar(schema), control_type: controlType(schema), optional, hint };
 }
 
