@@ -208,6 +208,11 @@ function objectDefinitions(catalog: OperationCatalog): RubyValue {
   );
 }
 
+/** Workato's description line: the title with its object and the app highlighted, "Upsert <contact> in <Tajo>". */
+function description(title: string, object: string) {
+  return lambda(['_input', '_pick_list_label'], rubyString(`${title.replace(object, `<span class="provider">${object}</span>`)} in <span class="provider">Tajo</span>`));
+}
+
 function actionTitle(action: ActionExtension): string {
   const verb = VERBS[action.verb];
   return action.title ?? `${verb.title} ${objectLabel(action.object, verb.plural)}`;
@@ -217,12 +222,13 @@ function action(catalog: OperationCatalog, operation: CatalogOperation): RubyVal
   const extension = operation.action!;
   const title = actionTitle(extension);
   const verbTitle = VERBS[extension.verb].title;
-  const [verb, object] = title.startsWith(`${verbTitle} `) ? [verbTitle, title.slice(verbTitle.length + 1)] : [title.split(' ')[0], title.split(' ').slice(1).join(' ')];
+  // What follows the verb (the first word, for a title of its own) is the object.
+  const object = title.startsWith(`${verbTitle} `) ? title.slice(verbTitle.length + 1) : title.split(' ').slice(1).join(' ');
   const inputs = inputFields(catalog, operation);
   return {
     title,
     subtitle: `${operation.summary} in Tajo`,
-    description: lambda(['_input', '_pick_list_label'], rubyString(`${verb} <span class="provider">${object}</span> in <span class="provider">Tajo</span>`)),
+    description: description(title, object),
     help: [operation.description, `Needs an API key with the ${operation.scope} scope.`].filter(Boolean).join(' '),
     batch: extension.batch ? true : undefined,
     input_fields: lambda(['object_definitions', '_connection', '_config_fields'], inputs),
@@ -398,7 +404,7 @@ next_closure['cursor'] = page['nextCursor'] if more
     {
       title: trigger.title,
       subtitle: `Triggers when ${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} is ${trigger.title.toLowerCase().includes('updated') ? 'created or updated' : 'created'} in Tajo`,
-      description: lambda(['_input', '_pick_list_label'], rubyString(`${trigger.title.replace(label, `<span class="provider">${label}</span>`)} in <span class="provider">Tajo</span>`)),
+      description: description(trigger.title, label),
       help: `Checks Tajo for ${objectLabel(trigger.object, true)} by ${labelize(trigger.timestamp).toLowerCase()}, oldest first, and never delivers the same version twice. Needs an API key with the ${operation.scope} scope.`,
       input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], ruby([sinceField, ...filterFields])),
       poll: lambda(['_connection', 'input', 'closure'], poll),
@@ -426,7 +432,7 @@ function webhookTriggers(catalog: OperationCatalog, operation: CatalogOperation)
       {
         title: trigger.title,
         subtitle: `Triggers at once when Tajo announces ${trigger.events.join(' or ')}`,
-        description: lambda(['_input', '_pick_list_label'], rubyString(`${trigger.title.replace(label, `<span class="provider">${label}</span>`)} in <span class="provider">Tajo</span>`)),
+        description: description(trigger.title, label),
         help: `Tajo sends signed notifications to this recipe as ${trigger.events.join(' or ')} happens, retrying when Workato is unavailable. Starting the recipe subscribes it; stopping it unsubscribes. Needs an API key with the ${operation.scope} scope.`,
         input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], '[]'),
         webhook_subscribe: lambda(['webhook_url', '_connection', '_input', 'recipe_id'], `call('tajo_request', ${rubyString(operation.method)}, ${rubyString(relativePath(operation.path))}, nil, ${subscription}, nil)`),
