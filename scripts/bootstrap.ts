@@ -8,10 +8,9 @@ import { loadConfig } from '../api/src/config/config.ts';
 import { openDatabase } from '../api/src/db/database.ts';
 import { applyMigrations } from '../api/src/db/migrate.ts';
 import { createDb } from '../api/src/db/client.ts';
-import { randomBytes } from 'node:crypto';
 import { AuthService } from '../api/src/auth/service.ts';
 import { AccessTokens } from '../api/src/auth/access-tokens.ts';
-import { SecretBox } from '../api/src/security/secret-box.ts';
+import { loadSecretBox } from '../api/src/security/secret-box.ts';
 import { WorkspaceService } from '../api/src/workspaces/service.ts';
 import { ZPhoneRegion, ZSourceName } from '../api/src/workspaces/schemas.ts';
 
@@ -40,8 +39,8 @@ const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir:
 try {
   await applyMigrations(database.url);
   const db = createDb(database.url, 1);
-  // Creating a workspace opens no access token; any key will do.
-  const auth = new AuthService(db, new AccessTokens(new SecretBox(randomBytes(32))));
+  const { box } = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
+  const auth = new AuthService(db, new AccessTokens(box));
   const { workspace, secret } = await new WorkspaceService(db, auth).createWithAdminKey({
     name: values.name.trim(),
     ...(region?.success ? { defaultPhoneRegion: region.data } : {}),

@@ -26,7 +26,7 @@ interface OpenApiOperation {
   [extension: `x-${string}`]: unknown;
 }
 
-export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface OperationParameter {
