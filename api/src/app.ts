@@ -41,6 +41,14 @@ import { WebhookService } from './webhooks/service.ts';
 import { CallbackPolicy } from './webhooks/callback-policy.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { mcpRoutes } from './mcp/routes.ts';
+import { SourceService } from './sources/service.ts';
+import { WorkatoConnections, type WorkatoConnectionOptions } from './sources/connections.ts';
+import { SourceIngest } from './sources/ingest.ts';
+import { sourceRoutes } from './sources/routes.ts';
+import { SyncJobService } from './sync/service.ts';
+import { syncJobRoutes } from './sync/routes.ts';
+import { HintService } from './hints/service.ts';
+import { hintRoutes } from './hints/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -59,6 +67,13 @@ export interface Services {
   brevoBackfill: BrevoBackfill;
   deadLetters: DeadLetterService;
   webhooks: WebhookService;
+  /** Workato clients for sources, with their credentials opened. */
+  workato: WorkatoConnections;
+  sources: SourceService;
+  /** Maps and writes what sources deliver (sync pages, hint refetches). */
+  sourceIngest: SourceIngest;
+  syncJobs: SyncJobService;
+  hints: HintService;
   config: { brevoBaseUrl: string };
 }
 
@@ -69,40 +84,51 @@ declare module 'fastify' {
 }
 
 export interface ServiceOptions {
-  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>;
+  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'>;
   /** Seals vendor credentials at rest, and access tokens. */
   secrets: SecretBox;
   /** Brevo client settings (tests shorten retries and timeouts). */
   brevo?: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'>;
+  /** Workato client settings (tests shorten retries and timeouts). */
+  workato?: WorkatoConnectionOptions['client'];
 }
 
-export function createServices(db: Db, { config, secrets, brevo }: ServiceOptions): Services {
+export function createServices(db: Db, { config, secrets, brevo, workato: workatoClient }: ServiceOptions): Services {
   const tokens = new AccessTokens(secrets);
   const auth = new AuthService(db, tokens);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
+  const contacts = new ContactService(db, idempotency, writer);
+  const events = new EventService(db);
+  const deadLetters = new DeadLetterService(db);
+  const workato = new WorkatoConnections(secrets, { baseUrl: config.WORKATO_BASE_URL, ...(workatoClient ? { client: workatoClient } : {}) });
   return {
     auth,
     oauth: new OAuthService(auth, tokens),
     idempotency,
     workspaces: new WorkspaceService(db, auth),
     apiKeys: new ApiKeyService(db, auth),
-    contacts: new ContactService(db, idempotency, writer),
-    events: new EventService(db),
+    contacts,
+    events,
     lists: new ListService(db),
     messages: new MessageService(db),
     campaignDrafts: new CampaignDraftService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, brevo),
     brevoCatalog: new BrevoCatalog(db),
     brevoBackfill: new BrevoBackfill(db),
-    deadLetters: new DeadLetterService(db),
+    deadLetters,
     webhooks: new WebhookService(db, secrets, new CallbackPolicy(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS)),
+    workato,
+    sources: new SourceService(db, secrets, workato),
+    sourceIngest: new SourceIngest(db, contacts, events, deadLetters),
+    syncJobs: new SyncJobService(db),
+    hints: new HintService(db, secrets),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
 }
 
 export interface AppOptions extends Omit<ServiceOptions, 'config'> {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>;
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'>;
   db: Db;
   /** What /ready checks besides the database (migrations, job engine...). */
   readiness?: ReadinessCheck[];
@@ -141,6 +167,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
   // Outside the API-key hook: the token endpoint authenticates its client itself.
   await app.register(oauthRoutes, { prefix: '/v1' });
+  // Outside the API-key hook too: Workato signs its hints with the source's secret.
+  await app.register(hintRoutes, { prefix: '/v1' });
   await app.register(
     async (v1) => {
       requireApiKey(v1, services.auth);
@@ -155,6 +183,8 @@ export async function buildApp(options: AppOptions) {
       await v1.register(brevoRoutes);
       await v1.register(deadLetterRoutes);
       await v1.register(webhookRoutes);
+      await v1.register(sourceRoutes);
+      await v1.register(syncJobRoutes);
     },
     { prefix: '/v1' },
   );

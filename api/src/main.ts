@@ -7,9 +7,8 @@ import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
 import { loggerOptions } from './logging.ts';
 import { loadSecretBox } from './security/secret-box.ts';
-import { createActivators } from './jobs/activators.ts';
+import { createActivators, createOutboxConsumers } from './jobs/activators.ts';
 import { ActivationWorkers } from './jobs/activation-workers.ts';
-import { WebhookDeliveries } from './webhooks/delivery.ts';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -56,7 +55,7 @@ async function main() {
 
   const workers =
     config.ACTIVATION_WORKERS === 'in-process'
-      ? ActivationWorkers.create(database.url, db, createActivators(db, app.services, logger), new WebhookDeliveries(db, app.services, logger), logger)
+      ? ActivationWorkers.create(database.url, db, createActivators(db, app.services, logger), createOutboxConsumers(db, app.services, logger), logger)
       : null;
   await workers?.start();
 

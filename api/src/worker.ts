@@ -7,9 +7,8 @@ import { pendingMigrations } from './db/migrate.ts';
 import { createDb } from './db/client.ts';
 import { loggerOptions } from './logging.ts';
 import { loadSecretBox } from './security/secret-box.ts';
-import { createActivators } from './jobs/activators.ts';
+import { createActivators, createOutboxConsumers } from './jobs/activators.ts';
 import { ActivationWorkers } from './jobs/activation-workers.ts';
-import { WebhookDeliveries } from './webhooks/delivery.ts';
 
 /**
  * Activation and webhook delivery workers without the HTTP API (`npm run worker`), so API and
@@ -28,7 +27,7 @@ async function worker() {
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
   const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
   const services = createServices(db, { config, secrets: secrets.box });
-  const workers = ActivationWorkers.create(database.url, db, createActivators(db, services, logger), new WebhookDeliveries(db, services, logger), logger);
+  const workers = ActivationWorkers.create(database.url, db, createActivators(db, services, logger), createOutboxConsumers(db, services, logger), logger);
   await workers.start();
   logger.info({ database: database.kind, pid: process.pid }, 'activation worker started');
 

@@ -2,8 +2,7 @@ import { pino } from 'pino';
 import { expect } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
-import { createActivators } from '../../api/src/jobs/activators.ts';
-import { WebhookDeliveries } from '../../api/src/webhooks/delivery.ts';
+import { createActivators, createOutboxConsumers } from '../../api/src/jobs/activators.ts';
 import { startBrevoSimulator, type BrevoSimulator, type BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
 import { createTestApp, withKey, type TestApp, type TestWorkspace } from './app.ts';
 import { BrevoSpecValidator, brevoSpecAvailable } from './brevo-spec.ts';
@@ -57,8 +56,8 @@ export async function startActivationHarness(simulator: Partial<BrevoSimulatorOp
   const { brevo, validator } = await startCheckedSimulator(simulator);
   const log = pino({ level: 'silent' });
   // Webhook retries a second apart (doubling), so retry tests run in seconds.
-  const webhooks = new WebhookDeliveries(t.db, t.app.services, log, { retryDelaySeconds: 1 });
-  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), webhooks, log);
+  const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 } });
+  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log);
   await workers.start();
   return {
     t,

@@ -15,15 +15,16 @@ export interface TestApp {
 }
 
 /** The real app on the run's database (or the one given), called in-process with app.inject(). */
-export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets()): Promise<TestApp> {
+export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets(), options: { workatoBaseUrl?: string } = {}): Promise<TestApp> {
   const db = createDb(databaseUrl, 4);
   const app = await buildApp({
-    // Tests' webhook callbacks listen on 127.0.0.1.
-    config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }),
+    // Tests' webhook callbacks listen on 127.0.0.1; Workato is the simulator's, when a test runs one.
+    config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', ...(options.workatoBaseUrl ? { WORKATO_BASE_URL: options.workatoBaseUrl } : {}) }),
     db,
     secrets,
     // Quick retries, so fault-injection tests run in seconds.
     brevo: { retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 }, timeoutSeconds: 2 },
+    workato: { retry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 100 }, timeoutMs: 5_000 },
     logger: { level: 'silent' },
   });
   await app.ready();

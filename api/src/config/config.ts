@@ -24,6 +24,11 @@ export const ZConfig = z.object({
   TAJO_ENCRYPTION_KEY: z.string().optional(),
   /** Brevo's API base URL for new connections; the demo points it at the local simulator. */
   BREVO_BASE_URL: z.string().url().default('https://api.brevo.com/v3'),
+  /**
+   * One origin for every Workato host (Developer API, Event Streams, data tables): the demo and
+   * tests point it at the Workato simulator. Unset, each source uses its data center's hosts.
+   */
+  WORKATO_BASE_URL: z.string().url().optional(),
   /** Activation and webhook delivery workers in the API process, or off when separate `npm run worker` processes carry them. */
   ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
   /** Webhook callbacks on loopback or private networks (local development, the demo, tests); refused otherwise. */

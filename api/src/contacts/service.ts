@@ -5,7 +5,7 @@ import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import { MESSAGE_ENTITY } from '../messages/service.ts';
-import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type WriteResult } from './writer.ts';
+import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type SqlExecutor, type WriteResult } from './writer.ts';
 import {
   normalizeContact,
   normalizeEmail,
@@ -59,8 +59,11 @@ export class ContactService {
     private readonly writer: CoalescingWriter,
   ) {}
 
-  /** Normalizes and writes each record on its own: one bad record never fails the others. */
-  async upsertMany(ctx: WriteContext, records: readonly unknown[]): Promise<RecordOutcome[]> {
+  /**
+   * Normalizes and writes each record on its own: one bad record never fails the others. Given a
+   * transaction (`within`), the writes commit with it.
+   */
+  async upsertMany(ctx: WriteContext, records: readonly unknown[], within?: SqlExecutor): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = new Array(records.length);
     const writes: ContactWrite[] = [];
     const indexes: number[] = [];
@@ -73,7 +76,7 @@ export class ContactService {
         outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: normalized.rejections };
       }
     });
-    const written = await writeContacts(this.db.sql, writes, 'upsert');
+    const written = await writeContacts(this.db.sql, writes, 'upsert', within ? { within } : {});
     written.forEach((outcome, i) => {
       const index = indexes[i]!;
       outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, errors: [] };

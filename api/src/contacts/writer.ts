@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Contact as ContactRow } from '../generated/prisma/client.ts';
+import type { Contact as ContactRow, Prisma } from '../generated/prisma/client.ts';
 import { contentHash, type NormalizedContact } from './normalize.ts';
 
 export type WriteResult = 'created' | 'updated' | 'unchanged';
@@ -27,6 +27,16 @@ export interface WriteOutcome {
 }
 
 type IndexedWrite = ContactWrite & { index: number };
+
+/** Where statements run: a pool, a pooled client inside a transaction, or a Prisma transaction. */
+export interface SqlExecutor {
+  query<Row>(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** Runs the writer's statements inside a Prisma interactive transaction, so they commit with its other writes. */
+export const prismaExecutor = (tx: Prisma.TransactionClient): SqlExecutor => ({
+  query: async <Row>(text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<Row[]>(text, ...values) }),
+});
 
 /** The statement's input columns: name, type, value of a write. */
 const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) => unknown][] = [
@@ -196,7 +206,7 @@ export async function writeContacts(
   sql: pg.Pool,
   writes: readonly ContactWrite[],
   mode: WriteMode,
-  options: { withRows?: boolean } = {},
+  options: { withRows?: boolean; within?: SqlExecutor } = {},
 ): Promise<WriteOutcome[]> {
   const withRows = options.withRows ?? false;
   const rounds: IndexedWrite[][] = [];
@@ -207,6 +217,8 @@ export async function writeContacts(
     occurrences.set(identity, round + 1);
     (rounds[round] ??= []).push({ ...write, index });
   });
+  // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
+  if (options.within) return runRounds(options.within, rounds, mode, withRows, writes.length);
   if (rounds.length <= 1) return runRounds(sql, rounds, mode, withRows, writes.length);
   const client = await sql.connect();
   try {
@@ -223,7 +235,7 @@ export async function writeContacts(
 }
 
 async function runRounds(
-  client: pg.Pool | pg.PoolClient,
+  client: SqlExecutor,
   rounds: IndexedWrite[][],
   mode: WriteMode,
   withRows: boolean,

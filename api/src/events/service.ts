@@ -47,7 +47,11 @@ export class EventService {
    * Tracks each event on its own: one bad event never fails the others. An event ID seen before
    * answers `unchanged` when the content is the same and is rejected when it differs.
    */
-  async trackMany(ctx: WriteContext, records: readonly unknown[]): Promise<{ outcomes: EventOutcome[]; rows: Map<string, EventRow> }> {
+  async trackMany(
+    ctx: WriteContext,
+    records: readonly unknown[],
+    within?: Prisma.TransactionClient,
+  ): Promise<{ outcomes: EventOutcome[]; rows: Map<string, EventRow> }> {
     const outcomes: EventOutcome[] = new Array(records.length);
     const firstById = new Map<string, Accepted>();
     const repeats: Accepted[] = [];
@@ -66,7 +70,7 @@ export class EventService {
     const rows = new Map<string, EventRow>();
     const created = new Set<string>();
     if (firstById.size > 0) {
-      await this.db.$transaction(async (tx) => {
+      const inTransaction = async (tx: Prisma.TransactionClient) => {
         const inserted = await tx.event.createManyAndReturn({
           data: [...firstById.values()].map(({ event, contentHash, payload }) => toRow(ctx, event, contentHash, payload)),
           skipDuplicates: true,
@@ -83,7 +87,8 @@ export class EventService {
         if (known.length > 0) {
           for (const row of await tx.event.findMany({ where: { workspaceId: ctx.workspaceId, eventId: { in: known } } })) rows.set(row.eventId, row);
         }
-      });
+      };
+      await (within ? inTransaction(within) : this.db.$transaction(inTransaction));
     }
     for (const accepted of [...firstById.values(), ...repeats]) {
       const { index, event } = accepted;

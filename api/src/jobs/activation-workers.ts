@@ -1,8 +1,7 @@
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type Db as JobDb } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
-import type { WebhookDeliveries } from '../webhooks/delivery.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
@@ -24,6 +23,19 @@ const HEARTBEAT_SECONDS = 10;
 export type Activators = Record<string, EntityActivator>;
 
 /**
+ * Other work the outbox carries, on the same job engine: webhook notifications (which announce
+ * activated rows), sync jobs and webhook-hint refetches (whose rows are theirs alone).
+ */
+export interface OutboxConsumer {
+  /** Outbox entity types that are this consumer's work only: they never become activation jobs. */
+  readonly entityTypes: readonly string[];
+  /** Creates its queues and starts its workers. */
+  start(boss: PgBoss): Promise<void>;
+  /** Queues its jobs for the relayed rows, inside the relay's transaction. */
+  queue(rows: readonly OutboxRow[], tx: JobDb): Promise<number>;
+}
+
+/**
  * Activation on pg-boss. The relay moves outbox rows into jobs in one transaction (the rows are
  * marked processed in the same commit that creates the jobs: nothing lost, nothing doubled), and
  * workers carry the jobs out. A job that dies with its process is retried by pg-boss; the activator
@@ -39,15 +51,15 @@ export class ActivationWorkers {
     private readonly boss: PgBoss,
     private readonly db: Db,
     private readonly activators: Activators,
-    private readonly webhooks: WebhookDeliveries,
+    private readonly consumers: readonly OutboxConsumer[],
     private readonly log: Logger,
   ) {}
 
-  static create(connectionString: string, db: Db, activators: Activators, webhooks: WebhookDeliveries, log: Logger) {
+  static create(connectionString: string, db: Db, activators: Activators, consumers: readonly OutboxConsumer[], log: Logger) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
-    return new ActivationWorkers(boss, db, activators, webhooks, log);
+    return new ActivationWorkers(boss, db, activators, consumers, log);
   }
 
   async start() {
@@ -65,7 +77,7 @@ export class ActivationWorkers {
       this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
       return report;
     });
-    await this.webhooks.start(this.boss);
+    for (const consumer of this.consumers) await consumer.start(this.boss);
     this.#relay = this.#relayLoop();
   }
 
@@ -84,11 +96,13 @@ export class ActivationWorkers {
         return 0;
       }
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-      // A dead letter's creation is only announced, never activated. Any other type becomes a job even
-      // without an activator here: it waits, failing visibly, for a deployment that knows it.
-      const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type))).map((data) => ({ data }));
+      // A dead letter's creation is only announced, never activated, and a consumer's own rows are its
+      // work alone. Any other type becomes a job even without an activator here: it waits, failing
+      // visibly, for a deployment that knows it.
+      const owned = new Set(this.consumers.flatMap((consumer) => consumer.entityTypes));
+      const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type) && !owned.has(row.entity_type))).map((data) => ({ data }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
-      await this.webhooks.queue(rows, tx);
+      for (const consumer of this.consumers) await consumer.queue(rows, tx);
       await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       await client.query('COMMIT');
       return rows.length;

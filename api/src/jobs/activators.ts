@@ -10,7 +10,10 @@ import { CampaignDraftActivator } from '../brevo/campaign-activation.ts';
 import { CAMPAIGN_DRAFT_ENTITY } from '../campaigns/service.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import { MESSAGE_ENTITY } from '../messages/service.ts';
-import type { Activators } from './activation-workers.ts';
+import type { Activators, OutboxConsumer } from './activation-workers.ts';
+import { WebhookDeliveries, type WebhookDeliveryOptions } from '../webhooks/delivery.ts';
+import { SyncWorkers, type SyncWorkerOptions } from '../sync/workers.ts';
+import { HintRefetches } from '../hints/refetch.ts';
 
 /** The activator of every entity type the outbox carries, keyed as the outbox names them. */
 export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>, log: Logger): Activators {
@@ -23,4 +26,23 @@ export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts
     [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),
     [CAMPAIGN_DRAFT_ENTITY]: new CampaignDraftActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
   };
+}
+
+export interface ConsumerOptions {
+  webhooks?: Partial<WebhookDeliveryOptions>;
+  sync?: Partial<SyncWorkerOptions>;
+}
+
+/** The outbox's other work on the same job engine: webhook notifications, sync jobs, hint refetches. */
+export function createOutboxConsumers(
+  db: Db,
+  services: Pick<Services, 'webhooks' | 'contacts' | 'events' | 'deadLetters' | 'workato' | 'sourceIngest'>,
+  log: Logger,
+  options: ConsumerOptions = {},
+): OutboxConsumer[] {
+  return [
+    new WebhookDeliveries(db, services, log, options.webhooks),
+    new SyncWorkers(db, services.workato, services.sourceIngest, log, options.sync),
+    new HintRefetches(db, services.workato, services.sourceIngest, log),
+  ];
 }

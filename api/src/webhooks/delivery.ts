@@ -6,6 +6,7 @@ import type { Services } from '../app.ts';
 import type { WebhookDelivery as DeliveryRow } from '../generated/prisma/client.ts';
 import { AppError } from '../errors/problem.ts';
 import type { OutboxRow } from '../jobs/activation.ts';
+import type { OutboxConsumer } from '../jobs/activation-workers.ts';
 import { EVENT_ENTITY } from '../events/service.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import type { WebhookDeliveryStatus, WebhookEventType, WebhookNotification } from './schemas.ts';
@@ -93,7 +94,9 @@ async function unlessGone<T>(read: () => Promise<T>): Promise<T | null> {
  * subscription. The worker sends each as the record stands at the time of sending (the same JSON
  * its GET returns), signed the Standard Webhooks way, and records every attempt on the row.
  */
-export class WebhookDeliveries {
+export class WebhookDeliveries implements OutboxConsumer {
+  /** It announces other types' rows and owns none. */
+  readonly entityTypes: readonly string[] = [];
   readonly #options: WebhookDeliveryOptions;
   #boss: PgBoss | null = null;
 

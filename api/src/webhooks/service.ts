@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { Prisma, WebhookDelivery as DeliveryRow, WebhookSubscription as SubscriptionRow } from '../generated/prisma/client.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import type { CallbackPolicy } from './callback-policy.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { newWebhookSecret, webhookSigningKey } from '../security/webhook-secrets.ts';
 import type { WebhookDeliveryStatus, WebhookEventType } from './schemas.ts';
 
-/** Standard Webhooks' secret format: `whsec_` and the base64 of the key's bytes. */
-const SECRET_PREFIX = 'whsec_';
-const SECRET_BYTES = 32;
 
 export interface NewWebhookSubscription {
   url: string;
@@ -57,8 +54,6 @@ export const toWebhookDelivery = (row: DeliveryRow) => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-/** The HMAC key a secret stands for (Standard Webhooks signs with the decoded bytes, not the text). */
-const signingKeyOf = (secret: string) => Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
 
 /**
  * Webhook subscriptions: a recipe's callback URL and the event types it wants. The signing secret
@@ -75,7 +70,7 @@ export class WebhookService {
   async create(workspaceId: string, input: NewWebhookSubscription) {
     const refused = await this.callbacks.refusal(input.url);
     if (refused) throw new AppError('validation', `The callback URL cannot be used: ${refused.reason}.`, { errors: [{ field: 'body.url', reason: refused.reason }] });
-    const secret = `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64')}`;
+    const secret = newWebhookSecret();
     const row = await this.db.webhookSubscription.create({
       data: {
         workspaceId,
@@ -123,7 +118,7 @@ export class WebhookService {
   /** The subscription to send to, with its signing key; null once it is deleted or disabled. */
   async target(subscriptionId: string): Promise<WebhookTarget | null> {
     const row = await this.db.webhookSubscription.findFirst({ where: { id: subscriptionId, status: 'active' } });
-    return row ? { id: row.id, url: row.url, signingKey: signingKeyOf(this.secrets.open(row.secretCiphertext)) } : null;
+    return row ? { id: row.id, url: row.url, signingKey: webhookSigningKey(this.secrets.open(row.secretCiphertext)) } : null;
   }
 
   async #find(workspaceId: string, id: string) {

@@ -1,0 +1,164 @@
+import jsonata from 'jsonata';
+import { z } from 'zod';
+
+/**
+ * A source's mapping: JSONata expressions (https://jsonata.org) evaluated on each record's payload,
+ * deciding what becomes a contact (its fields and its Brevo attributes), which custom events it
+ * produces, and what stays in Tajo only. JSONata rather than a home-made path language: it is
+ * documented, tested, and recipe builders already know its cousin, Workato's formula mode.
+ *
+ * Each expression sees the payload as its input and these variables: `$objectId` (Workato's ID of
+ * the record: message ID or row ID), `$time` (when Workato says it was published or last updated)
+ * and `$source` (the source's name).
+ */
+
+const MAX_EXPRESSION_LENGTH = 4_000;
+/** A runaway expression (deep recursion, a huge loop) is stopped instead of stalling a sync job. */
+const EVALUATION_TIMEOUT_MS = 1_000;
+
+const ZExpression = z
+  .string()
+  .min(1)
+  .max(MAX_EXPRESSION_LENGTH)
+  .superRefine((text, ctx) => {
+    const problem = compileError(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a valid JSONata expression: ${problem}` });
+  });
+
+export const ZSourceMapping = z
+  .object({
+    externalId: ZExpression.meta({
+      description: "The record's stable ID at the source; Tajo scopes it with the source's name to make the contact's external ID.",
+      example: '$string(id)',
+    }),
+    contact: ZExpression.optional().meta({
+      description:
+        'An object in the ContactRecord shape (email, phone, firstName, consent…; `attributes` are the Brevo attributes). Absent, or evaluating to nothing, for records that carry no contact.',
+      example: '{"email": email, "phone": phone, "firstName": first_name, "attributes": {"PLAN": plan}}',
+    }),
+    events: ZExpression.optional().meta({
+      description: 'An EventRecordInput object or an array of them: the custom events the record produces (none when it evaluates to nothing).',
+      example: 'orders.{"name": "order_completed", "eventId": order_id, "occurredAt": completed_at, "contact": {"email": $$.email}}',
+    }),
+    tajoOnly: ZExpression.optional().meta({
+      description: 'An object kept with the record in Tajo and never sent to Brevo.',
+      example: '{"internalScore": score}',
+    }),
+  })
+  .strict()
+  .meta({ id: 'SourceMapping', description: 'JSONata expressions evaluated on each payload.' });
+
+export type SourceMapping = z.infer<typeof ZSourceMapping>;
+
+/** The mapping a source gets when it names none: the payload's own contact fields, by name. */
+export const DEFAULT_MAPPING: SourceMapping = {
+  externalId: '$string(id)',
+  contact:
+    '{"email": email, "phone": phone, "firstName": first_name ? first_name : firstName, "lastName": last_name ? last_name : lastName, "locale": locale, "consent": consent, "attributes": attributes}',
+};
+
+function compileError(text: string): string | null {
+  try {
+    jsonata(text);
+    return null;
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+const describe = (error: unknown) => {
+  const { message, position } = error as { message?: string; position?: number };
+  return `${message ?? String(error)}${position !== undefined ? ` (at character ${position})` : ''}`;
+};
+
+export interface RecordContext {
+  objectId: string;
+  time?: string | undefined;
+  source: string;
+}
+
+/** What a mapping made of one payload. */
+export interface MappedRecord {
+  /** The source-scoped ID, or null when the expression gave none. */
+  sourceId: string | null;
+  /** Input for contact normalization, or null when the record carries no contact. */
+  contact: Record<string, unknown> | null;
+  events: Record<string, unknown>[];
+  tajoOnly: Record<string, unknown> | null;
+}
+
+export type MappingResult = { ok: true; record: MappedRecord } | { ok: false; field: keyof SourceMapping; reason: string };
+
+type Compiled = Record<keyof SourceMapping, jsonata.Expression | undefined>;
+
+/** A mapping compiled once, evaluated for every record of a page. */
+export class CompiledMapping {
+  readonly #expressions: Compiled;
+
+  constructor(readonly mapping: SourceMapping) {
+    const compile = (text: string | undefined) => (text === undefined ? undefined : jsonata(text));
+    this.#expressions = {
+      externalId: compile(mapping.externalId),
+      contact: compile(mapping.contact),
+      events: compile(mapping.events),
+      tajoOnly: compile(mapping.tajoOnly),
+    };
+  }
+
+  async apply(payload: unknown, context: RecordContext): Promise<MappingResult> {
+    const bindings = { objectId: context.objectId, time: context.time, source: context.source };
+    const values: Partial<Record<keyof SourceMapping, unknown>> = {};
+    for (const field of ['externalId', 'contact', 'events', 'tajoOnly'] as const) {
+      const expression = this.#expressions[field];
+      if (!expression) continue;
+      try {
+        values[field] = toPlain(await evaluate(expression, payload, bindings));
+      } catch (error) {
+        return { ok: false, field, reason: `the ${field} expression failed: ${describe(error)}` };
+      }
+    }
+    const { externalId, contact, events, tajoOnly } = values;
+    if (externalId !== undefined && externalId !== null && typeof externalId !== 'string' && typeof externalId !== 'number') {
+      return { ok: false, field: 'externalId', reason: `the externalId expression gave ${kindOf(externalId)}, not a string or number` };
+    }
+    if (contact !== undefined && contact !== null && !isObject(contact)) {
+      return { ok: false, field: 'contact', reason: `the contact expression gave ${kindOf(contact)}, not an object` };
+    }
+    const eventList = events === undefined || events === null ? [] : Array.isArray(events) ? events : [events];
+    if (!eventList.every(isObject)) return { ok: false, field: 'events', reason: 'the events expression gave something other than objects' };
+    if (tajoOnly !== undefined && tajoOnly !== null && !isObject(tajoOnly)) {
+      return { ok: false, field: 'tajoOnly', reason: `the tajoOnly expression gave ${kindOf(tajoOnly)}, not an object` };
+    }
+    return {
+      ok: true,
+      record: {
+        sourceId: externalId === undefined || externalId === null || externalId === '' ? null : String(externalId),
+        contact: isObject(contact) ? dropUndefined(contact) : null,
+        events: eventList as Record<string, unknown>[],
+        tajoOnly: isObject(tajoOnly) ? tajoOnly : null,
+      },
+    };
+  }
+}
+
+async function evaluate(expression: jsonata.Expression, input: unknown, bindings: Record<string, unknown>) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`took longer than ${EVALUATION_TIMEOUT_MS} ms`)), EVALUATION_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([expression.evaluate(input, bindings), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** JSONata sequences are arrays with extra flags; a JSON round trip makes plain values of them. */
+const toPlain = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const kindOf = (value: unknown) => (Array.isArray(value) ? 'an array' : `a ${typeof value}`);
+
+/** Fields whose expression matched nothing are left out, as if the payload never had them. */
+const dropUndefined = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined && field !== null));
