@@ -361,6 +361,7 @@ export class WorkatoHttpClient implements WorkatoClient {
         }
       }
     } catch (error) {
+      // A data table query answers a missing record with no rows; its 404 means the table itself is missing.
       if (error instanceof WorkatoError && error.category === 'not_found' && resource.kind !== 'data_table') return null;
       throw error;
     }
@@ -453,8 +454,8 @@ export class WorkatoHttpClient implements WorkatoClient {
     }
   }
 
-  /** A last guard: whatever Workato echoed back, the token never reaches a message. */
+  /** A last guard: whatever Workato echoed back, the token never reaches a message (a too-short one would only mangle words). */
   #scrub(message: string): string {
-    return this.#token ? message.replaceAll(this.#token, 'REDACTED') : message;
+    return this.#token.length >= 8 ? message.replaceAll(this.#token, 'REDACTED') : message;
   }
 }
