@@ -33,7 +33,7 @@ export function endpointsFor(dataCenter: WorkatoDataCenter, override?: string): 
   return { developerApi: base, eventStreams: base, dataTables: base };
 }
 
-/** Workato's documented page limits. */
+/** Workato's documented page and batch limits (the simulator enforces the same). */
 export const WORKATO_LIMITS = {
   lookupTableRows: { default: 500, max: 1000 },
   recipes: { default: 100, max: 100 },
@@ -41,6 +41,7 @@ export const WORKATO_LIMITS = {
   dataTableRecords: { default: 100, max: 200 },
   consumeBatch: { default: 50, max: 50 },
   consumeTimeoutSecs: { max: 60 },
+  publishBatch: { max: 100 },
 } as const;
 
 /** A Workato request that failed for good: refused, or out of retries. Its message never holds the token. */
@@ -57,10 +58,6 @@ export class WorkatoError extends Error {
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
 }
-
-/** A failure worth trying again later (Workato busy or down), as opposed to a refusal. */
-export const isRetryableWorkatoFailure = (error: unknown) =>
-  error instanceof WorkatoError && (error.category === 'rate_limited' || error.category === 'vendor_unavailable');
 
 /**
  * A URL fit for logs: every query parameter value (Workato MCP server URLs carry their token

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { WORKATO_LIMITS } from '../../workato/client.ts';
 import type { EventStreamMessage } from '../../workato/types.ts';
 import { notFound, parse, WorkatoSimulatorError } from './errors.ts';
 
-/** Workato's documented limits of the Event Streams public API. */
-export const MAX_CONSUME_BATCH = 50;
-export const MAX_CONSUME_TIMEOUT_SECS = 60;
-export const MAX_PUBLISH_BATCH = 100;
+const MAX_CONSUME_BATCH = WORKATO_LIMITS.consumeBatch.max;
+const MAX_CONSUME_TIMEOUT_SECS = WORKATO_LIMITS.consumeTimeoutSecs.max;
+const MAX_PUBLISH_BATCH = WORKATO_LIMITS.publishBatch.max;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -144,7 +144,7 @@ export function registerEventStreamRoutes(app: FastifyInstance, topics: TopicSto
     if (body.after_message_id !== undefined && body.since_time !== undefined) {
       throw new WorkatoSimulatorError(400, 'after_message_id and since_time cannot be used together');
     }
-    const read = { afterMessageId: body.after_message_id, sinceTime: body.since_time, batchSize: body.batch_size ?? MAX_CONSUME_BATCH };
+    const read = { afterMessageId: body.after_message_id, sinceTime: body.since_time, batchSize: body.batch_size ?? WORKATO_LIMITS.consumeBatch.default };
     let messages = topics.read(topicId, read);
     if (messages.length === 0 && (body.timeout_secs ?? 0) > 0) {
       await topics.waitForPublication(topicId, body.timeout_secs! * 1000, (stop) => reply.raw.once('close', stop));

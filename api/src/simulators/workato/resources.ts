@@ -1,15 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { WORKATO_LIMITS } from '../../workato/client.ts';
 import { MonotonicClock, notFound, parse, WorkatoSimulatorError } from './errors.ts';
-
-/** Workato's documented page sizes (default, maximum) of the Developer API resources served here. */
-export const PAGE_LIMITS = {
-  lookupTableRows: { default: 500, max: 1000 },
-  recipes: { default: 100, max: 100 },
-  /** Not documented for the v1 query; chosen here, and the client keeps within it. */
-  dataTableRecords: { default: 100, max: 200 },
-} as const;
 
 /** Jobs per page: Workato takes no page size for jobs and pages them by offset_job_id. */
 export const JOBS_PAGE_SIZE = 100;
@@ -29,13 +22,13 @@ const ZPage = (limits: { default: number; max: number }) =>
     // Workato caps an oversized page rather than refusing it.
     per_page: z.coerce.number().int().min(1).default(limits.default).transform((value) => Math.min(value, limits.max)),
   });
-const ZLookupPage = ZPage(PAGE_LIMITS.lookupTableRows);
-const ZRecipePage = ZPage(PAGE_LIMITS.recipes);
+const ZLookupPage = ZPage(WORKATO_LIMITS.lookupTableRows);
+const ZRecipePage = ZPage(WORKATO_LIMITS.recipes);
 const ZJobsQuery = z.object({ offset_job_id: z.string().min(1).optional() });
 const ZQuery = z.object({
   select: z.array(z.string()).optional(),
   where: z.record(z.string(), z.unknown()).optional(),
-  limit: z.number().int().min(1).max(PAGE_LIMITS.dataTableRecords.max).default(PAGE_LIMITS.dataTableRecords.default),
+  limit: z.number().int().min(1).max(WORKATO_LIMITS.dataTableRecords.max).default(WORKATO_LIMITS.dataTableRecords.default),
   continuation_token: z.string().min(1).optional(),
 });
 
