@@ -56,8 +56,8 @@ export interface WorkatoRow {
 
 /**
  * A page request. `cursor` is what the previous page returned as `nextCursor` (null for the first):
- * a page number where Workato pages by offset (lookup tables, recipes, jobs), its continuation
- * token where it has one (data tables).
+ * a page number where Workato pages by offset (lookup tables, recipes), the last job's ID for jobs
+ * (Workato pages them by offset_job_id), its continuation token where it has one (data tables).
  */
 export interface PageRequest {
   cursor: string | null;
