@@ -61,6 +61,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sources/{id}/hints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a webhook hint
+         * @description A signed hint (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature over id, timestamp and the raw body, HMAC-SHA256 with the source's secret; 5 minutes of tolerance) that a Workato record changed. Answered at once: Tajo refetches the canonical record from Workato before writing anything. A repeated webhook-id is acknowledged and ignored. Bad signatures and stale timestamps get 401 and are counted.
+         */
+        post: operations["receiveWebhookHint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspace": {
         parameters: {
             query?: never;
@@ -740,6 +760,295 @@ export interface paths {
         get: operations["searchWebhookDeliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sources
+         * @description Sources in order of creation; page with `cursor`. Credentials are never shown.
+         */
+        get: operations["searchSources"];
+        put?: never;
+        /**
+         * Add a Workato source
+         * @description Stores the source (credentials encrypted at rest) and runs its credential smoke test: a harmless authenticated read, or for an MCP server its tool list, which must hold the configured tools. Asking for backfillEnabled or hintsEnabled when the smoke test fails answers 422 naming what failed (authentication, permission, missing_tool, not_found, unreachable), and nothing is saved.
+         */
+        post: operations["createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a source */
+        get: operations["getSource"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a source
+         * @description Removes the source with its sync jobs, stored payloads and hints. The contacts and events it brought stay.
+         */
+        delete: operations["deleteSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a source
+         * @description Changes credentials, settings, mapping or switches. A change of credentials or settings runs the smoke test again; enabling backfill or hints is refused (422) until it passes. A mapping change applies to the pages read after it.
+         */
+        patch: operations["updateSource"];
+        trace?: never;
+    };
+    "/v1/sources/{id}/smoke-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a source's smoke test
+         * @description Checks the credentials and configuration again (a harmless read) and records the outcome.
+         */
+        post: operations["smokeTestSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/mapping/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a mapping
+         * @description Maps the source's most recently stored payloads with the given mapping and shows the contacts, events and Tajo-only fields it would make, and what it would dead-letter. Nothing is saved.
+         */
+        post: operations["previewSourceMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/hint-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a source's hint-signing secret
+         * @description The secret Workato signs webhook hints with (Standard Webhooks), to configure the sending recipe.
+         */
+        get: operations["getSourceHintSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/hint-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a source's hint-signing secret
+         * @description Makes a new secret; hints signed with the previous ones are still accepted until the overlap ends, so the sender can switch without losing any.
+         */
+        post: operations["rotateSourceHintSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/hint-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count a source's webhook hints
+         * @description Hints accepted (and what their refetch found) and refused, by reason: bad signature, stale timestamp, malformed body, duplicate webhook-id.
+         */
+        get: operations["getSourceHintStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/sync-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a backfill or incremental job
+         * @description Starts a job of the source, from the beginning or from `from` (a replay: what it reads again comes back unchanged, and nothing reaches Brevo twice). At most one job of each kind is active per source (409 otherwise). Refused (409) until the source's smoke test passes and backfillEnabled is set.
+         */
+        post: operations["startSyncJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search sync jobs
+         * @description Jobs in order of start, filtered by source, kind and status; page with `cursor`.
+         */
+        get: operations["searchSyncJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a sync job
+         * @description Its status, progress (pages, records seen, created, updated, unchanged, dead-lettered, reads) and cursor.
+         */
+        get: operations["getSyncJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a sync job
+         * @description The job stops after the page in hand; its cursor stays where that page left it.
+         */
+        post: operations["pauseSyncJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a sync job
+         * @description The job goes on from its cursor.
+         */
+        post: operations["resumeSyncJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a sync job
+         * @description The job stops for good after the page in hand; start or replay another to read again.
+         */
+        post: operations["cancelSyncJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sync-jobs/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a sync job
+         * @description Starts a new job of the same source and kind from `from` (by default where this one started). The job must no longer be active. Records read again come back unchanged: Brevo gets nothing twice.
+         */
+        post: operations["replaySyncJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2211,6 +2520,591 @@ export interface components {
             /** @description The record as its GET returns it at the time of sending: a Contact (contact.created, contact.updated), a ContactDeletion (contact.deleted; an erased contact carries nothing but its ID), an Event (event.tracked) or a DeadLetter (dead_letter.created). */
             data: components["schemas"]["ContactInput"] | components["schemas"]["ContactDeletionInput"] | components["schemas"]["EventInput"] | components["schemas"]["DeadLetterInput"];
         };
+        /** @description JSONata expressions evaluated on each payload. */
+        SourceMappingInput: {
+            /**
+             * @description The record's stable ID at the source; Tajo scopes it with the source's name to make the contact's external ID.
+             * @example $string(id)
+             */
+            externalId: string;
+            /**
+             * @description An object in the ContactRecord shape (email, phone, firstName, consent…; `attributes` are the Brevo attributes). Absent, or evaluating to nothing, for records that carry no contact.
+             * @example {"email": email, "phone": phone, "firstName": first_name, "attributes": {"PLAN": plan}}
+             */
+            contact?: string;
+            /**
+             * @description An EventRecordInput object or an array of them: the custom events the record produces (none when it evaluates to nothing).
+             * @example orders.{"name": "order_completed", "eventId": order_id, "occurredAt": completed_at, "contact": {"email": $$.email}}
+             */
+            events?: string;
+            /**
+             * @description An object kept with the record in Tajo and never sent to Brevo.
+             * @example {"internalScore": score}
+             */
+            tajoOnly?: string;
+        };
+        NewSourceInput: {
+            /** @constant */
+            kind: "event_stream";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMappingInput"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token: string;
+            eventStream: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+        } | {
+            /** @constant */
+            kind: "developer_api";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMappingInput"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token: string;
+            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            developerApi: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+        } | {
+            /** @constant */
+            kind: "mcp";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMappingInput"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /**
+             * Format: uri
+             * @description The Workato MCP server URL (it may carry its token in the query string; stored encrypted, shown redacted).
+             */
+            serverUrl: string;
+            /** @description A Bearer token for the MCP server, when its URL does not carry one. */
+            token?: string;
+            mcp: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+            };
+        };
+        /** @description Only the fields given change; a credential or configuration change runs the smoke test again. */
+        SourceUpdateInput: {
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token?: string;
+            /** Format: uri */
+            serverUrl?: string;
+            /** @enum {string} */
+            dataCenter?: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            mapping?: components["schemas"]["SourceMappingInput"];
+            eventStream?: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId?: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+            developerApi?: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource?: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+            mcp?: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool?: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+            };
+            backfillEnabled?: boolean;
+            hintsEnabled?: boolean;
+        };
+        /** @description The last credential smoke test: a harmless authenticated read (for MCP, the server's tool list). */
+        SmokeTestInput: {
+            /** @enum {string} */
+            status: "untested" | "passed" | "failed";
+            testedAt: string | null;
+            failure: {
+                /** @enum {string} */
+                category: "authentication" | "permission" | "missing_tool" | "not_found" | "unreachable" | "rate_limited" | "invalid_response";
+                detail: string;
+            } | null;
+        };
+        /**
+         * @description A place Tajo reads Workato: an Event Streams topic, a Developer API resource or an MCP server.
+         * @example {
+         *       "id": "0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11",
+         *       "name": "shop-orders",
+         *       "kind": "event_stream",
+         *       "dataCenter": "eu",
+         *       "eventStream": {
+         *         "topicId": "4123",
+         *         "batchSize": 50,
+         *         "longPollSeconds": 20
+         *       },
+         *       "hasToken": true,
+         *       "mapping": {
+         *         "externalId": "$string(customer_id)",
+         *         "contact": "{\"email\": email, \"attributes\": {\"PLAN\": plan}}"
+         *       },
+         *       "mappingVersion": 1,
+         *       "smokeTest": {
+         *         "status": "passed",
+         *         "testedAt": "2026-11-24T09:30:00.000Z",
+         *         "failure": null
+         *       },
+         *       "backfillEnabled": true,
+         *       "hintsEnabled": false,
+         *       "hintPath": "/v1/sources/0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11/hints",
+         *       "createdAt": "2026-11-24T09:30:00.000Z",
+         *       "updatedAt": "2026-11-24T09:30:00.000Z"
+         *     }
+         */
+        SourceInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "event_stream" | "developer_api" | "mcp";
+            /** @enum {string} */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            eventStream?: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            developerApi?: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+            mcp?: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+                /** @description Redacted. */
+                serverUrl: string;
+            };
+            hasToken: boolean;
+            mapping: components["schemas"]["SourceMappingInput"];
+            mappingVersion: number;
+            smokeTest: components["schemas"]["SmokeTestInput"];
+            backfillEnabled: boolean;
+            hintsEnabled: boolean;
+            /** @description Where Workato sends webhook hints for this source (POST, signed). */
+            hintPath: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SourcePageInput: {
+            data: components["schemas"]["SourceInput"][];
+            nextCursor: string | null;
+        };
+        MappingPreviewRequestInput: {
+            mapping: components["schemas"]["SourceMappingInput"];
+            /**
+             * @description How many of the most recently stored payloads to map.
+             * @default 20
+             */
+            limit: number;
+        };
+        /** @description What a mapping would make of stored payloads; nothing is saved. */
+        MappingPreviewInput: {
+            data: {
+                objectId: string;
+                /** @description The contact as Tajo would store it (normalized), or null. */
+                contact: {
+                    [key: string]: unknown;
+                } | null;
+                events: {
+                    [key: string]: unknown;
+                }[];
+                tajoOnly: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description Why the record would be dead-lettered (empty when it maps). */
+                errors: {
+                    field: string;
+                    reason: string;
+                }[];
+            }[];
+            counts: {
+                mapped: number;
+                deadLettered: number;
+            };
+        };
+        HintSecretInput: {
+            /** @description The new signing secret (whsec_…), shown only now. Configure it in Workato. */
+            secret: string;
+            /** @description Until when the previous secret is still accepted. */
+            previousSecretExpiresAt: string | null;
+        };
+        /**
+         * @description A hint that a Workato record changed. Tajo refetches the canonical record before it writes anything.
+         * @example {
+         *       "recordId": "8812",
+         *       "event": "updated"
+         *     }
+         */
+        WebhookHintInput: {
+            /** @description The Workato record that changed (a lookup-table row ID, a data-table record ID...). */
+            recordId: string | number;
+            /** @description What happened to it (informational: Tajo refetches the record whatever it says). */
+            event?: string;
+        };
+        HintAcceptedInput: {
+            /**
+             * @description duplicate: this webhook-id was received before; nothing new is queued.
+             * @enum {string}
+             */
+            status: "queued" | "duplicate";
+            /** Format: uuid */
+            hintId: string;
+        };
+        /** @description A source's webhook hints: accepted (and what their refetch found) and rejected, by reason. */
+        HintStatsInput: {
+            accepted: number;
+            refetched: number;
+            notFound: number;
+            failed: number;
+            queued: number;
+            rejected: {
+                signature: number;
+                stale: number;
+                malformed: number;
+                duplicate: number;
+            };
+        };
+        /**
+         * @description Where to start: after a message ID or from a time (topics), or at a page (paged resources: a page number or continuation token).
+         * @example {
+         *       "time": "2026-11-20T00:00:00Z"
+         *     }
+         */
+        SyncStartPointInput: {
+            messageId: string;
+        } | {
+            /** Format: date-time */
+            time: string;
+        } | {
+            page: string;
+        };
+        NewSyncJobInput: {
+            /**
+             * @description backfill reads what the source already has and completes; incremental follows what arrives, until paused or cancelled.
+             * @enum {string}
+             */
+            kind: "backfill" | "incremental";
+            /** @description Replay from here. Without it, a backfill starts at the beginning; a topic's incremental job starts where the last one stopped, else where the latest backfill stopped, else now. */
+            from?: components["schemas"]["SyncStartPointInput"];
+        };
+        SyncJobReplayInput: {
+            from?: components["schemas"]["SyncStartPointInput"];
+        };
+        /**
+         * @description A backfill or incremental run of a source, with its progress and cursor.
+         * @example {
+         *       "id": "5d0c2b1e-7a39-4f0e-8f47-1c2b3a4d5e6f",
+         *       "sourceId": "0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11",
+         *       "kind": "backfill",
+         *       "status": "running",
+         *       "startFrom": null,
+         *       "cursor": {
+         *         "messageId": "000000000000001250",
+         *         "time": "2026-11-24T09:31:02.120Z"
+         *       },
+         *       "boundary": "2026-11-24T09:30:00.000Z",
+         *       "progress": {
+         *         "pages": 25,
+         *         "recordsSeen": 1250,
+         *         "created": 1190,
+         *         "updated": 12,
+         *         "unchanged": 10,
+         *         "deadLettered": 38,
+         *         "readCalls": 25
+         *       },
+         *       "cursorAdvancedAt": "2026-11-24T09:31:02.500Z",
+         *       "stalledSince": null,
+         *       "lastError": null,
+         *       "startedAt": "2026-11-24T09:30:00.000Z",
+         *       "finishedAt": null,
+         *       "updatedAt": "2026-11-24T09:31:02.500Z"
+         *     }
+         */
+        SyncJobInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sourceId: string;
+            /** @enum {string} */
+            kind: "backfill" | "incremental";
+            /** @enum {string} */
+            status: "running" | "paused" | "cancelled" | "completed" | "failed";
+            startFrom: components["schemas"]["SyncStartPointInput"] | null;
+            /** @description The last committed position: it commits with the records it covers. */
+            cursor: ({
+                messageId: string;
+                time: string;
+            } | {
+                page: string | null;
+            }) | null;
+            /** @description A topic backfill's end: messages published from then on are the incremental job's. */
+            boundary: string | null;
+            progress: {
+                pages: number;
+                recordsSeen: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                deadLettered: number;
+                /** @description Reads made against Workato (consume calls for a topic). */
+                readCalls: number;
+            };
+            cursorAdvancedAt: string | null;
+            /** @description Set while the source has data but the cursor does not advance. */
+            stalledSince: string | null;
+            lastError: {
+                category: string;
+                detail: string;
+            } | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SyncJobPageInput: {
+            data: components["schemas"]["SyncJobInput"][];
+            nextCursor: string | null;
+        };
+        SourceDeletionInput: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
         FieldError: {
             /** @description Where the problem is, as a dotted path (e.g. `body.email`, `records.3.phone`). */
             field: string;
@@ -3672,6 +4566,591 @@ export interface components {
             /** @description The record as its GET returns it at the time of sending: a Contact (contact.created, contact.updated), a ContactDeletion (contact.deleted; an erased contact carries nothing but its ID), an Event (event.tracked) or a DeadLetter (dead_letter.created). */
             data: components["schemas"]["Contact"] | components["schemas"]["ContactDeletion"] | components["schemas"]["Event"] | components["schemas"]["DeadLetter"];
         };
+        /** @description JSONata expressions evaluated on each payload. */
+        SourceMapping: {
+            /**
+             * @description The record's stable ID at the source; Tajo scopes it with the source's name to make the contact's external ID.
+             * @example $string(id)
+             */
+            externalId: string;
+            /**
+             * @description An object in the ContactRecord shape (email, phone, firstName, consent…; `attributes` are the Brevo attributes). Absent, or evaluating to nothing, for records that carry no contact.
+             * @example {"email": email, "phone": phone, "firstName": first_name, "attributes": {"PLAN": plan}}
+             */
+            contact?: string;
+            /**
+             * @description An EventRecordInput object or an array of them: the custom events the record produces (none when it evaluates to nothing).
+             * @example orders.{"name": "order_completed", "eventId": order_id, "occurredAt": completed_at, "contact": {"email": $$.email}}
+             */
+            events?: string;
+            /**
+             * @description An object kept with the record in Tajo and never sent to Brevo.
+             * @example {"internalScore": score}
+             */
+            tajoOnly?: string;
+        };
+        NewSource: {
+            /** @constant */
+            kind: "event_stream";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMapping"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token: string;
+            eventStream: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+        } | {
+            /** @constant */
+            kind: "developer_api";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMapping"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token: string;
+            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            developerApi: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+        } | {
+            /** @constant */
+            kind: "mcp";
+            /**
+             * @description A short name, unique in the workspace (lower-case letters, digits, '_', '.', '-'). It scopes the external IDs of the records the source brings.
+             * @example shop-orders
+             */
+            name: string;
+            /**
+             * @description The Workato data center of the account (selects Workato's base URLs).
+             * @default us
+             * @enum {string}
+             */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            /** @description How payloads become Tajo records; the payload's own contact fields by name when absent. */
+            mapping?: components["schemas"]["SourceMapping"];
+            /**
+             * @description Allow backfill and incremental jobs. Refused until the smoke test passes.
+             * @default false
+             */
+            backfillEnabled: boolean;
+            /**
+             * @description Accept webhook hints. Refused until the smoke test passes.
+             * @default false
+             */
+            hintsEnabled: boolean;
+            /**
+             * Format: uri
+             * @description The Workato MCP server URL (it may carry its token in the query string; stored encrypted, shown redacted).
+             */
+            serverUrl: string;
+            /** @description A Bearer token for the MCP server, when its URL does not carry one. */
+            token?: string;
+            mcp: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+            };
+        };
+        /** @description Only the fields given change; a credential or configuration change runs the smoke test again. */
+        SourceUpdate: {
+            /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
+            token?: string;
+            /** Format: uri */
+            serverUrl?: string;
+            /** @enum {string} */
+            dataCenter?: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            mapping?: components["schemas"]["SourceMapping"];
+            eventStream?: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId?: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+            developerApi?: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource?: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+            mcp?: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool?: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+            };
+            backfillEnabled?: boolean;
+            hintsEnabled?: boolean;
+        };
+        /** @description The last credential smoke test: a harmless authenticated read (for MCP, the server's tool list). */
+        SmokeTest: {
+            /** @enum {string} */
+            status: "untested" | "passed" | "failed";
+            testedAt: string | null;
+            failure: {
+                /** @enum {string} */
+                category: "authentication" | "permission" | "missing_tool" | "not_found" | "unreachable" | "rate_limited" | "invalid_response";
+                detail: string;
+            } | null;
+        };
+        /**
+         * @description A place Tajo reads Workato: an Event Streams topic, a Developer API resource or an MCP server.
+         * @example {
+         *       "id": "0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11",
+         *       "name": "shop-orders",
+         *       "kind": "event_stream",
+         *       "dataCenter": "eu",
+         *       "eventStream": {
+         *         "topicId": "4123",
+         *         "batchSize": 50,
+         *         "longPollSeconds": 20
+         *       },
+         *       "hasToken": true,
+         *       "mapping": {
+         *         "externalId": "$string(customer_id)",
+         *         "contact": "{\"email\": email, \"attributes\": {\"PLAN\": plan}}"
+         *       },
+         *       "mappingVersion": 1,
+         *       "smokeTest": {
+         *         "status": "passed",
+         *         "testedAt": "2026-11-24T09:30:00.000Z",
+         *         "failure": null
+         *       },
+         *       "backfillEnabled": true,
+         *       "hintsEnabled": false,
+         *       "hintPath": "/v1/sources/0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11/hints",
+         *       "createdAt": "2026-11-24T09:30:00.000Z",
+         *       "updatedAt": "2026-11-24T09:30:00.000Z"
+         *     }
+         */
+        Source: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "event_stream" | "developer_api" | "mcp";
+            /** @enum {string} */
+            dataCenter: "us" | "eu" | "jp" | "sg" | "au" | "trial";
+            eventStream?: {
+                /**
+                 * @description The Event Streams topic ID.
+                 * @example 4123
+                 */
+                topicId: string;
+                /**
+                 * @description Messages per consume call (Workato allows at most 50).
+                 * @default 50
+                 */
+                batchSize: number;
+                /**
+                 * @description How long an incremental consume waits for new messages.
+                 * @default 20
+                 */
+                longPollSeconds: number;
+            };
+            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            developerApi?: {
+                /** @description The Developer API resource whose rows the source reads. */
+                resource: {
+                    /** @constant */
+                    kind: "lookup_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "data_table";
+                    tableId: string;
+                } | {
+                    /** @constant */
+                    kind: "recipes";
+                } | {
+                    /** @constant */
+                    kind: "jobs";
+                    recipeId: string;
+                };
+                /**
+                 * @description Rows per page (Workato pages these resources by 100 at most).
+                 * @default 100
+                 */
+                pageSize: number;
+                /**
+                 * @description How often an incremental job reads the resource again.
+                 * @default 300
+                 */
+                pollIntervalSeconds: number;
+            };
+            mcp?: {
+                /**
+                 * @description The tool that returns one canonical record.
+                 * @example get_record
+                 */
+                fetchTool: string;
+                /**
+                 * @description The fetch tool's argument that takes the record ID.
+                 * @default id
+                 */
+                idArgument: string;
+                /** @description A tool that lists records page by page (`page`, `per_page`), for backfills. */
+                listTool?: string;
+                /**
+                 * @description Fixed arguments sent with every call (e.g. the table ID).
+                 * @default {}
+                 */
+                arguments: {
+                    [key: string]: string | number | boolean;
+                };
+                /** @default 100 */
+                pageSize: number;
+                /** @description Redacted. */
+                serverUrl: string;
+            };
+            hasToken: boolean;
+            mapping: components["schemas"]["SourceMapping"];
+            mappingVersion: number;
+            smokeTest: components["schemas"]["SmokeTest"];
+            backfillEnabled: boolean;
+            hintsEnabled: boolean;
+            /** @description Where Workato sends webhook hints for this source (POST, signed). */
+            hintPath: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SourcePage: {
+            data: components["schemas"]["Source"][];
+            nextCursor: string | null;
+        };
+        MappingPreviewRequest: {
+            mapping: components["schemas"]["SourceMapping"];
+            /**
+             * @description How many of the most recently stored payloads to map.
+             * @default 20
+             */
+            limit: number;
+        };
+        /** @description What a mapping would make of stored payloads; nothing is saved. */
+        MappingPreview: {
+            data: {
+                objectId: string;
+                /** @description The contact as Tajo would store it (normalized), or null. */
+                contact: {
+                    [key: string]: unknown;
+                } | null;
+                events: {
+                    [key: string]: unknown;
+                }[];
+                tajoOnly: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description Why the record would be dead-lettered (empty when it maps). */
+                errors: {
+                    field: string;
+                    reason: string;
+                }[];
+            }[];
+            counts: {
+                mapped: number;
+                deadLettered: number;
+            };
+        };
+        HintSecret: {
+            /** @description The new signing secret (whsec_…), shown only now. Configure it in Workato. */
+            secret: string;
+            /** @description Until when the previous secret is still accepted. */
+            previousSecretExpiresAt: string | null;
+        };
+        /**
+         * @description A hint that a Workato record changed. Tajo refetches the canonical record before it writes anything.
+         * @example {
+         *       "recordId": "8812",
+         *       "event": "updated"
+         *     }
+         */
+        WebhookHint: {
+            /** @description The Workato record that changed (a lookup-table row ID, a data-table record ID...). */
+            recordId: string | number;
+            /** @description What happened to it (informational: Tajo refetches the record whatever it says). */
+            event?: string;
+        };
+        HintAccepted: {
+            /**
+             * @description duplicate: this webhook-id was received before; nothing new is queued.
+             * @enum {string}
+             */
+            status: "queued" | "duplicate";
+            /** Format: uuid */
+            hintId: string;
+        };
+        /** @description A source's webhook hints: accepted (and what their refetch found) and rejected, by reason. */
+        HintStats: {
+            accepted: number;
+            refetched: number;
+            notFound: number;
+            failed: number;
+            queued: number;
+            rejected: {
+                signature: number;
+                stale: number;
+                malformed: number;
+                duplicate: number;
+            };
+        };
+        /**
+         * @description Where to start: after a message ID or from a time (topics), or at a page (paged resources: a page number or continuation token).
+         * @example {
+         *       "time": "2026-11-20T00:00:00Z"
+         *     }
+         */
+        SyncStartPoint: {
+            messageId: string;
+        } | {
+            /** Format: date-time */
+            time: string;
+        } | {
+            page: string;
+        };
+        NewSyncJob: {
+            /**
+             * @description backfill reads what the source already has and completes; incremental follows what arrives, until paused or cancelled.
+             * @enum {string}
+             */
+            kind: "backfill" | "incremental";
+            /** @description Replay from here. Without it, a backfill starts at the beginning; a topic's incremental job starts where the last one stopped, else where the latest backfill stopped, else now. */
+            from?: components["schemas"]["SyncStartPoint"];
+        };
+        SyncJobReplay: {
+            from?: components["schemas"]["SyncStartPoint"];
+        };
+        /**
+         * @description A backfill or incremental run of a source, with its progress and cursor.
+         * @example {
+         *       "id": "5d0c2b1e-7a39-4f0e-8f47-1c2b3a4d5e6f",
+         *       "sourceId": "0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11",
+         *       "kind": "backfill",
+         *       "status": "running",
+         *       "startFrom": null,
+         *       "cursor": {
+         *         "messageId": "000000000000001250",
+         *         "time": "2026-11-24T09:31:02.120Z"
+         *       },
+         *       "boundary": "2026-11-24T09:30:00.000Z",
+         *       "progress": {
+         *         "pages": 25,
+         *         "recordsSeen": 1250,
+         *         "created": 1190,
+         *         "updated": 12,
+         *         "unchanged": 10,
+         *         "deadLettered": 38,
+         *         "readCalls": 25
+         *       },
+         *       "cursorAdvancedAt": "2026-11-24T09:31:02.500Z",
+         *       "stalledSince": null,
+         *       "lastError": null,
+         *       "startedAt": "2026-11-24T09:30:00.000Z",
+         *       "finishedAt": null,
+         *       "updatedAt": "2026-11-24T09:31:02.500Z"
+         *     }
+         */
+        SyncJob: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sourceId: string;
+            /** @enum {string} */
+            kind: "backfill" | "incremental";
+            /** @enum {string} */
+            status: "running" | "paused" | "cancelled" | "completed" | "failed";
+            startFrom: components["schemas"]["SyncStartPoint"] | null;
+            /** @description The last committed position: it commits with the records it covers. */
+            cursor: ({
+                messageId: string;
+                time: string;
+            } | {
+                page: string | null;
+            }) | null;
+            /** @description A topic backfill's end: messages published from then on are the incremental job's. */
+            boundary: string | null;
+            progress: {
+                pages: number;
+                recordsSeen: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                deadLettered: number;
+                /** @description Reads made against Workato (consume calls for a topic). */
+                readCalls: number;
+            };
+            cursorAdvancedAt: string | null;
+            /** @description Set while the source has data but the cursor does not advance. */
+            stalledSince: string | null;
+            lastError: {
+                category: string;
+                detail: string;
+            } | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SyncJobPage: {
+            data: components["schemas"]["SyncJob"][];
+            nextCursor: string | null;
+        };
+        SourceDeletion: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
     };
     responses: never;
     parameters: never;
@@ -3772,6 +5251,100 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["OAuthProblem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveWebhookHint: {
+        parameters: {
+            query?: never;
+            header?: {
+                "webhook-id"?: string;
+                "webhook-timestamp"?: string;
+                "webhook-signature"?: string;
+            };
+            path: {
+                /** @description The source ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookHintInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the refetch is queued (or the hint was a duplicate). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HintAccepted"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests. */
@@ -7709,6 +9282,1496 @@ export interface operations {
             };
             /** @description Nothing with that identifier exists in this workspace. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchSources: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sources and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourcePage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSourceInput"];
+            };
+        };
+        responses: {
+            /** @description Created, with the outcome of its smoke test. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The updated source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    smokeTestSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source with the new outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Source"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewSourceMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MappingPreviewRequestInput"];
+            };
+        };
+        responses: {
+            /** @description What the mapping makes of each stored payload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappingPreview"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSourceHintSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HintSecret"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateSourceHintSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description How long the previous secret stays valid.
+                     * @default 86400
+                     */
+                    overlapSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new secret, shown only now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HintSecret"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSourceHintStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HintStats"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startSyncJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSyncJobInput"];
+            };
+        };
+        responses: {
+            /** @description Started: the workers run it. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchSyncJobs: {
+        parameters: {
+            query?: {
+                sourceId?: string;
+                kind?: "backfill" | "incremental";
+                status?: "running" | "paused" | "cancelled" | "completed" | "failed";
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJobPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSyncJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseSyncJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeSyncJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelSyncJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaySyncJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncJobReplayInput"];
+            };
+        };
+        responses: {
+            /** @description The new job. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncJob"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
 import { createActivators, createOutboxConsumers } from '../../api/src/jobs/activators.ts';
 import { startBrevoSimulator, type BrevoSimulator, type BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
+import type { SyncWorkerOptions } from '../../api/src/sync/workers.ts';
 import { createTestApp, withKey, type TestApp, type TestWorkspace } from './app.ts';
 import { BrevoSpecValidator, brevoSpecAvailable } from './brevo-spec.ts';
 import { freshDatabase, type ScratchDatabase } from './scratch-database.ts';
@@ -49,14 +50,17 @@ export interface ActivationHarness {
  * The app, activation workers and a Brevo simulator on a database of their own: outbox relays of
  * two test files on one database would take each other's rows.
  */
-export async function startActivationHarness(simulator: Partial<BrevoSimulatorOptions> = {}): Promise<ActivationHarness> {
+export async function startActivationHarness(
+  simulator: Partial<BrevoSimulatorOptions> = {},
+  options: { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions> } = {},
+): Promise<ActivationHarness> {
   const database: ScratchDatabase = await freshDatabase('tajo_activation');
   await applyMigrations(database.url);
-  const t = await createTestApp(database.url);
+  const t = await createTestApp(database.url, undefined, options.workatoBaseUrl ? { workatoBaseUrl: options.workatoBaseUrl } : {});
   const { brevo, validator } = await startCheckedSimulator(simulator);
   const log = pino({ level: 'silent' });
   // Webhook retries a second apart (doubling), so retry tests run in seconds.
-  const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 } });
+  const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 }, ...(options.sync ? { sync: options.sync } : {}) });
   const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log);
   await workers.start();
   return {

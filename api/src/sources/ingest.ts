@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
-import { Prisma, type Source as SourceRow } from '../generated/prisma/client.ts';
+import type { Prisma} from '../generated/prisma/client.ts';
+import { type Source as SourceRow } from '../generated/prisma/client.ts';
 import type { WorkspaceSettings } from '../auth/service.ts';
 import type { ContactService } from '../contacts/service.ts';
 import { prismaExecutor } from '../contacts/writer.ts';

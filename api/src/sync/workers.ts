@@ -57,8 +57,9 @@ export class SyncWorkers implements OutboxConsumer {
   }
 
   async start(boss: PgBoss) {
-    const queue = { policy: 'singleton' as const, retryLimit: 1_000, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 15 * 60, heartbeatSeconds: HEARTBEAT_SECONDS };
-    await boss.createQueue(SYNC_QUEUE, queue);
+    const queue = { retryLimit: 1_000, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 15 * 60, heartbeatSeconds: HEARTBEAT_SECONDS };
+    await boss.createQueue(SYNC_QUEUE, { ...queue, policy: 'singleton' });
+    // A queue created by an earlier release keeps its old settings otherwise (its policy cannot change).
     await boss.updateQueue(SYNC_QUEUE, queue);
     this.#boss = boss;
     await boss.work<SyncRun>(SYNC_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
