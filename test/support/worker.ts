@@ -18,12 +18,14 @@ export class WorkerProcesses {
   constructor(
     private readonly databaseUrl: string,
     private readonly encryptionKey: Buffer,
+    /** More environment for the workers (e.g. WORKATO_BASE_URL). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   start(): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/worker.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: this.databaseUrl, TAJO_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4' },
+      env: { ...process.env, DATABASE_URL: this.databaseUrl, TAJO_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4', ...this.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
