@@ -2961,6 +2961,28 @@ export interface components {
             /** @description Until when the previous secret is still accepted. */
             previousSecretExpiresAt: string | null;
         };
+        SmokeTestProblemInput: {
+            /**
+             * @description The failure category, shared with logs and metrics.
+             * @enum {string}
+             */
+            type: "authentication" | "permission" | "validation" | "rate_limited" | "vendor_unavailable" | "mapping" | "conflict" | "not_found" | "internal";
+            title: string;
+            status: number;
+            /** @description A human-readable explanation of this occurrence. */
+            detail: string;
+            /** @description The request path. */
+            instance: string;
+            /** @description Quote it to support; it identifies the request in the logs. */
+            requestId: string;
+            /** @description Field-level details, for validation failures. */
+            errors?: components["schemas"]["FieldErrorInput"][];
+            /**
+             * @description What the smoke test found wrong, when it failed.
+             * @enum {string}
+             */
+            smokeTestFailure?: "authentication" | "permission" | "missing_tool" | "not_found" | "unreachable" | "rate_limited" | "invalid_response";
+        };
         /**
          * @description A hint that a Workato record changed. Tajo refetches the canonical record before it writes anything.
          * @example {
@@ -5006,6 +5028,28 @@ export interface components {
             secret: string;
             /** @description Until when the previous secret is still accepted. */
             previousSecretExpiresAt: string | null;
+        };
+        SmokeTestProblem: {
+            /**
+             * @description The failure category, shared with logs and metrics.
+             * @enum {string}
+             */
+            type: "authentication" | "permission" | "validation" | "rate_limited" | "vendor_unavailable" | "mapping" | "conflict" | "not_found" | "internal";
+            title: string;
+            status: number;
+            /** @description A human-readable explanation of this occurrence. */
+            detail: string;
+            /** @description The request path. */
+            instance: string;
+            /** @description Quote it to support; it identifies the request in the logs. */
+            requestId: string;
+            /** @description Field-level details, for validation failures. */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description What the smoke test found wrong, when it failed.
+             * @enum {string}
+             */
+            smokeTestFailure?: "authentication" | "permission" | "missing_tool" | "not_found" | "unreachable" | "rate_limited" | "invalid_response";
         };
         /**
          * @description A hint that a Workato record changed. Tajo refetches the canonical record before it writes anything.
@@ -9440,13 +9484,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key was already used with a different request. */
+            /** @description The smoke test failed while backfill or hints were being enabled (`smokeTestFailure` says what failed); nothing was changed. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["SmokeTestProblem"];
                 };
             };
             /** @description Too many requests. */
@@ -9699,13 +9743,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key was already used with a different request. */
+            /** @description The smoke test failed while backfill or hints were being enabled (`smokeTestFailure` says what failed); nothing was changed. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["SmokeTestProblem"];
                 };
             };
             /** @description Too many requests. */

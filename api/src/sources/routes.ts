@@ -12,6 +12,7 @@ import {
   ZSourcePage,
   ZSourceSearchQuery,
   ZSourceUpdate,
+  smokeTestFailedResponse,
 } from './schemas.ts';
 
 const TAGS = ['Sources'];
@@ -31,7 +32,7 @@ export const sourceRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZNewSource,
-      response: { 201: success(ZSource, 'Created, with the outcome of its smoke test.'), ...errorResponses(409, 422) },
+      response: { 201: success(ZSource, 'Created, with the outcome of its smoke test.'), ...errorResponses(409), 422: smokeTestFailedResponse },
     },
     handler: async (request, reply) => reply.code(201).send(await sources.create(request.auth.workspaceId, request.body)),
   });
@@ -74,7 +75,7 @@ export const sourceRoutes: FastifyPluginAsyncZod = async (app) => {
       headers: ZIdempotencyHeaders,
       params: ZIdParams,
       body: ZSourceUpdate,
-      response: { 200: success(ZSource, 'The updated source.'), ...errorResponses(404, 422) },
+      response: { 200: success(ZSource, 'The updated source.'), ...errorResponses(404), 422: smokeTestFailedResponse },
     },
     handler: async (request) => sources.update(request.auth.workspaceId, request.params.id, request.body),
   });

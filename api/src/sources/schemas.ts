@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZCursor, ZLimit } from '../http/schemas.ts';
+import { ZCursor, ZLimit, ZProblem } from '../http/schemas.ts';
 import { WORKATO_DATA_CENTERS } from '../workato/types.ts';
 import { ZSourceMapping } from './mapping.ts';
 
@@ -189,3 +189,13 @@ export const ZHintSecretRotation = z
     overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400).meta({ description: 'How long the previous secret stays valid.' }),
   })
   .strict();
+
+/** The 422 of a source whose smoke test failed while backfill or hints were being enabled. */
+export const ZSmokeTestProblem = ZProblem.extend({
+  smokeTestFailure: z.enum(SMOKE_TEST_FAILURES).optional().meta({ description: 'What the smoke test found wrong, when it failed.' }),
+}).meta({ id: 'SmokeTestProblem' });
+
+export const smokeTestFailedResponse = {
+  description: 'The smoke test failed while backfill or hints were being enabled (`smokeTestFailure` says what failed); nothing was changed.',
+  content: { 'application/problem+json': { schema: ZSmokeTestProblem } },
+};

@@ -62,7 +62,7 @@ export function toSource(row: SourceRow) {
 /** A smoke-test failure as a problem: 422, typed by what failed, with the failure in the body. */
 function smokeTestProblem(result: SmokeTestResult, wanted: string): AppError {
   const failure = result.failure!;
-  return new AppError(SMOKE_PROBLEM[failure.category], `The credential smoke test failed (${failure.category}): ${failure.detail} ${wanted} stays refused until it passes.`, {
+  return new AppError(SMOKE_PROBLEM[failure.category], `The credential smoke test failed (${failure.category}): ${failure.detail.replace(/\.?$/, '.')} ${wanted} stays refused until it passes.`, {
     status: 422,
     extensions: { smokeTestFailure: failure.category },
   });
