@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import jsonata from 'jsonata';
 import { z } from 'zod';
 
@@ -13,8 +14,9 @@ import { z } from 'zod';
  */
 
 const MAX_EXPRESSION_LENGTH = 4_000;
-/** A runaway expression (deep recursion, a huge loop) is stopped instead of stalling a sync job. */
+/** A runaway expression (deep recursion, a huge loop) is stopped instead of stalling a sync job or exhausting memory. */
 const EVALUATION_TIMEOUT_MS = 1_000;
+const MAX_EVALUATION_DEPTH = 500;
 
 const ZExpression = z
   .string()
@@ -52,7 +54,7 @@ export type SourceMapping = z.infer<typeof ZSourceMapping>;
 
 /** The mapping a source gets when it names none: the payload's own contact fields, by name. */
 export const DEFAULT_MAPPING: SourceMapping = {
-  externalId: '$string(id)',
+  externalId: 'id ? $string(id) : $objectId',
   contact:
     '{"email": email, "phone": phone, "firstName": first_name ? first_name : firstName, "lastName": last_name ? last_name : lastName, "locale": locale, "consent": consent, "attributes": attributes}',
 };
@@ -96,7 +98,7 @@ export class CompiledMapping {
   readonly #expressions: Compiled;
 
   constructor(readonly mapping: SourceMapping) {
-    const compile = (text: string | undefined) => (text === undefined ? undefined : jsonata(text));
+    const compile = (text: string | undefined) => (text === undefined ? undefined : timeBoxed(jsonata(text)));
     this.#expressions = {
       externalId: compile(mapping.externalId),
       contact: compile(mapping.contact),
@@ -141,16 +143,31 @@ export class CompiledMapping {
   }
 }
 
-async function evaluate(expression: jsonata.Expression, input: unknown, bindings: Record<string, unknown>) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`took longer than ${EVALUATION_TIMEOUT_MS} ms`)), EVALUATION_TIMEOUT_MS);
+/** The budget of the evaluation in progress; it follows the evaluation across its awaits, so concurrent ones keep their own. */
+const budgets = new AsyncLocalStorage<{ deadline: number; depth: number }>();
+
+/**
+ * JSONata calls these hooks around every step of an evaluation (its documented way to time-box
+ * one): a step past the deadline or nested too deep ends the evaluation with an error.
+ */
+function timeBoxed(expression: jsonata.Expression): jsonata.Expression {
+  const assign = expression.assign.bind(expression) as unknown as (name: symbol, value: unknown) => void;
+  assign(Symbol.for('jsonata.__evaluate_entry'), () => {
+    const budget = budgets.getStore();
+    if (!budget) return;
+    budget.depth += 1;
+    if (budget.depth > MAX_EVALUATION_DEPTH) throw new Error(`nested deeper than ${MAX_EVALUATION_DEPTH} steps (runaway recursion?)`);
+    if (Date.now() > budget.deadline) throw new Error(`took longer than ${EVALUATION_TIMEOUT_MS} ms`);
   });
-  try {
-    return await Promise.race([expression.evaluate(input, bindings), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  assign(Symbol.for('jsonata.__evaluate_exit'), () => {
+    const budget = budgets.getStore();
+    if (budget) budget.depth -= 1;
+  });
+  return expression;
+}
+
+function evaluate(expression: jsonata.Expression, input: unknown, bindings: Record<string, unknown>) {
+  return budgets.run({ deadline: Date.now() + EVALUATION_TIMEOUT_MS, depth: 0 }, () => expression.evaluate(input, bindings));
 }
 
 /** JSONata sequences are arrays with extra flags; a JSON round trip makes plain values of them. */
