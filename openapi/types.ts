@@ -2616,7 +2616,7 @@ export interface components {
             hintsEnabled: boolean;
             /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
             token: string;
-            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            /** @description One page per transaction; the page cursor commits with its rows. */
             developerApi: {
                 /** @description The Developer API resource whose rows the source reads. */
                 resource: {
@@ -2634,6 +2634,13 @@ export interface components {
                     /** @constant */
                     kind: "jobs";
                     recipeId: string;
+                };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
                 };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
@@ -2747,6 +2754,13 @@ export interface components {
                     kind: "jobs";
                     recipeId: string;
                 };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
+                };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
                  * @default 100
@@ -2820,6 +2834,7 @@ export interface components {
          *       },
          *       "backfillEnabled": true,
          *       "hintsEnabled": false,
+         *       "lastRateLimit": null,
          *       "hintPath": "/v1/sources/0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11/hints",
          *       "createdAt": "2026-11-24T09:30:00.000Z",
          *       "updatedAt": "2026-11-24T09:30:00.000Z"
@@ -2850,7 +2865,7 @@ export interface components {
                  */
                 longPollSeconds: number;
             };
-            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            /** @description One page per transaction; the page cursor commits with its rows. */
             developerApi?: {
                 /** @description The Developer API resource whose rows the source reads. */
                 resource: {
@@ -2868,6 +2883,13 @@ export interface components {
                     /** @constant */
                     kind: "jobs";
                     recipeId: string;
+                };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
                 };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
@@ -2911,6 +2933,16 @@ export interface components {
             smokeTest: components["schemas"]["SmokeTestInput"];
             backfillEnabled: boolean;
             hintsEnabled: boolean;
+            /** @description Workato's last 429 for this source: when, on which endpoint, and what it asked (Tajo backs off as told). */
+            lastRateLimit: {
+                /** Format: date-time */
+                at: string;
+                endpoint: string;
+                retryAfterMs: number | null;
+                limit?: number;
+                remaining?: number;
+                resetSeconds?: number;
+            } | null;
             /** @description Where Workato sends webhook hints for this source (POST, signed). */
             hintPath: string;
             /** Format: date-time */
@@ -4684,7 +4716,7 @@ export interface components {
             hintsEnabled: boolean;
             /** @description The Workato API-client token (Bearer). Stored encrypted; never shown again. */
             token: string;
-            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            /** @description One page per transaction; the page cursor commits with its rows. */
             developerApi: {
                 /** @description The Developer API resource whose rows the source reads. */
                 resource: {
@@ -4702,6 +4734,13 @@ export interface components {
                     /** @constant */
                     kind: "jobs";
                     recipeId: string;
+                };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
                 };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
@@ -4815,6 +4854,13 @@ export interface components {
                     kind: "jobs";
                     recipeId: string;
                 };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
+                };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
                  * @default 100
@@ -4888,6 +4934,7 @@ export interface components {
          *       },
          *       "backfillEnabled": true,
          *       "hintsEnabled": false,
+         *       "lastRateLimit": null,
          *       "hintPath": "/v1/sources/0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11/hints",
          *       "createdAt": "2026-11-24T09:30:00.000Z",
          *       "updatedAt": "2026-11-24T09:30:00.000Z"
@@ -4918,7 +4965,7 @@ export interface components {
                  */
                 longPollSeconds: number;
             };
-            /** @description Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged. */
+            /** @description One page per transaction; the page cursor commits with its rows. */
             developerApi?: {
                 /** @description The Developer API resource whose rows the source reads. */
                 resource: {
@@ -4936,6 +4983,13 @@ export interface components {
                     /** @constant */
                     kind: "jobs";
                     recipeId: string;
+                };
+                /** @description How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes. */
+                pagination?: {
+                    /** @enum {string} */
+                    style: "page_number" | "continuation_token" | "after_id";
+                    order: string;
+                    restart: string;
                 };
                 /**
                  * @description Rows per page (Workato pages these resources by 100 at most).
@@ -4979,6 +5033,16 @@ export interface components {
             smokeTest: components["schemas"]["SmokeTest"];
             backfillEnabled: boolean;
             hintsEnabled: boolean;
+            /** @description Workato's last 429 for this source: when, on which endpoint, and what it asked (Tajo backs off as told). */
+            lastRateLimit: {
+                /** Format: date-time */
+                at: string;
+                endpoint: string;
+                retryAfterMs: number | null;
+                limit?: number;
+                remaining?: number;
+                resetSeconds?: number;
+            } | null;
             /** @description Where Workato sends webhook hints for this source (POST, signed). */
             hintPath: string;
             /** Format: date-time */

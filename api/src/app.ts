@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.ts';
@@ -91,9 +91,11 @@ export interface ServiceOptions {
   brevo?: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'>;
   /** Workato client settings (tests shorten retries and timeouts). */
   workato?: WorkatoConnectionOptions['client'];
+  /** For what services notice outside a request (Workato's 429s). */
+  log?: FastifyBaseLogger;
 }
 
-export function createServices(db: Db, { config, secrets, brevo, workato: workatoClient }: ServiceOptions): Services {
+export function createServices(db: Db, { config, secrets, brevo, workato: workatoClient, log }: ServiceOptions): Services {
   const tokens = new AccessTokens(secrets);
   const auth = new AuthService(db, tokens);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
@@ -101,7 +103,7 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
   const contacts = new ContactService(db, idempotency, writer);
   const events = new EventService(db);
   const deadLetters = new DeadLetterService(db);
-  const workato = new WorkatoConnections(secrets, { baseUrl: config.WORKATO_BASE_URL, ...(workatoClient ? { client: workatoClient } : {}) });
+  const workato = new WorkatoConnections(db, secrets, log, { baseUrl: config.WORKATO_BASE_URL, ...(workatoClient ? { client: workatoClient } : {}) });
   return {
     auth,
     oauth: new OAuthService(auth, tokens),
@@ -161,7 +163,7 @@ export async function buildApp(options: AppOptions) {
 
   await registerOpenApi(app);
 
-  const services = createServices(options.db, options);
+  const services = createServices(options.db, { ...options, log: options.log ?? app.log });
   app.decorate('services', services);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });

@@ -13,6 +13,9 @@ const REDACT = {
     '*.token',
     '*.client_secret',
     '*.access_token',
+    // A Workato MCP server URL can carry its token in the query string.
+    '*.serverUrl',
+    'req.headers["webhook-signature"]',
   ],
   censor: '[redacted]',
 };

@@ -26,7 +26,7 @@ async function worker() {
 
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
   const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
-  const services = createServices(db, { config, secrets: secrets.box });
+  const services = createServices(db, { config, secrets: secrets.box, log: logger });
   const workers = ActivationWorkers.create(database.url, db, createActivators(db, services, logger), createOutboxConsumers(db, services, logger), logger);
   await workers.start();
   logger.info({ database: database.kind, pid: process.pid }, 'activation worker started');

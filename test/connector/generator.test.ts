@@ -52,7 +52,9 @@ describe('generation', () => {
     const catalog = readCatalog(spec());
     expect(catalog.skipped.map((skipped) => skipped.operationId).sort()).toEqual(
       ['health', 'ready', 'updateWorkspace', 'listApiKeys', 'createApiKey', 'rotateApiKey', 'revokeApiKey', 'connectBrevo', 'getBrevoConnection', 'disconnectBrevo', 'testBrevoConnection', 'backfillBrevo',
-        ...['searchWebhookSubscriptions', 'getWebhookSubscription', 'deleteWebhookSubscription', 'searchWebhookDeliveries']].sort(),
+        ...['searchWebhookSubscriptions', 'getWebhookSubscription', 'deleteWebhookSubscription', 'searchWebhookDeliveries'],
+        ...['createSource', 'searchSources', 'getSource', 'updateSource', 'deleteSource', 'smokeTestSource', 'previewSourceMapping', 'getSourceHintSecret', 'rotateSourceHintSecret', 'getSourceHintStats', 'receiveWebhookHint'],
+        ...['startSyncJob', 'searchSyncJobs', 'getSyncJob', 'pauseSyncJob', 'resumeSyncJob', 'cancelSyncJob', 'replaySyncJob']].sort(),
     );
   });
 });

@@ -14,7 +14,7 @@ export interface SyncHarness extends ActivationHarness {
 /** The app and its workers reading the Workato simulator, activating into the Brevo simulator. */
 export async function startSyncHarness(options: Partial<WorkatoSimulatorOptions> = {}): Promise<SyncHarness> {
   const workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN], ...options });
-  const harness = await startActivationHarness({}, { workatoBaseUrl: workato.url, sync: { sliceMs: 5_000 } });
+  const harness = await startActivationHarness({}, { workatoBaseUrl: workato.url, sync: { sliceMs: 5_000, stallAfterMs: 1_000 } });
   return {
     ...harness,
     workato,
@@ -37,6 +37,7 @@ export interface SyncJobView {
   cursor: { messageId: string; time: string } | { page: string | null } | null;
   progress: { pages: number; recordsSeen: number; created: number; updated: number; unchanged: number; deadLettered: number; readCalls: number };
   lastError: { category: string; detail: string } | null;
+  stalledSince: string | null;
 }
 
 type App = TestApp['app'];

@@ -157,4 +157,25 @@ describe('an Event Streams source', () => {
     expect(await h.t.db.contact.count({ where: { workspaceId: ws.id, source: 'replayed' } })).toBe(contacts);
     expect(done.cursor).toEqual({ messageId: messages.at(-1)!.messageId, time: messages.at(-1)!.time });
   });
+
+  it('backs off on 429 and records it on the source; reports a cursor stalled by failing reads, and clears it', async () => {
+    const topic = '7800';
+    h.workato.publish(topic, Array.from({ length: 120 }, (_, i) => topicPayload(i)));
+    const source = await createSource(h.t.app, ws, { kind: 'event_stream', name: 'throttled', token: WORKATO_TOKEN, eventStream: { topicId: topic }, mapping: TOPIC_MAPPING, backfillEnabled: true });
+    h.workato.failNext(`/api/v1/topics/${topic}/consume`, 429, 1, { retryAfterSeconds: 1 });
+    const throttled = await startJob(h.t.app, ws, source.id, { kind: 'backfill' });
+    const done = await waitForJob(h.t.app, ws, throttled.id, (seen) => seen.status === 'completed');
+    expect(done.progress.recordsSeen).toBe(120);
+    const seen = await h.t.app.inject({ method: 'GET', url: `/v1/sources/${source.id}`, headers: withKey(ws.readKey) });
+    expect(seen.json()).toMatchObject({ lastRateLimit: { endpoint: expect.stringContaining('consume'), retryAfterMs: 1_000 } });
+
+    // Every attempt of two reads fails (six attempts each), then Workato recovers.
+    h.workato.publish(topic, Array.from({ length: 30 }, (_, i) => topicPayload(1_000 + i)));
+    h.workato.failNext(`/api/v1/topics/${topic}/consume`, 503, 12);
+    const stalling = await startJob(h.t.app, ws, source.id, { kind: 'backfill', from: { messageId: h.workato.messages(topic)[119]!.messageId } });
+    const stalled = await waitForJob(h.t.app, ws, stalling.id, (job) => job.stalledSince !== null);
+    expect(stalled.lastError).toMatchObject({ category: 'vendor_unavailable' });
+    const recovered = await waitForJob(h.t.app, ws, stalling.id, (job) => job.status === 'completed', 60_000);
+    expect(recovered).toMatchObject({ stalledSince: null, lastError: null, progress: { recordsSeen: 30 } });
+  }, 90_000);
 });

@@ -1,6 +1,8 @@
-import type { Source as SourceRow } from '../generated/prisma/client.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.ts';
+import type { Prisma, Source as SourceRow } from '../generated/prisma/client.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import { endpointsFor, WorkatoHttpClient, type WorkatoClientOptions } from '../workato/client.ts';
+import { endpointsFor, WorkatoHttpClient, type WorkatoClientOptions, type WorkatoResponseInfo } from '../workato/client.ts';
 import { WorkatoMcpHttpClient } from '../workato/mcp-client.ts';
 import type { WorkatoClient, WorkatoDataCenter, WorkatoMcpClient } from '../workato/types.ts';
 
@@ -14,15 +16,21 @@ export interface WorkatoConnectionOptions {
 /** Opens a source's credentials and builds the Workato clients it reads through. */
 export class WorkatoConnections {
   constructor(
+    private readonly db: Db,
     private readonly secrets: SecretBox,
+    private readonly log: FastifyBaseLogger | undefined,
     private readonly options: WorkatoConnectionOptions = {},
   ) {}
 
-  client(source: Pick<SourceRow, 'dataCenter' | 'tokenCiphertext'>): WorkatoClient {
+  client(source: Pick<SourceRow, 'id' | 'dataCenter' | 'tokenCiphertext'>): WorkatoClient {
     return new WorkatoHttpClient({
       ...this.options.client,
       endpoints: endpointsFor(source.dataCenter as WorkatoDataCenter, this.options.baseUrl),
       token: source.tokenCiphertext ? this.secrets.open(source.tokenCiphertext) : '',
+      onResponse: (info) => {
+        this.options.client?.onResponse?.(info);
+        if (info.status === 429) this.#rateLimited(source.id, info);
+      },
     });
   }
 
@@ -33,5 +41,19 @@ export class WorkatoConnections {
       ...(source.tokenCiphertext ? { token: this.secrets.open(source.tokenCiphertext) } : {}),
       ...(this.options.client?.timeoutMs ? { timeoutMs: this.options.client.timeoutMs } : {}),
     });
+  }
+
+  /**
+   * Records Workato's 429 on the source (when, which endpoint, how long it asked to wait, its
+   * rate-limit headers): the client has already backed off; this is for operators and alerts.
+   * A draft source (a smoke test before it is saved) has no row yet.
+   */
+  #rateLimited(sourceId: string | undefined, info: WorkatoResponseInfo) {
+    const rateLimit = { endpoint: info.endpoint, family: info.family, retryAfterMs: info.retryAfterMs ?? null, ...info.rateLimit };
+    this.log?.warn({ sourceId, ...rateLimit }, 'Workato answered 429; backing off');
+    if (!sourceId) return;
+    this.db.source
+      .updateMany({ where: { id: sourceId }, data: { rateLimitedAt: new Date(), rateLimit: rateLimit as Prisma.InputJsonObject } })
+      .catch((error: unknown) => this.log?.warn({ err: error, sourceId }, 'recording a Workato 429 failed'));
   }
 }

@@ -71,8 +71,9 @@ export class SourceIngest {
       const input = contactInputOf(result.record, source.name);
       if (input) contactInputs.push({ objectId: record.objectId, input });
       for (const event of result.record.events) eventInputs.push({ objectId: record.objectId, input: event });
-      if (!input && result.record.events.length === 0) {
-        letters.push({ objectId: record.objectId, reason: 'the mapping made neither a contact nor an event of this record', payload: record.payload });
+      // A record kept in Tajo only (operational metadata, say) is mapped; one that yields nothing at all is not.
+      if (!input && result.record.events.length === 0 && !result.record.tajoOnly) {
+        letters.push({ objectId: record.objectId, reason: 'the mapping made no contact, event or Tajo-only fields of this record', payload: record.payload });
       }
     });
 

@@ -35,17 +35,40 @@ const ZRowResource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('jobs'), recipeId: z.string().regex(/^\d{1,20}$/) }).strict(),
 ]);
 
+type RowResourceKind = z.infer<typeof ZRowResource>['kind'];
+
+const ZPagination = z
+  .object({
+    style: z.enum(['page_number', 'continuation_token', 'after_id']),
+    order: z.string(),
+    restart: z.string(),
+  })
+  .meta({ description: "How Workato pages the resource (set by Tajo from its kind): the cursor's style, the order rows come in, and where a restarted job resumes." });
+
+/** Workato's paging of each resource, stored with the source so its jobs' cursors can be read without guessing. */
+export function paginationOf(kind: RowResourceKind): z.infer<typeof ZPagination> {
+  const restartAfterPage = "the page after the last committed one; rows read twice come back unchanged, and a row shifted between pages by an insert is read on the next incremental pass";
+  switch (kind) {
+    case 'lookup_table':
+      return { style: 'page_number', order: "row ID, ascending (Workato's order)", restart: restartAfterPage };
+    case 'recipes':
+      return { style: 'page_number', order: "Workato's listing order", restart: restartAfterPage };
+    case 'data_table':
+      return { style: 'continuation_token', order: "Workato's query order", restart: 'the continuation token committed with the last page' };
+    case 'jobs':
+      return { style: 'after_id', order: 'newest job first', restart: 'after the last committed job ID (offset_job_id)' };
+  }
+}
+
 export const ZDeveloperApiConfig = z
   .object({
     resource: ZRowResource.meta({ description: 'The Developer API resource whose rows the source reads.' }),
+    pagination: ZPagination.optional(),
     pageSize: z.number().int().min(1).max(100).default(100).meta({ description: 'Rows per page (Workato pages these resources by 100 at most).' }),
     pollIntervalSeconds: z.number().int().min(10).max(86_400).default(300).meta({ description: 'How often an incremental job reads the resource again.' }),
   })
   .strict()
-  .meta({
-    description:
-      "Offset-paged resources are read in Workato's own order (by ID), one page per transaction; a restarted job re-reads from the last committed page, and rows it has already stored come back unchanged.",
-  });
+  .meta({ description: 'One page per transaction; the page cursor commits with its rows.' });
 
 export const ZMcpConfig = z
   .object({
@@ -126,6 +149,17 @@ export const ZSource = z
     smokeTest: ZSmokeTest,
     backfillEnabled: z.boolean(),
     hintsEnabled: z.boolean(),
+    lastRateLimit: z
+      .object({
+        at: z.iso.datetime(),
+        endpoint: z.string(),
+        retryAfterMs: z.number().nullable(),
+        limit: z.number().optional(),
+        remaining: z.number().optional(),
+        resetSeconds: z.number().optional(),
+      })
+      .nullable()
+      .meta({ description: "Workato's last 429 for this source: when, on which endpoint, and what it asked (Tajo backs off as told)." }),
     hintPath: z.string().meta({ description: 'Where Workato sends webhook hints for this source (POST, signed).' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -145,6 +179,7 @@ export const ZSource = z
       smokeTest: { status: 'passed', testedAt: '2026-11-24T09:30:00.000Z', failure: null },
       backfillEnabled: true,
       hintsEnabled: false,
+      lastRateLimit: null,
       hintPath: '/v1/sources/0b7e8f1e-3c1a-4a57-9a0e-6b3f2f7f2c11/hints',
       createdAt: '2026-11-24T09:30:00.000Z',
       updatedAt: '2026-11-24T09:30:00.000Z',

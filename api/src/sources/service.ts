@@ -12,7 +12,7 @@ import type { WorkatoConnections } from './connections.ts';
 import { CompiledMapping, DEFAULT_MAPPING, type SourceMapping } from './mapping.ts';
 import { readerFor } from './readers.ts';
 import { sourceSettings } from './settings.ts';
-import type { NewSource, SmokeTestFailure, SourceUpdate } from './schemas.ts';
+import { paginationOf, type NewSource, type SmokeTestFailure, type SourceUpdate } from './schemas.ts';
 import { contactInputOf } from './ingest.ts';
 
 const SMOKE_TEST_TIMEOUT_MS = 15_000;
@@ -53,6 +53,7 @@ export function toSource(row: SourceRow) {
     },
     backfillEnabled: row.backfillEnabled,
     hintsEnabled: row.hintsEnabled,
+    lastRateLimit: row.rateLimitedAt && row.rateLimit ? { ...(row.rateLimit as { endpoint: string; retryAfterMs: number | null }), at: row.rateLimitedAt.toISOString() } : null,
     hintPath: `/v1/sources/${row.id}/hints`,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -60,9 +61,9 @@ export function toSource(row: SourceRow) {
 }
 
 /** A smoke-test failure as a problem: 422, typed by what failed, with the failure in the body. */
-function smokeTestProblem(result: SmokeTestResult, wanted: string): AppError {
+function smokeTestProblem(result: SmokeTestResult, refused: 'Backfill stays' | 'Webhook hints stay'): AppError {
   const failure = result.failure!;
-  return new AppError(SMOKE_PROBLEM[failure.category], `The credential smoke test failed (${failure.category}): ${failure.detail.replace(/\.?$/, '.')} ${wanted} stays refused until it passes.`, {
+  return new AppError(SMOKE_PROBLEM[failure.category], `The credential smoke test failed (${failure.category}): ${failure.detail.replace(/\.?$/, '.')} ${refused} refused until it passes.`, {
     status: 422,
     extensions: { smokeTestFailure: failure.category },
   });
@@ -81,7 +82,10 @@ export class SourceService {
 
   async create(workspaceId: string, input: NewSource) {
     if (input.hintsEnabled && input.kind === 'event_stream') throw noHintsForTopics();
-    const config = input.kind === 'event_stream' ? input.eventStream : input.kind === 'developer_api' ? input.developerApi : input.mcp;
+    const config =
+      input.kind === 'event_stream' ? input.eventStream
+      : input.kind === 'developer_api' ? { ...input.developerApi, pagination: paginationOf(input.developerApi.resource.kind) }
+      : input.mcp;
     const draft = {
       workspaceId,
       name: input.name,
@@ -95,7 +99,7 @@ export class SourceService {
     };
     const smoke = await this.runSmokeTest({ ...draft, config: draft.config as Prisma.JsonValue } as SourceRow);
     const enabling = input.backfillEnabled || input.hintsEnabled;
-    if (enabling && smoke.status === 'failed') throw smokeTestProblem(smoke, input.backfillEnabled ? 'Backfill' : 'Webhook hints');
+    if (enabling && smoke.status === 'failed') throw smokeTestProblem(smoke, input.backfillEnabled ? 'Backfill stays' : 'Webhook hints stay');
     try {
       const row = await this.db.$transaction(async (tx) => {
         const created = await tx.source.create({
@@ -128,7 +132,7 @@ export class SourceService {
       ...(input.dataCenter ? { dataCenter: input.dataCenter } : {}),
       ...(input.token ? { tokenCiphertext: this.secrets.seal(input.token) } : {}),
       ...(input.serverUrl ? { mcpUrlCiphertext: this.secrets.seal(input.serverUrl), mcpUrlRedacted: redactUrl(input.serverUrl) } : {}),
-      config: sectionOf ? ({ ...currentConfig, ...sectionOf } as Prisma.JsonValue) : current.config,
+      config: sectionOf ? (withPagination({ ...currentConfig, ...sectionOf }) as Prisma.JsonValue) : current.config,
     };
     // Re-validates the merged settings (a partial change cannot leave them inconsistent).
     sourceSettings(next);
@@ -137,7 +141,7 @@ export class SourceService {
     const passed = smoke ? smoke.status === 'passed' : true;
     const backfillEnabled = input.backfillEnabled ?? current.backfillEnabled;
     const hintsEnabled = input.hintsEnabled ?? current.hintsEnabled;
-    if ((input.backfillEnabled || input.hintsEnabled) && !passed) throw smokeTestProblem(smoke!, input.backfillEnabled ? 'Backfill' : 'Webhook hints');
+    if ((input.backfillEnabled || input.hintsEnabled) && !passed) throw smokeTestProblem(smoke!, input.backfillEnabled ? 'Backfill stays' : 'Webhook hints stay');
     const mappingChanged = input.mapping !== undefined && JSON.stringify(input.mapping) !== JSON.stringify(current.mapping);
     const row = await this.db.source.update({
       where: { id },
@@ -281,6 +285,12 @@ const smokeColumns = (smoke: SmokeTestResult) => ({
   smokeTestedAt: new Date(),
   smokeTestFailure: smoke.failure ? (smoke.failure as Prisma.InputJsonObject) : Prisma.DbNull,
 });
+
+/** A resource's paging is Workato's, not the caller's: it follows the resource kind. */
+const withPagination = (config: Record<string, unknown>) => {
+  const resource = config.resource as { kind?: Parameters<typeof paginationOf>[0] } | undefined;
+  return resource?.kind ? { ...config, pagination: paginationOf(resource.kind) } : config;
+};
 
 const sectionKey = (kind: 'event_stream' | 'developer_api' | 'mcp') => ({ event_stream: 'eventStream', developer_api: 'developerApi', mcp: 'mcp' })[kind];
 

@@ -24,6 +24,8 @@ interface SyncRun {
 
 export interface SyncWorkerOptions {
   sliceMs: number;
+  /** A job whose reads keep failing this long after its cursor last moved is reported stalled. */
+  stallAfterMs: number;
 }
 
 /** Failures that no retry fixes: the job stops, failed, until an operator fixes the source and starts it again. */
@@ -53,7 +55,7 @@ export class SyncWorkers implements OutboxConsumer {
     private readonly log: Logger,
     options: Partial<SyncWorkerOptions> = {},
   ) {
-    this.#options = { sliceMs: SLICE_MS, ...options };
+    this.#options = { sliceMs: SLICE_MS, stallAfterMs: STALL_AFTER_MS, ...options };
   }
 
   async start(boss: PgBoss) {
@@ -156,7 +158,7 @@ export class SyncWorkers implements OutboxConsumer {
       this.log.error({ syncJobId: job.id, sourceId: job.sourceId, category }, `sync job failed: ${detail}`);
       return 'stop';
     }
-    const overdue = Date.now() - (job.cursorAdvancedAt ?? job.startedAt).getTime() > STALL_AFTER_MS;
+    const overdue = Date.now() - (job.cursorAdvancedAt ?? job.startedAt).getTime() > this.#options.stallAfterMs;
     await this.db.syncJob.update({
       where: { id: job.id },
       data: { lastError: detail, lastErrorCategory: category, ...(overdue && !job.stalledSince ? { stalledSince: new Date() } : {}) },

@@ -16,6 +16,8 @@ CREATE TABLE "sources" (
     "smoke_test_failure" JSONB,
     "backfill_enabled" BOOLEAN NOT NULL DEFAULT false,
     "hints_enabled" BOOLEAN NOT NULL DEFAULT false,
+    "rate_limited_at" TIMESTAMPTZ(3),
+    "rate_limit" JSONB,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
