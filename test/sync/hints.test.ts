@@ -370,11 +370,7 @@ describe('webhook hints', () => {
     }
   });
 
-  // KNOWN BUG (api/src/sources/routes.ts): SourceService puts smokeTestFailure in the 422 problem's
-  // extensions, but the route's 422 response schema is the plain Problem, whose serializer strips
-  // members it does not list, so the client never sees it. Remove `.fails` once the create and
-  // update routes answer 422 with ZProblem.extend({ smokeTestFailure: z.enum(SMOKE_TEST_FAILURES) }).
-  it.fails('names the failed smoke test check (smokeTestFailure: missing_tool) in the 422', async () => {
+  it('names the failed smoke test check (smokeTestFailure: missing_tool) in the 422', async () => {
     const ws = await createWorkspace(h.t.app);
     const lacking = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN], mcpTools: ['list_records'] });
     try {
