@@ -5,6 +5,7 @@ import { startWorkatoSimulator, type RequestRecord } from '../../api/src/simulat
 import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 import { createSource, startSyncHarness, WORKATO_TOKEN, type SourceView, type SyncHarness } from '../support/sources.ts';
 import { waitFor } from '../support/worker.ts';
+import { seededRandom } from '../../api/src/simulators/random.ts';
 
 // Webhook hints from Workato, over real HTTP: each one is verified (Standard Webhooks signature with
 // the source's secret, 5 minutes of tolerance), deduplicated by webhook-id and answered at once;
@@ -118,18 +119,6 @@ function observeFetch() {
   });
 }
 
-/** mulberry32: the hint plan is shuffled the same way every run. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const rowGets = (tableId: string) => (record: RequestRecord) =>
   record.method === 'GET' && record.route === '/api/lookup_tables/:lookup_table_id/rows/:row_id' && record.path.startsWith(`/api/lookup_tables/${tableId}/rows/`);
 
@@ -167,7 +156,7 @@ describe('webhook hints', () => {
     const DUPLICATES = 100;
     const BAD_SIGNATURE = 50;
     const STALE = 50;
-    const random = seeded(20261124);
+    const random = seededRandom(20261124);
     const singles: Planned[] = [
       ...Array.from({ length: VALID }, (_, i): Planned => ({ kind: 'valid', id: `msg_valid_${i}`, recordId: rows[i]!.id })),
       ...Array.from({ length: BAD_SIGNATURE }, (_, i): Planned => ({ kind: 'signature', id: `msg_forged_${i}`, recordId: rows[VALID + i]!.id })),

@@ -7,6 +7,7 @@ import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
 import { registerEventRoutes, type SimulatedEvent } from './events.ts';
+import { seededRandom } from '../random.ts';
 
 /**
  * A stateful stand-in for Brevo's API v3, for tests, benchmarks and the zero-setup demo. It serves
@@ -110,18 +111,6 @@ export class BrevoError extends Error {
   ) {
     super(message);
   }
-}
-
-/** mulberry32: a small seeded generator, so fault sequences are reproducible. */
-function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const familyOf = (url: string): Family => endpointFamily(url.replace(/^\/v3/, ''));
