@@ -140,12 +140,18 @@ export class ActivationWorkers {
     }
   }
 
-  /** Jobs waiting or running, for tests and readiness. */
+  /**
+   * Outbox rows and activation jobs waiting or running, for tests and readiness. One statement, so
+   * one snapshot: read apart, a job could commit the outbox rows it makes and complete between the
+   * two reads, and both would look empty.
+   */
   async pending(): Promise<number> {
-    const outbox = await this.db.sql.query<{ count: string }>('SELECT count(*) FROM activation_outbox WHERE processed_at IS NULL');
-    // Live job states (the queue's counters are refreshed by maintenance, not per job).
-    const jobs = await this.boss.findJobs(ACTIVATION_QUEUE, { limit: 100_000 });
-    return Number(outbox.rows[0]!.count) + jobs.filter((job) => job.state === 'created' || job.state === 'retry' || job.state === 'active').length;
+    const { rows } = await this.db.sql.query<{ count: string }>(
+      `SELECT (SELECT count(*) FROM activation_outbox WHERE processed_at IS NULL)
+            + (SELECT count(*) FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')) AS count`,
+      [ACTIVATION_QUEUE],
+    );
+    return Number(rows[0]!.count);
   }
 
   async stop() {
