@@ -49,6 +49,7 @@ import { SyncJobService } from './sync/service.ts';
 import { syncJobRoutes } from './sync/routes.ts';
 import { HintService } from './hints/service.ts';
 import { hintRoutes } from './hints/routes.ts';
+import { operatorRoutes } from './operator/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -167,6 +168,8 @@ export async function buildApp(options: AppOptions) {
   app.decorate('services', services);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
+  // Outside the API-key hook: a browser cannot send the key on navigation; the page asks for it.
+  await app.register(operatorRoutes);
   // Outside the API-key hook: the token endpoint authenticates its client itself.
   await app.register(oauthRoutes, { prefix: '/v1' });
   // Outside the API-key hook too: Workato signs its hints with the source's secret.
