@@ -251,7 +251,7 @@ describe('webhook hints', () => {
     const expected = Array.from({ length: VALID }, (_, i) => `bulk-rows:bulk-${i}`);
     expect(brevoExtIds('bulk-rows').sort()).toEqual(expected.sort());
     expect(h.brevo.state.byExtId('bulk-rows:bulk-17')).toMatchObject({ email: 'bulk.17@example.com', attributes: { FIRSTNAME: 'Name17' } });
-  }, 90_000);
+  }, 240_000);
 
   it('accepts both secrets during a rotation overlap, and only the new one without overlap', async () => {
     const ws = await connectedWorkspace();
