@@ -30,7 +30,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Ready when the database answers and its migrations are current.
+         * @description Ready when the database answers, its migrations are current and the job engine runs: the in-process workers, or (with ACTIVATION_WORKERS=off) a live worker process.
          */
         get: operations["ready"];
         put?: never;
@@ -70,6 +70,26 @@ export interface paths {
         };
         /** The operator page's script and style sheet */
         get: operations["operatorAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description This process's counters (HTTP requests, records by stage, vendor requests, token-refresh failures) and gauges read from the database at each scrape (job queues, sync cursors, dead letters, webhook hint rejections, Workato rate limits, alerts), in Prometheus's text format.
+         */
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1086,6 +1106,26 @@ export interface paths {
          * @description Starts a new job of the same source and kind from `from` (by default where this one started). The job must no longer be active. Records read again come back unchanged: Brevo gets nothing twice.
          */
         post: operations["replaySyncJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List alert conditions
+         * @description Every alert condition of the workspace, evaluated now from its data: repeated token-refresh failures, webhook signature failures, stalled sync cursors, a sustained Brevo rejection rate and dead-letter growth. A condition fires while its value is at or above its threshold and clears by itself when it falls below.
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3190,6 +3230,19 @@ export interface components {
             data: components["schemas"]["SyncJobInput"][];
             nextCursor: string | null;
         };
+        AlertInput: {
+            /** @enum {string} */
+            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth";
+            /** @enum {string} */
+            severity: "warning" | "critical";
+            firing: boolean;
+            /** @description When the oldest occurrence the firing condition counts happened; null when it does not fire. */
+            since: string | null;
+            value: number;
+            /** @description The value at which the condition fires (configured by the ALERT_* variables). */
+            threshold: number;
+            detail: string;
+        };
         SourceDeletionInput: {
             /** Format: uuid */
             id: string;
@@ -5290,6 +5343,19 @@ export interface components {
             data: components["schemas"]["SyncJob"][];
             nextCursor: string | null;
         };
+        Alert: {
+            /** @enum {string} */
+            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth";
+            /** @enum {string} */
+            severity: "warning" | "critical";
+            firing: boolean;
+            /** @description When the oldest occurrence the firing condition counts happened; null when it does not fire. */
+            since: string | null;
+            value: number;
+            /** @description The value at which the condition fires (configured by the ALERT_* variables). */
+            threshold: number;
+            detail: string;
+        };
         SourceDeletion: {
             /** Format: uuid */
             id: string;
@@ -5405,6 +5471,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
         };
@@ -10969,6 +11055,73 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used with a different request. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every condition, firing or not. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Alert"][];
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -50,6 +50,12 @@ import { syncJobRoutes } from './sync/routes.ts';
 import { HintService } from './hints/service.ts';
 import { hintRoutes } from './hints/routes.ts';
 import { operatorRoutes } from './operator/routes.ts';
+import { Metrics } from './metrics/registry.ts';
+import { registerHttpMetrics } from './metrics/plugin.ts';
+import { metricsRoutes } from './metrics/routes.ts';
+import { TokenRefreshFailures } from './oauth/failures.ts';
+import { AlertService, type AlertThresholds } from './alerts/service.ts';
+import { alertRoutes } from './alerts/routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -75,6 +81,10 @@ export interface Services {
   sourceIngest: SourceIngest;
   syncJobs: SyncJobService;
   hints: HintService;
+  /** This process's Prometheus registry and counters. */
+  metrics: Metrics;
+  tokenRefreshFailures: TokenRefreshFailures;
+  alerts: AlertService;
   config: { brevoBaseUrl: string };
 }
 
@@ -85,7 +95,7 @@ declare module 'fastify' {
 }
 
 export interface ServiceOptions {
-  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'>;
+  config: Pick<Config, 'IDEMPOTENCY_TTL_HOURS' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'> & AlertThresholds;
   /** Seals vendor credentials at rest, and access tokens. */
   secrets: SecretBox;
   /** Brevo client settings (tests shorten retries and timeouts). */
@@ -94,17 +104,28 @@ export interface ServiceOptions {
   workato?: WorkatoConnectionOptions['client'];
   /** For what services notice outside a request (Workato's 429s). */
   log?: FastifyBaseLogger;
+  /** The process's metrics, shared with its workers; a registry of the services' own otherwise. */
+  metrics?: Metrics;
 }
 
-export function createServices(db: Db, { config, secrets, brevo, workato: workatoClient, log }: ServiceOptions): Services {
+export function createServices(db: Db, { config, secrets, brevo, workato: workatoClient, log, metrics = new Metrics() }: ServiceOptions): Services {
   const tokens = new AccessTokens(secrets);
   const auth = new AuthService(db, tokens);
   const idempotency = new IdempotencyService(db, config.IDEMPOTENCY_TTL_HOURS);
   const writer = new CoalescingWriter(db.sql);
-  const contacts = new ContactService(db, idempotency, writer);
-  const events = new EventService(db);
-  const deadLetters = new DeadLetterService(db);
-  const workato = new WorkatoConnections(db, secrets, log, { baseUrl: config.WORKATO_BASE_URL, ...(workatoClient ? { client: workatoClient } : {}) });
+  const contacts = new ContactService(db, idempotency, writer, metrics);
+  const events = new EventService(db, metrics);
+  const deadLetters = new DeadLetterService(db, metrics);
+  const workato = new WorkatoConnections(db, secrets, log, {
+    baseUrl: config.WORKATO_BASE_URL,
+    client: {
+      ...workatoClient,
+      onResponse: (info) => {
+        workatoClient?.onResponse?.(info);
+        metrics.workatoResponse(info);
+      },
+    },
+  });
   return {
     auth,
     oauth: new OAuthService(auth, tokens),
@@ -116,22 +137,31 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
     lists: new ListService(db),
     messages: new MessageService(db),
     campaignDrafts: new CampaignDraftService(db),
-    brevoAccounts: new BrevoAccounts(db, secrets, brevo),
+    brevoAccounts: new BrevoAccounts(db, secrets, {
+      ...brevo,
+      onResponse: (event) => {
+        brevo?.onResponse?.(event);
+        metrics.brevoResponse(event);
+      },
+    }),
     brevoCatalog: new BrevoCatalog(db),
     brevoBackfill: new BrevoBackfill(db),
     deadLetters,
     webhooks: new WebhookService(db, secrets, new CallbackPolicy(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS)),
     workato,
     sources: new SourceService(db, secrets, workato),
-    sourceIngest: new SourceIngest(db, contacts, events, deadLetters),
+    sourceIngest: new SourceIngest(db, contacts, events, deadLetters, metrics),
     syncJobs: new SyncJobService(db),
     hints: new HintService(db, secrets),
+    metrics,
+    tokenRefreshFailures: new TokenRefreshFailures(db, metrics),
+    alerts: new AlertService(db, config),
     config: { brevoBaseUrl: config.BREVO_BASE_URL },
   };
 }
 
 export interface AppOptions extends Omit<ServiceOptions, 'config'> {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'>;
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'IDEMPOTENCY_TTL_HOURS' | 'LOG_LEVEL' | 'BREVO_BASE_URL' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS' | 'WORKATO_BASE_URL'> & AlertThresholds;
   db: Db;
   /** What /ready checks besides the database (migrations, job engine...). */
   readiness?: ReadinessCheck[];
@@ -166,10 +196,13 @@ export async function buildApp(options: AppOptions) {
 
   const services = createServices(options.db, { ...options, log: options.log ?? app.log });
   app.decorate('services', services);
+  registerHttpMetrics(app, services.metrics);
 
   await app.register(healthRoutes, { db: options.db, checks: options.readiness ?? [] });
   // Outside the API-key hook: a browser cannot send the key on navigation; the page asks for it.
   await app.register(operatorRoutes);
+  // Outside the API-key hook, like the probes: Prometheus scrapes without a key.
+  await app.register(metricsRoutes, { db: options.db });
   // Outside the API-key hook: the token endpoint authenticates its client itself.
   await app.register(oauthRoutes, { prefix: '/v1' });
   // Outside the API-key hook too: Workato signs its hints with the source's secret.
@@ -190,6 +223,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(webhookRoutes);
       await v1.register(sourceRoutes);
       await v1.register(syncJobRoutes);
+      await v1.register(alertRoutes);
     },
     { prefix: '/v1' },
   );

@@ -9,6 +9,8 @@ import { loggerOptions } from './logging.ts';
 import { loadSecretBox } from './security/secret-box.ts';
 import { createActivators, createOutboxConsumers } from './jobs/activators.ts';
 import { ActivationWorkers } from './jobs/activation-workers.ts';
+import { jobEngineCheck } from './jobs/readiness.ts';
+import { Metrics } from './metrics/registry.ts';
 
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -25,12 +27,17 @@ async function main() {
   const db = createDb(database.url, config.DATABASE_POOL_SIZE);
   const secrets = await loadSecretBox(config.TAJO_ENCRYPTION_KEY, config.DATA_DIR);
   if (secrets.source === 'data-dir') logger.warn(`vendor credentials and access tokens are sealed under a key kept in ${config.DATA_DIR}; set TAJO_ENCRYPTION_KEY in production, the same for every API and worker process`);
+  // The API's routes and its in-process workers count into one registry, the one /metrics serves.
+  const metrics = new Metrics();
+  let workers: ActivationWorkers | null = null;
   const app = await buildApp({
     config,
     db,
     secrets: secrets.box,
+    metrics,
     logger: loggerOptions(config.LOG_LEVEL),
     readiness: [
+      jobEngineCheck(db, config.ACTIVATION_WORKERS === 'in-process' ? () => workers : null),
       {
         name: 'migrations',
         async check() {
@@ -53,11 +60,10 @@ async function main() {
     );
   }, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
 
-  const workers =
-    config.ACTIVATION_WORKERS === 'in-process'
-      ? ActivationWorkers.create(database.url, db, createActivators(db, app.services, logger), createOutboxConsumers(db, app.services, logger), logger)
-      : null;
-  await workers?.start();
+  if (config.ACTIVATION_WORKERS === 'in-process') {
+    workers = ActivationWorkers.create(database.url, db, createActivators(db, app.services, logger), createOutboxConsumers(db, app.services, logger), logger, metrics);
+    await workers.start();
+  }
 
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');

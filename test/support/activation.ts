@@ -61,7 +61,7 @@ export async function startActivationHarness(
   const log = pino({ level: 'silent' });
   // Webhook retries a second apart (doubling), so retry tests run in seconds.
   const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 }, ...(options.sync ? { sync: options.sync } : {}) });
-  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log);
+  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log, t.app.services.metrics);
   await workers.start();
   return {
     t,

@@ -33,6 +33,14 @@ export const ZConfig = z.object({
   ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
   /** Webhook callbacks on loopback or private networks (local development, the demo, tests); refused otherwise. */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
+  /** Refused token requests in 10 minutes that fire the token-refresh alert. */
+  ALERT_TOKEN_REFRESH_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Webhook hints refused for a bad signature or a stale timestamp in 10 minutes that fire the signature alert. */
+  ALERT_SIGNATURE_FAILURES: z.coerce.number().int().min(1).default(10),
+  /** Share of Brevo activations refused (dead letters against activations, over 15 minutes) that fires the rejection alert. */
+  ALERT_BREVO_REJECTION_RATE: z.coerce.number().gt(0).max(1).default(0.2),
+  /** Open dead letters created in an hour that fire the dead-letter growth alert. */
+  ALERT_DEAD_LETTER_GROWTH: z.coerce.number().int().min(1).default(100),
 });
 
 export type Config = z.infer<typeof ZConfig>;

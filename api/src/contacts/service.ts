@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import { MESSAGE_ENTITY } from '../messages/service.ts';
+import { tally, type Metrics } from '../metrics/registry.ts';
 import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type SqlExecutor, type WriteResult } from './writer.ts';
 import {
   normalizeContact,
@@ -57,11 +58,12 @@ export class ContactService {
     private readonly idempotency: IdempotencyService,
     /** Single-record writes go through group commit; batches are already one statement. */
     private readonly writer: CoalescingWriter,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
    * Normalizes and writes each record on its own: one bad record never fails the others. Given a
-   * transaction (`within`), the writes commit with it.
+   * transaction (`within`), the writes commit with it, and the caller counts them once it commits.
    */
   async upsertMany(ctx: WriteContext, records: readonly unknown[], within?: SqlExecutor): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = new Array(records.length);
@@ -81,6 +83,7 @@ export class ContactService {
       const index = indexes[i]!;
       outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, errors: [] };
     });
+    if (!within) this.metrics.countWrite(records.length, tally(outcomes));
     return outcomes;
   }
 
@@ -109,6 +112,7 @@ export class ContactService {
       payload: patch,
     }));
     if (!written?.row) throw notFound('The contact');
+    this.metrics.countWrite(1, tally([written]));
     return { result: written.status, contact: toContact(written.row) };
   }
 
@@ -222,6 +226,7 @@ export class ContactService {
   private normalizeOrThrow(ctx: WriteContext, input: unknown): NormalizedContact {
     const normalized = normalizeContact(input, this.normalizeContext(ctx));
     if (normalized.ok) return normalized.contact;
+    this.metrics.countWrite(1, tally([{ status: 'rejected' }]));
     throw new AppError('validation', 'The contact cannot be normalized; see errors.', {
       errors: normalized.rejections.map((rejection) => ({ field: `body.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })),
     });
@@ -234,6 +239,7 @@ export class ContactService {
     );
     // An update of a contact deleted meanwhile writes nothing and finds nothing.
     if (!written.row) throw notFound('The contact');
+    this.metrics.countWrite(1, tally([written]));
     return { result: written.status, contact: toContact(written.row) };
   }
 }

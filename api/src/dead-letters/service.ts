@@ -6,6 +6,7 @@ import { EVENT_ENTITY, TRACK } from '../events/service.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
+import type { Metrics } from '../metrics/registry.ts';
 
 /** The outbox's name for dead letters: their creation is announced to webhook subscribers, never activated. */
 export const DEAD_LETTER_ENTITY = 'dead_letter';
@@ -113,7 +114,10 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
 
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly metrics: Metrics,
+  ) {}
 
   /**
    * Records a letter, and queues its announcement (dead_letter.created) in the same transaction;
@@ -135,6 +139,8 @@ export class DeadLetterService {
       },
     });
     await tx.activationOutbox.create({ data: { workspaceId: letter.workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 } });
+    // Counted as written: a caller's transaction that rolls back afterwards (rare, and retried) counts it twice.
+    this.metrics.count('dead_lettered', 1, letter.category);
     return row;
   }
 

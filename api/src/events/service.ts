@@ -5,6 +5,7 @@ import { afterCursor, toPage } from '../http/cursor.ts';
 import { normalizeEmail, type Rejection } from '../contacts/normalize.ts';
 import type { WriteContext } from '../contacts/service.ts';
 import { normalizeEvent, type NormalizedEvent } from './normalize.ts';
+import { tally, type Metrics } from '../metrics/registry.ts';
 
 export type EventWriteResult = 'created' | 'unchanged';
 
@@ -41,7 +42,10 @@ interface Accepted {
 }
 
 export class EventService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly metrics: Metrics,
+  ) {}
 
   /**
    * Tracks each event on its own: one bad event never fails the others. An event ID seen before
@@ -100,6 +104,8 @@ export class EventService {
         outcomes[index] = { index, status: first && created.has(event.eventId) ? 'created' : 'unchanged', id: row.id, eventId: event.eventId, errors: [] };
       }
     }
+    // Given a transaction, the caller counts what it commits.
+    if (!within) this.metrics.countWrite(records.length, tally(outcomes));
     return { outcomes, rows };
   }
 

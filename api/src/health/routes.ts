@@ -46,7 +46,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; checks: ReadinessChec
       operationId: 'ready',
       'x-workato-skip': 'A readiness probe for operators and orchestrators, not a recipe step.',
       summary: 'Readiness',
-      description: 'Ready when the database answers and its migrations are current.',
+      description: 'Ready when the database answers, its migrations are current and the job engine runs: the in-process workers, or (with ACTIVATION_WORKERS=off) a live worker process.',
       tags: ['Operations'],
       security: [],
       response: { 200: success(ZReadiness, 'Ready to serve.'), 503: success(ZReadiness, 'Not ready; the failing checks say why.') },

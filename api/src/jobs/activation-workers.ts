@@ -1,6 +1,7 @@
 import { PgBoss, type Db as JobDb } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
@@ -43,6 +44,7 @@ export interface OutboxConsumer {
  * webhook notifications the rows announce, whose workers run on the same job engine.
  */
 export class ActivationWorkers {
+  #started = false;
   #stopping = false;
   #relay: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -53,13 +55,14 @@ export class ActivationWorkers {
     private readonly activators: Activators,
     private readonly consumers: readonly OutboxConsumer[],
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
-  static create(connectionString: string, db: Db, activators: Activators, consumers: readonly OutboxConsumer[], log: Logger) {
+  static create(connectionString: string, db: Db, activators: Activators, consumers: readonly OutboxConsumer[], log: Logger, metrics?: Metrics) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
     boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
-    return new ActivationWorkers(boss, db, activators, consumers, log);
+    return new ActivationWorkers(boss, db, activators, consumers, log, metrics);
   }
 
   async start() {
@@ -75,10 +78,17 @@ export class ActivationWorkers {
       if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
       const report = await activator.run(job.data, { jobId: job.id });
       this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
+      this.metrics?.countActivation(report);
       return report;
     });
     for (const consumer of this.consumers) await consumer.start(this.boss);
     this.#relay = this.#relayLoop();
+    this.#started = true;
+  }
+
+  /** Started and not stopping: the relay and the job workers are at work (readiness). */
+  running(): boolean {
+    return this.#started && !this.#stopping;
   }
 
   /** Moves pending outbox rows into jobs; resolves with the number moved. */

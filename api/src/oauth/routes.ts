@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError } from '../errors/problem.ts';
 import { problemResponse, success } from '../http/schemas.ts';
 import { oauthError, oauthProblemMembers } from './errors.ts';
 import type { ClientCredentials } from './service.ts';
@@ -41,13 +42,33 @@ function clientCredentials(authorization: string | undefined, clientId: string |
   throw oauthError('invalid_client', "Authenticate with client_id and client_secret (an API key's ID and the key itself), as HTTP Basic credentials or in the body.");
 }
 
+/** The client_id a refused request named, if any can be read from it. */
+function clientIdOf(body: unknown, authorization: string | undefined): string | undefined {
+  const fromBody = (body as { client_id?: unknown } | undefined)?.client_id;
+  if (typeof fromBody === 'string') return fromBody;
+  try {
+    return basicCredentials(authorization)?.clientId;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The OAuth2 token endpoint. Outside the API-key hook: it authenticates its client (an API key)
  * itself. OAuth clients send forms, so this plugin (and only it) parses them.
  */
 export const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { oauth } = app.services;
+  const { oauth, tokenRefreshFailures } = app.services;
   await app.register(formBody);
+
+  app.addHook('onError', async (request, _reply, error) => {
+    const reason = error instanceof AppError ? (error.extensions?.error ?? error.category) : error.statusCode && error.statusCode < 500 ? 'invalid_request' : 'internal';
+    try {
+      await tokenRefreshFailures.record(reason, clientIdOf(request.body, request.headers.authorization));
+    } catch (failure) {
+      request.log.warn({ err: failure }, 'recording a refused token request failed');
+    }
+  });
 
   app.post('/oauth/token', {
     config: { problemExtensions: oauthProblemMembers },

@@ -6,6 +6,7 @@ import type { ContactService } from '../contacts/service.ts';
 import { prismaExecutor } from '../contacts/writer.ts';
 import type { EventService } from '../events/service.ts';
 import type { DeadLetterService } from '../dead-letters/service.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { CompiledMapping, type MappedRecord, type SourceMapping } from './mapping.ts';
 import type { IncomingRecord } from './readers.ts';
 
@@ -47,6 +48,7 @@ export class SourceIngest {
     private readonly contacts: ContactService,
     private readonly events: EventService,
     private readonly deadLetters: DeadLetterService,
+    private readonly metrics: Metrics,
   ) {}
 
   async ingest(
@@ -78,7 +80,7 @@ export class SourceIngest {
     });
 
     const ctx = { workspaceId: source.workspaceId, settings: { ...settings, sourceName: source.name }, requestId: options.requestId };
-    return this.db.$transaction(
+    const committed = await this.db.$transaction(
       async (tx) => {
         await storePayloads(tx, source, records, kept, options.syncJobId);
         const counts: PageCounts = { recordsSeen: records.length, created: 0, updated: 0, unchanged: 0, deadLettered: 0 };
@@ -119,6 +121,11 @@ export class SourceIngest {
       },
       { timeout: PAGE_TRANSACTION_TIMEOUT_MS, maxWait: PAGE_TRANSACTION_TIMEOUT_MS },
     );
+    // Once committed: a page rolled back (another run moved the cursor) is counted by the run that wins. Its dead letters count where they are written.
+    this.metrics.count('received', committed.recordsSeen);
+    this.metrics.count('normalized', committed.created + committed.updated);
+    this.metrics.count('unchanged', committed.unchanged);
+    return committed;
   }
 
   /** Compiled once per mapping version, not once per page. */
