@@ -66,11 +66,17 @@ export async function run(argv: string[], io: Output = stdio, env: NodeJS.Proces
     commandUsage = usage(group);
     const command = group.find((candidate) => candidate.words.join(' ') === words.join(' '));
     if (!command) {
-      if (wantsHelp && words.length === 1) return io.out(commandUsage), EXIT.ok;
+      if (wantsHelp && words.length === 1) {
+        io.out(commandUsage);
+        return EXIT.ok;
+      }
       throw new UsageError(words[1] === undefined ? `${words[0]}: which one?` : `unknown command: ${words.join(' ')}`, commandUsage);
     }
     commandUsage = usage([command]);
-    if (wantsHelp) return io.out(commandUsage), EXIT.ok;
+    if (wantsHelp) {
+      io.out(commandUsage);
+      return EXIT.ok;
+    }
 
     let parsed: { values: Values; positionals: string[] };
     try {
