@@ -47,7 +47,8 @@ function splitCommand(argv: string[]): { leading: string[]; words: string[]; res
   const after = argv.slice(i);
   const group = after[0];
   const matches = COMMANDS.filter((command) => command.words[0] === group);
-  const wordCount = matches.length === 1 && matches[0]!.words.length === 1 ? 1 : 2;
+  const single = matches.length === 1 && matches[0]!.words.length === 1;
+  const wordCount = single || after[1] === undefined || after[1].startsWith('-') ? Math.min(1, after.length) : 2;
   return { leading, words: after.slice(0, wordCount), rest: after.slice(wordCount) };
 }
 
