@@ -20,7 +20,7 @@ import { Pool } from 'undici';
 import { GENERAL_TIER_LIMITS, type EndpointFamily } from '../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator, type BrevoSimulator, type RequestRecord } from '../api/src/simulators/brevo/server.ts';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
-import { startApi } from './api-process.ts';
+import { startApi } from '../scripts/lib/api-process.ts';
 
 const CONTACTS = Number(process.env.BENCH_ACTIVATION_CONTACTS ?? 100_000);
 const BASELINE_SAMPLE = 1_000;

@@ -15,7 +15,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { messyContacts } from '../test/support/messy-contacts.ts';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
-import { startApi, type RunningApi } from './api-process.ts';
+import { startApi, type RunningApi } from '../scripts/lib/api-process.ts';
 
 const CONCURRENCY = 50;
 const BATCH_SIZE = 1000;

@@ -27,7 +27,7 @@ import { GENERAL_TIER_LIMITS } from '../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator } from '../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator } from '../api/src/simulators/workato/server.ts';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
-import { startApi } from './api-process.ts';
+import { startApi } from '../scripts/lib/api-process.ts';
 
 const RECORDS = Number(process.env.BENCH_WORKATO_RECORDS ?? 20_000);
 const BASELINE_SAMPLE = 1_000;

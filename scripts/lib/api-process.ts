@@ -11,18 +11,18 @@ export interface RunningApi {
 }
 
 /**
- * Starts the API exactly as `npm start` does, in its own process with a fresh DATA_DIR and
+ * Starts the API exactly as `npm start` does (for the benches and the demo), in its own process with a fresh DATA_DIR and
  * LOG_LEVEL=warn (per-request logs are not what is measured), and reads its URL and first-run key
  * from stdout. `env` adds to the environment; an undefined value removes the variable.
  */
 export async function startApi(env: Record<string, string | undefined>): Promise<RunningApi> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tajo-bench-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'tajo-'));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir };
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[name];
     else childEnv[name] = value;
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('..', import.meta.url), env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('../..', import.meta.url), env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
