@@ -15,6 +15,7 @@ import { GENERAL_TIER_LIMITS } from '../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator } from '../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator } from '../api/src/simulators/workato/server.ts';
 import { startApi } from './lib/api-process.ts';
+import { duration, progressText } from './cli/render.ts';
 import { DEMO_MAPPING, demoPlan, loyaltyMembers } from './demo/dataset.ts';
 
 const { values: options } = parseArgs({
@@ -27,7 +28,7 @@ const WORKATO_TOKEN = 'wrk_demo_api_client_token';
 const TOPIC = '1001';
 const TABLE = '2001';
 
-/** Progress goes to stderr (stdout carries the summary); a bar on a terminal, a line every 2 s otherwise. */
+/** Progress goes to stderr (stdout carries the summary): redrawn on a terminal, a line every 2 s otherwise. */
 function progress(label: string, total: number) {
   const started = Date.now();
   let lastLine = 0;
@@ -35,13 +36,8 @@ function progress(label: string, total: number) {
   let base: number | null = null;
   return (done: number, final = false) => {
     base ??= done;
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? (done - base) / seconds : 0;
-    const share = Math.min(1, total > 0 ? done / total : 1);
-    const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
-    const bar = `${'#'.repeat(Math.round(share * 30))}${'.'.repeat(30 - Math.round(share * 30))}`;
-    const text = `${label.padEnd(22)} [${bar}] ${String(Math.round(share * 100)).padStart(3)}%  ${done}/${total}  ${Math.round(rate)} rec/s  ${final ? `${seconds.toFixed(1)} s` : `ETA ${eta.toFixed(0)} s`}`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}${final ? '\n' : ''}`);
+    const text = `${label.padEnd(22)} ${progressText(done, done - base, Date.now() - started, total)}${final ? `  done in ${duration(Date.now() - started)}` : ''}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K${final ? '\n' : ''}`);
     else if (final || Date.now() - lastLine > 2_000) {
       process.stderr.write(`${text}\n`);
       lastLine = Date.now();

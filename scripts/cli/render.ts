@@ -58,20 +58,24 @@ export function duration(ms: number): string {
 
 /**
  * One line of progress: with an expected total, a bar, the percentage and an ETA from the rate so far;
- * without, the records seen, the rate and the time elapsed.
+ * without, the count, the rate and the time elapsed. `sinceStart` is what was done while watching.
  */
-export function progressLine(job: SyncJob, elapsedMs: number, seenSinceStart: number, expect?: number, width = 30): string {
-  const seen = job.progress.recordsSeen;
-  const rate = elapsedMs > 0 ? seenSinceStart / (elapsedMs / 1000) : 0;
+export function progressText(done: number, sinceStart: number, elapsedMs: number, total?: number, width = 30): string {
+  const rate = elapsedMs > 0 ? sinceStart / (elapsedMs / 1000) : 0;
   const rateText = `${rate.toFixed(rate < 10 ? 1 : 0)} rec/s`;
-  const status = job.status === 'running' ? '' : ` [${job.status}]`;
-  if (expect && expect > 0) {
-    const ratio = Math.min(1, seen / expect);
+  if (total && total > 0) {
+    const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * width);
-    const eta = rate > 0 ? duration(((expect - Math.min(seen, expect)) / rate) * 1000) : '?';
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${seen}/${expect}  ${rateText}  ETA ${eta}${status}`;
+    const eta = rate > 0 ? duration(((total - Math.min(done, total)) / rate) * 1000) : '?';
+    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${done}/${total}  ${rateText}  ETA ${eta}`;
   }
-  return `${seen} records seen  ${rateText}  elapsed ${duration(elapsedMs)}${status}`;
+  return `${done} records seen  ${rateText}  elapsed ${duration(elapsedMs)}`;
+}
+
+/** A sync job's progress line, with its status once it is no longer running. */
+export function progressLine(job: SyncJob, elapsedMs: number, seenSinceStart: number, expect?: number, width = 30): string {
+  const status = job.status === 'running' ? '' : ` [${job.status}]`;
+  return `${progressText(job.progress.recordsSeen, seenSinceStart, elapsedMs, expect, width)}${status}`;
 }
 
 export function jobSummary(job: SyncJob): string {
