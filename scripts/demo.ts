@@ -16,6 +16,9 @@ import { startBrevoSimulator } from '../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator } from '../api/src/simulators/workato/server.ts';
 import { startApi } from './lib/api-process.ts';
 import { duration, progressText } from './cli/render.ts';
+import { TajoClient, type DeadLetter, type Schemas, type Source, type SyncJob } from './cli/client.ts';
+
+type HintStats = Schemas['HintStats'];
 import { DEMO_MAPPING, demoPlan, loyaltyMembers } from './demo/dataset.ts';
 
 const { values: options } = parseArgs({
@@ -58,21 +61,11 @@ async function demo() {
     await brevo.close();
   };
   try {
-    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`${api.url}${path}`, {
-        method,
-        headers: { 'x-api-key': api.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const answer = (await response.json()) as T & { detail?: string };
-      if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${answer.detail ?? JSON.stringify(answer)}`);
-      return answer;
-    };
-    interface Job { id: string; status: string; cursor: { messageId?: string } | null; progress: { recordsSeen: number; created: number; updated: number; unchanged: number; deadLettered: number; readCalls: number } }
-    const waitJob = async (id: string, label: string, total: number, done: (job: Job) => boolean) => {
+    const tajo = new TajoClient(api.url, api.apiKey);
+    const waitJob = async (id: string, label: string, total: number, done: (job: SyncJob) => boolean) => {
       const show = progress(label, total);
       for (;;) {
-        const job = await call<Job>('GET', `/v1/sync-jobs/${id}`);
+        const job = await tajo.get<SyncJob>(`/sync-jobs/${id}`);
         if (job.status === 'failed') throw new Error(`${label} failed: ${JSON.stringify(job)}`);
         if (done(job)) {
           show(job.progress.recordsSeen, true);
@@ -83,12 +76,12 @@ async function demo() {
       }
     };
 
-    await call('PUT', '/v1/brevo/connection', { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl });
+    await tajo.put('/brevo/connection', { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl });
     const plan = demoPlan(RECORDS);
     workato.publish(TOPIC, plan.backlog);
     say(`Published ${plan.backlog.length} customers to Workato topic ${TOPIC}; ${plan.live.length} more will arrive during incremental sync.`);
 
-    const topicSource = await call<{ id: string }>('POST', '/v1/sources', {
+    const topicSource = await tajo.post<Source>('/sources', {
       kind: 'event_stream',
       name: 'shop-customers',
       token: WORKATO_TOKEN,
@@ -96,21 +89,21 @@ async function demo() {
       mapping: DEMO_MAPPING,
       backfillEnabled: true,
     });
-    const backfill = await call<Job>('POST', `/v1/sources/${topicSource.id}/sync-jobs`, { kind: 'backfill' });
+    const backfill = await tajo.post<SyncJob>(`/sources/${topicSource.id}/sync-jobs`, { kind: 'backfill' });
     const backfilled = await waitJob(backfill.id, 'Backfill', plan.backlog.length, (job) => job.status === 'completed');
 
-    const incremental = await call<Job>('POST', `/v1/sources/${topicSource.id}/sync-jobs`, { kind: 'incremental' });
+    const incremental = await tajo.post<SyncJob>(`/sources/${topicSource.id}/sync-jobs`, { kind: 'incremental' });
     for (let i = 0; i < plan.live.length; i += 50) {
       workato.publish(TOPIC, plan.live.slice(i, i + 50));
       await sleep(20);
     }
     const last = workato.messages(TOPIC).at(-1)!.messageId;
-    const followed = await waitJob(incremental.id, 'Incremental sync', plan.live.length, (job) => job.cursor?.messageId === last);
-    await call('POST', `/v1/sync-jobs/${incremental.id}/pause`);
+    const followed = await waitJob(incremental.id, 'Incremental sync', plan.live.length, (job) => job.cursor !== null && 'messageId' in job.cursor && job.cursor.messageId === last);
+    await tajo.post(`/sync-jobs/${incremental.id}/pause`);
 
     // Webhook hints: a loyalty table whose rows Workato announces; Tajo refetches each before writing.
     const rows = workato.setLookupTable(TABLE, loyaltyMembers(HINTS));
-    const tableSource = await call<{ id: string; hintPath: string }>('POST', '/v1/sources', {
+    const tableSource = await tajo.post<Source>('/sources', {
       kind: 'developer_api',
       name: 'loyalty-members',
       token: WORKATO_TOKEN,
@@ -118,35 +111,23 @@ async function demo() {
       mapping: DEMO_MAPPING,
       hintsEnabled: true,
     });
-    const { secret } = await call<{ secret: string }>('GET', `/v1/sources/${tableSource.id}/hint-secret`);
+    const { secret } = await tajo.get<{ secret: string }>(`/sources/${tableSource.id}/hint-secret`);
     const hintUrl = `${api.url}${tableSource.hintPath}`;
     const forged = Math.ceil(HINTS / 20);
     const statuses = await Promise.all([
       ...rows.map((row, i) => workato.sendWebhook(hintUrl, { secret, id: `hint-${i}`, body: { recordId: row.id, event: 'updated' } })),
       ...rows.slice(0, forged).map((row, i) => workato.sendWebhook(hintUrl, { secret: `whsec_${Buffer.from('not the secret, not at all').toString('base64')}`, id: `forged-${i}`, body: { recordId: row.id } })),
     ]);
-    interface HintStats { accepted: number; refetched: number; queued: number; rejected: Record<string, number> }
-    let hints = await call<HintStats>('GET', `/v1/sources/${tableSource.id}/hint-stats`);
+    let hints = await tajo.get<HintStats>(`/sources/${tableSource.id}/hint-stats`);
     const showHints = progress('Webhook hint refetches', HINTS);
     while (hints.queued > 0) {
       showHints(hints.refetched);
       await sleep(200);
-      hints = await call<HintStats>('GET', `/v1/sources/${tableSource.id}/hint-stats`);
+      hints = await tajo.get<HintStats>(`/sources/${tableSource.id}/hint-stats`);
     }
     showHints(hints.refetched, true);
 
-    interface Letter { category: string; reason: string; entityType: string }
-    /** Every item of a paged search. */
-    const all = async <T>(path: string) => {
-      const items: T[] = [];
-      for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-        const page: { data: T[]; nextCursor: string | null } = await call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        items.push(...page.data);
-        cursor = page.nextCursor;
-      }
-      return items;
-    };
-    const deadLetters = () => all<Letter>('/v1/dead-letters');
+    const deadLetters = () => tajo.all<DeadLetter>('/dead-letters', { limit: 200 });
     // Every contact Tajo holds ends in Brevo, or as a dead letter saying why Brevo refused it.
     const toActivate = plan.expected.created + hints.refetched;
     const showBrevo = progress('Activation in Brevo', toActivate);
@@ -171,7 +152,7 @@ async function demo() {
         .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 
     const jobs = [backfilled, followed].map((job) => job.progress);
-    const sum = (field: keyof Job['progress']) => jobs.reduce((total, job) => total + job[field], 0);
+    const sum = (field: keyof SyncJob['progress']) => jobs.reduce((total, job) => total + job[field], 0);
     const summary = {
       received: sum('recordsSeen') + hints.refetched,
       normalized: sum('created') + sum('updated') + hints.refetched,
