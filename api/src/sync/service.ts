@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.ts';
-import { Prisma, type SyncJob as SyncJobRow } from '../generated/prisma/client.ts';
+import { Prisma, type Source as SourceRow, type SyncJob as SyncJobRow } from '../generated/prisma/client.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import { sourceSettings } from '../sources/settings.ts';
@@ -50,9 +50,11 @@ export class SyncJobService {
 
   async start(workspaceId: string, sourceId: string, kind: SyncJobKind, from: StartPoint | undefined) {
     return this.db.$transaction(async (tx) => {
-      const [source] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM sources WHERE id = ${sourceId}::uuid AND workspace_id = ${workspaceId}::uuid FOR UPDATE`;
-      if (!source) throw notFound('The source');
-      const row = await tx.source.findUniqueOrThrow({ where: { id: sourceId } });
+      // The lock and the read in one statement: the row as it stands while no other start can run.
+      const [row] = await tx.$queryRaw<Pick<SourceRow, 'kind' | 'config' | 'backfillEnabled' | 'smokeTestStatus'>[]>`
+        SELECT kind, config, backfill_enabled AS "backfillEnabled", smoke_test_status AS "smokeTestStatus"
+        FROM sources WHERE id = ${sourceId}::uuid AND workspace_id = ${workspaceId}::uuid FOR UPDATE`;
+      if (!row) throw notFound('The source');
       if (!row.backfillEnabled || row.smokeTestStatus !== 'passed') {
         throw new AppError(
           'conflict',
