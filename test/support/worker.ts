@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
@@ -22,10 +23,11 @@ export class WorkerProcesses {
     private readonly env: Record<string, string> = {},
   ) {}
 
-  start(): ChildProcess {
+  /** A worker; `env` adds to the workers' environment for this one (e.g. its WORKER_METRICS_PORT). */
+  start(env: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/worker.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: this.databaseUrl, TAJO_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4', ...this.env },
+      env: { ...process.env, DATABASE_URL: this.databaseUrl, TAJO_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4', WORKER_METRICS_PORT: '0', ...this.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -46,6 +48,15 @@ export class WorkerProcesses {
   killAll() {
     for (const child of this.#children) if (child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/** A loopback port free right now, for a child process that must listen on a port the test knows. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {

@@ -31,6 +31,8 @@ export const ZConfig = z.object({
   WORKATO_BASE_URL: z.string().url().optional(),
   /** Activation and webhook delivery workers in the API process, or off when separate `npm run worker` processes carry them. */
   ACTIVATION_WORKERS: z.enum(['in-process', 'off']).default('in-process'),
+  /** Port of a worker process's own /metrics and /health (on HOST); 0 picks a free one. 9464 is Prometheus's exporter port. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Webhook callbacks on loopback or private networks (local development, the demo, tests); refused otherwise. */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
   /** Refused token requests in 10 minutes that fire the token-refresh alert. */

@@ -1,0 +1,49 @@
+/** A separate worker process (`npm run worker`) serves its own /metrics: what it activated is counted there. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, withKey } from '../support/app.ts';
+import { parseMetrics, scrape, valueOf } from '../support/metrics.ts';
+import { freeLoopbackPort, startWorkerCrashRig, waitFor, type WorkerCrashRig } from '../support/worker.ts';
+
+const CONTACTS = 40;
+let rig: WorkerCrashRig;
+
+beforeAll(async () => {
+  rig = await startWorkerCrashRig('tajo_worker_metrics', [0, 2]);
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+describe("a worker process's /metrics", () => {
+  it('counts the activations and Brevo requests of that worker, which the API (running no workers) does not', async () => {
+    const { t, brevo, workers } = rig;
+    const ws = await createWorkspace(t.app);
+    await rig.connect(ws);
+    const port = await freeLoopbackPort();
+    workers.start({ WORKER_METRICS_PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000, 'the worker to serve /health');
+
+    const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `wm:${i}`, email: `worker.metrics${i}@example.com` }));
+    const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
+    expect(written.json<{ counts: { created: number } }>().counts.created).toBe(CONTACTS);
+    await waitFor(async () => (await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })) === CONTACTS, 60_000, 'every contact to be activated');
+    expect(brevo.state.contacts.size).toBe(CONTACTS);
+
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const samples = parseMetrics(await response.text());
+    expect(valueOf(samples, 'tajo_records_total', { stage: 'activated', category: '' })).toBe(CONTACTS);
+    const brevoRequests = samples.filter((sample) => sample.name === 'tajo_vendor_requests_total' && sample.labels.vendor === 'brevo' && sample.labels.status?.startsWith('2'));
+    expect(brevoRequests.reduce((sum, sample) => sum + sample.value, 0)).toBeGreaterThan(0);
+    // The API wrote the records but activated none of them: its registry says so.
+    expect(valueOf(await scrape(t.app), 'tajo_records_total', { stage: 'activated', category: '' })).toBeUndefined();
+
+    const unknown = await fetch(`${base}/v1/contacts`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ type: 'not_found', status: 404 });
+  }, 120_000);
+});
