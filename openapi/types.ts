@@ -661,6 +661,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brevo/activation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get where contacts stand with Brevo
+         * @description Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters). It counts every contact: an operator read, not one to poll every second on a large workspace.
+         */
+        get: operations["getBrevoActivationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brevo/connection/test": {
         parameters: {
             query?: never;
@@ -2024,6 +2044,24 @@ export interface components {
             queued: number;
             /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
             lists: number;
+        };
+        /**
+         * @example {
+         *       "contacts": 12500,
+         *       "inBrevo": 12410,
+         *       "pending": 75,
+         *       "refused": 15
+         *     }
+         */
+        BrevoActivationStatusInput: {
+            /** @description Live (not deleted) contacts of the workspace. */
+            contacts: number;
+            /** @description Contacts Brevo has confirmed at their current version. */
+            inBrevo: number;
+            /** @description Contacts on their way to Brevo (queued, or being retried). */
+            pending: number;
+            /** @description Contacts Brevo refused: each has an open dead letter saying why. */
+            refused: number;
         };
         /**
          * @example {
@@ -4137,6 +4175,24 @@ export interface components {
             queued: number;
             /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
             lists: number;
+        };
+        /**
+         * @example {
+         *       "contacts": 12500,
+         *       "inBrevo": 12410,
+         *       "pending": 75,
+         *       "refused": 15
+         *     }
+         */
+        BrevoActivationStatus: {
+            /** @description Live (not deleted) contacts of the workspace. */
+            contacts: number;
+            /** @description Contacts Brevo has confirmed at their current version. */
+            inBrevo: number;
+            /** @description Contacts on their way to Brevo (queued, or being retried). */
+            pending: number;
+            /** @description Contacts Brevo refused: each has an open dead letter saying why. */
+            refused: number;
         };
         /**
          * @example {
@@ -8747,6 +8803,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBrevoActivationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts, as of now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoActivationStatus"];
                 };
             };
         };

@@ -3,7 +3,9 @@
  * the API on embedded PostgreSQL (its own process, as `npm start` runs it) beside the Brevo and
  * Workato simulators on 127.0.0.1. It creates a workspace and a source, publishes a messy data set
  * to an Event Streams topic, backfills it with a progress bar, follows new messages with an
- * incremental job, sends a burst of signed webhook hints, waits for Brevo, and prints what happened.
+ * incremental job, adds rows to a lookup table and sends a burst of signed webhook hints for them,
+ * waits for Brevo, and prints what happened. With vendor credentials in the environment (see
+ * scripts/demo/vendors.ts and the README) the same steps run against Brevo and Workato.
  *
  *   npm run demo                     then browse the operator page; Ctrl-C ends it
  *   npm run demo -- --exit --json    the summary as JSON, and stop (tests)
@@ -11,25 +13,21 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GENERAL_TIER_LIMITS } from '../api/src/brevo/rate-limit.ts';
-import { startBrevoSimulator } from '../api/src/simulators/brevo/server.ts';
-import { startWorkatoSimulator } from '../api/src/simulators/workato/server.ts';
+import { sendWebhook } from '../api/src/simulators/workato/webhooks.ts';
 import { startApi } from './lib/api-process.ts';
 import { duration, progressText } from './cli/render.ts';
 import { TajoClient, type DeadLetter, type Schemas, type Source, type SyncJob } from './cli/client.ts';
+import { DEMO_MAPPING, demoPlan, loyaltyMembers } from './demo/dataset.ts';
+import { DemoConfigError, openDemoVendors } from './demo/vendors.ts';
 
 type HintStats = Schemas['HintStats'];
-import { DEMO_MAPPING, demoPlan, loyaltyMembers } from './demo/dataset.ts';
+type ActivationStatus = Schemas['BrevoActivationStatus'];
 
 const { values: options } = parseArgs({
   options: { records: { type: 'string', default: '2000' }, hints: { type: 'string', default: '100' }, exit: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
 });
 const RECORDS = Number(options.records);
 const HINTS = Number(options.hints);
-const BREVO_KEY = 'xkeysib-demo-account';
-const WORKATO_TOKEN = 'wrk_demo_api_client_token';
-const TOPIC = '1001';
-const TABLE = '2001';
 
 /** Progress goes to stderr (stdout carries the summary): redrawn on a terminal, a line every 2 s otherwise. */
 function progress(label: string, total: number) {
@@ -51,14 +49,17 @@ function progress(label: string, total: number) {
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 async function demo() {
-  say('Starting the Brevo and Workato simulators and the Tajo API (embedded PostgreSQL)...');
-  const brevo = await startBrevoSimulator({ apiKeys: [BREVO_KEY], limits: GENERAL_TIER_LIMITS });
-  const workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN] });
-  const api = await startApi({ BREVO_BASE_URL: brevo.baseUrl, WORKATO_BASE_URL: workato.url });
+  const vendors = await openDemoVendors();
+  for (const line of vendors.describe()) say(line);
+  const { workato } = vendors;
+  say('Starting the Tajo API (embedded PostgreSQL)...');
+  const api = await startApi(vendors.apiEnv).catch(async (error: unknown) => {
+    await vendors.close();
+    throw error;
+  });
   const stopAll = async () => {
     await api.stop();
-    await workato.close();
-    await brevo.close();
+    await vendors.close();
   };
   try {
     const tajo = new TajoClient(api.url, api.apiKey);
@@ -76,16 +77,17 @@ async function demo() {
       }
     };
 
-    await tajo.put('/brevo/connection', { apiKey: BREVO_KEY, baseUrl: brevo.baseUrl });
+    await tajo.put('/brevo/connection', { apiKey: vendors.brevo.apiKey, ...(vendors.brevo.baseUrl ? { baseUrl: vendors.brevo.baseUrl } : {}) });
     const plan = demoPlan(RECORDS);
-    workato.publish(TOPIC, plan.backlog);
-    say(`Published ${plan.backlog.length} customers to Workato topic ${TOPIC}; ${plan.live.length} more will arrive during incremental sync.`);
+    await workato.client.publish(workato.topicId, plan.backlog);
+    say(`Published ${plan.backlog.length} customers to Workato topic ${workato.topicId}; ${plan.live.length} more will arrive during incremental sync.`);
 
     const topicSource = await tajo.post<Source>('/sources', {
       kind: 'event_stream',
       name: 'shop-customers',
-      token: WORKATO_TOKEN,
-      eventStream: { topicId: TOPIC, longPollSeconds: 2 },
+      token: workato.token,
+      dataCenter: workato.dataCenter,
+      eventStream: { topicId: workato.topicId, longPollSeconds: 2 },
       mapping: DEMO_MAPPING,
       backfillEnabled: true,
     });
@@ -93,52 +95,68 @@ async function demo() {
     const backfilled = await waitJob(backfill.id, 'Backfill', plan.backlog.length, (job) => job.status === 'completed');
 
     const incremental = await tajo.post<SyncJob>(`/sources/${topicSource.id}/sync-jobs`, { kind: 'incremental' });
+    let last = '';
     for (let i = 0; i < plan.live.length; i += 50) {
-      workato.publish(TOPIC, plan.live.slice(i, i + 50));
+      last = (await workato.client.publish(workato.topicId, plan.live.slice(i, i + 50))).at(-1)!;
       await sleep(20);
     }
-    const last = workato.messages(TOPIC).at(-1)!.messageId;
     const followed = await waitJob(incremental.id, 'Incremental sync', plan.live.length, (job) => job.cursor !== null && 'messageId' in job.cursor && job.cursor.messageId === last);
     await tajo.post(`/sync-jobs/${incremental.id}/pause`);
 
-    // Webhook hints: a loyalty table whose rows Workato announces; Tajo refetches each before writing.
-    const rows = workato.setLookupTable(TABLE, loyaltyMembers(HINTS));
-    const tableSource = await tajo.post<Source>('/sources', {
-      kind: 'developer_api',
-      name: 'loyalty-members',
-      token: WORKATO_TOKEN,
-      developerApi: { resource: { kind: 'lookup_table', tableId: TABLE } },
-      mapping: DEMO_MAPPING,
-      hintsEnabled: true,
-    });
-    const { secret } = await tajo.get<{ secret: string }>(`/sources/${tableSource.id}/hint-secret`);
-    const hintUrl = `${api.url}${tableSource.hintPath}`;
-    const forged = Math.ceil(HINTS / 20);
-    const statuses = await Promise.all([
-      ...rows.map((row, i) => workato.sendWebhook(hintUrl, { secret, id: `hint-${i}`, body: { recordId: row.id, event: 'updated' } })),
-      ...rows.slice(0, forged).map((row, i) => workato.sendWebhook(hintUrl, { secret: `whsec_${Buffer.from('not the secret, not at all').toString('base64')}`, id: `forged-${i}`, body: { recordId: row.id } })),
-    ]);
-    let hints = await tajo.get<HintStats>(`/sources/${tableSource.id}/hint-stats`);
-    const showHints = progress('Webhook hint refetches', HINTS);
-    while (hints.queued > 0) {
-      showHints(hints.refetched);
-      await sleep(200);
+    // Webhook hints: a loyalty table whose new rows Workato announces; Tajo refetches each before writing.
+    let hints: HintStats | null = null;
+    let hintsSent = 0;
+    if (workato.lookupTableId) {
+      const tableId = workato.lookupTableId;
+      const members = loyaltyMembers(HINTS);
+      const showRows = progress('Lookup table rows', members.length);
+      const rows = [];
+      for (const member of members) {
+        rows.push(await workato.client.addLookupRow(tableId, member));
+        showRows(rows.length, rows.length === members.length);
+      }
+      const tableSource = await tajo.post<Source>('/sources', {
+        kind: 'developer_api',
+        name: 'loyalty-members',
+        token: workato.token,
+        dataCenter: workato.dataCenter,
+        developerApi: { resource: { kind: 'lookup_table', tableId } },
+        mapping: DEMO_MAPPING,
+        hintsEnabled: true,
+      });
+      const { secret } = await tajo.get<{ secret: string }>(`/sources/${tableSource.id}/hint-secret`);
+      const hintUrl = `${api.url}${tableSource.hintPath}`;
+      const forged = Math.ceil(HINTS / 20);
+      const statuses = await Promise.all([
+        ...rows.map((row, i) => sendWebhook(hintUrl, { secret, id: `hint-${i}`, body: { recordId: row.id, event: 'created' } })),
+        ...rows.slice(0, forged).map((row, i) => sendWebhook(hintUrl, { secret: `whsec_${Buffer.from('not the secret, not at all').toString('base64')}`, id: `forged-${i}`, body: { recordId: row.id } })),
+      ]);
+      hintsSent = statuses.length;
       hints = await tajo.get<HintStats>(`/sources/${tableSource.id}/hint-stats`);
+      const showHints = progress('Webhook hint refetches', HINTS);
+      while (hints.queued > 0) {
+        showHints(hints.refetched);
+        await sleep(200);
+        hints = await tajo.get<HintStats>(`/sources/${tableSource.id}/hint-stats`);
+      }
+      showHints(hints.refetched, true);
     }
-    showHints(hints.refetched, true);
+    const refetched = hints?.refetched ?? 0;
+    const hintCount = workato.lookupTableId ? HINTS : 0;
 
-    const deadLetters = () => tajo.all<DeadLetter>('/dead-letters', { limit: 200 });
-    // Every contact Tajo holds ends in Brevo, or as a dead letter saying why Brevo refused it.
-    const toActivate = plan.expected.created + hints.refetched;
+    // Every contact Tajo created ends in Brevo, or as a dead letter saying why Brevo refused it.
+    const jobs = [backfilled, followed].map((job) => job.progress);
+    const sum = (field: keyof SyncJob['progress']) => jobs.reduce((total, job) => total + job[field], 0);
+    const toActivate = sum('created') + refetched;
     const showBrevo = progress('Activation in Brevo', toActivate);
-    let letters = await deadLetters();
-    const refusedByBrevo = () => letters.filter((letter) => letter.entityType === 'contact').length;
-    while (brevo.state.contacts.size + refusedByBrevo() < toActivate) {
-      showBrevo(brevo.state.contacts.size);
+    let brevo = await tajo.get<ActivationStatus>('/brevo/activation');
+    while (brevo.pending > 0 || brevo.inBrevo + brevo.refused < toActivate) {
+      showBrevo(brevo.inBrevo);
       await sleep(250);
-      letters = await deadLetters();
+      brevo = await tajo.get<ActivationStatus>('/brevo/activation');
     }
-    showBrevo(brevo.state.contacts.size, true);
+    showBrevo(brevo.inBrevo, true);
+    const letters = await tajo.all<DeadLetter>('/dead-letters', { limit: 200 });
     const byReason = new Map<string, number>();
     for (const letter of letters) {
       const key = `${letter.category}: ${letter.reason.replace(/\d+/g, 'N')}`;
@@ -151,22 +169,22 @@ async function demo() {
         .filter((line) => line.startsWith(`tajo_records_total{stage="${stage}"`))
         .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 
-    const jobs = [backfilled, followed].map((job) => job.progress);
-    const sum = (field: keyof SyncJob['progress']) => jobs.reduce((total, job) => total + job[field], 0);
     const summary = {
-      received: sum('recordsSeen') + hints.refetched,
-      normalized: sum('created') + sum('updated') + hints.refetched,
-      created: sum('created') + hints.refetched,
+      received: sum('recordsSeen') + refetched,
+      normalized: sum('created') + sum('updated') + refetched,
+      created: sum('created') + refetched,
       updated: sum('updated'),
       unchanged: sum('unchanged'),
       deadLettered: letters.length,
       deadLetteredByReason: Object.fromEntries([...byReason.entries()].sort()),
-      activatedInBrevo: brevo.state.contacts.size,
+      activatedInBrevo: brevo.inBrevo,
+      refusedByBrevo: brevo.refused,
       consumeCalls: sum('readCalls'),
-      hints: { sent: statuses.length, accepted: hints.accepted, refetched: hints.refetched, rejected: hints.rejected },
+      hints: { sent: hintsSent, accepted: hints?.accepted ?? 0, refetched, rejected: hints?.rejected ?? { signature: 0, stale: 0, malformed: 0, duplicate: 0 } },
       metrics: { received: recordsMetric('received'), normalized: recordsMetric('normalized'), unchanged: recordsMetric('unchanged'), deadLettered: recordsMetric('dead_lettered') },
-      // What the data set says must happen (hinted members are all new, mappable contacts).
-      expected: { ...plan.expected, received: plan.expected.received + HINTS, created: plan.expected.created + HINTS, hints: HINTS },
+      // What the data set says must happen (hinted members are all new, mappable contacts), on a
+      // topic and a table that held nothing before: always so with the simulators.
+      expected: { ...plan.expected, received: plan.expected.received + hintCount, created: plan.expected.created + hintCount, hints: hintCount },
       operatorPage: `${api.url}/operator`,
       apiKey: api.apiKey,
     };
@@ -178,10 +196,11 @@ async function demo() {
         ['normalized (created + updated)', `${summary.normalized} (${summary.created} + ${summary.updated})`],
         ['unchanged (identical re-sends)', summary.unchanged],
         ['activated in Brevo (contacts)', summary.activatedInBrevo],
+        ['refused by Brevo (dead letters)', summary.refusedByBrevo],
         ['dead-lettered', summary.deadLettered],
         ...Object.entries(summary.deadLetteredByReason).map(([reason, count]): [string, number] => [`  ${reason}`, count]),
         ['Event Streams consume calls', summary.consumeCalls],
-        ['webhook hints sent / accepted / refused', `${summary.hints.sent} / ${summary.hints.accepted} / ${summary.hints.rejected.signature ?? 0}`],
+        ['webhook hints sent / accepted / refused', `${summary.hints.sent} / ${summary.hints.accepted} / ${summary.hints.rejected.signature}`],
       ];
       const width = Math.max(...rows.map(([name]) => name.length));
       process.stdout.write(`\n${rows.map(([name, value]) => `  ${name.padEnd(width)}  ${String(value).padStart(12)}`).join('\n')}\n\n`);
@@ -198,6 +217,6 @@ async function demo() {
 }
 
 demo().catch((error: unknown) => {
-  process.stderr.write(`\nThe demo failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(error instanceof DemoConfigError ? `${error.message}\n` : `\nThe demo failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

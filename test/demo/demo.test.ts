@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { GENERAL_TIER_LIMITS } from '../../api/src/brevo/rate-limit.ts';
+import { startBrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
+import { startWorkatoSimulator } from '../../api/src/simulators/workato/server.ts';
 
 // The main job (`npm run demo`) from start to summary, as a user runs it: API on embedded
 // PostgreSQL in its own process, both simulators, no credentials. Its numbers must be the data
@@ -16,6 +19,7 @@ interface Summary {
   deadLettered: number;
   deadLetteredByReason: Record<string, number>;
   activatedInBrevo: number;
+  refusedByBrevo: number;
   consumeCalls: number;
   hints: { sent: number; accepted: number; refetched: number; rejected: Record<string, number> };
   metrics: { received: number; normalized: number; unchanged: number; deadLettered: number };
@@ -23,10 +27,10 @@ interface Summary {
   operatorPage: string;
 }
 
-function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(args: string[], vendorEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The demo starts its own embedded database: no DATABASE_URL from the test run.
-    const env = { ...process.env };
+    const env = { ...process.env, ...vendorEnv };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,7 +42,9 @@ function runDemo(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-describe('npm run demo', () => {
+// The demo never uses the test run's database (it starts its own embedded one), so the run on real
+// PostgreSQL would only repeat it.
+describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run demo', () => {
   it('runs to its summary with no credentials, and the numbers match the data set and /metrics', async () => {
     const { code, stdout, stderr } = await runDemo(['--records', '400', '--hints', '30', '--exit', '--json']);
     expect(code, stderr).toBe(0);
@@ -54,6 +60,7 @@ describe('npm run demo', () => {
       unchanged: expected.unchanged,
       deadLettered: expected.deadLettered,
       activatedInBrevo: expected.created,
+      refusedByBrevo: 0,
     });
     expect(summary.deadLetteredByReason).toEqual({ "mapping: the contact cannot be normalized: email: not an email address: no '@'": expected.deadLettered });
     expect(summary.hints).toEqual({ sent: 32, accepted: 30, refetched: 30, rejected: { signature: 2, stale: 0, malformed: 0, duplicate: 0 } });
@@ -64,4 +71,46 @@ describe('npm run demo', () => {
     expect(stderr).toContain('Backfill');
     expect(stderr).toContain('100%');
   }, 240_000);
+
+  it('with vendor credentials in the environment, runs the same steps against the vendors they name', async () => {
+    // Stand-ins for the user's Brevo account and Workato workspace, reached only through the
+    // environment the README documents: what the user set up by hand (a topic, a lookup table) exists.
+    const brevo = await startBrevoSimulator({ apiKeys: ['xkeysib-users-own-key'], limits: GENERAL_TIER_LIMITS });
+    const workato = await startWorkatoSimulator({ tokens: ['users-workato-token'], topics: ['4242'] });
+    workato.setLookupTable('77', []);
+    try {
+      const { code, stdout, stderr } = await runDemo(['--records', '200', '--hints', '20', '--exit', '--json'], {
+        BREVO_API_KEY: 'xkeysib-users-own-key',
+        BREVO_BASE_URL: brevo.baseUrl,
+        WORKATO_API_TOKEN: 'users-workato-token',
+        WORKATO_DATA_CENTER: 'eu',
+        WORKATO_TOPIC_ID: '4242',
+        WORKATO_LOOKUP_TABLE_ID: '77',
+        WORKATO_BASE_URL: workato.url,
+      });
+      expect(code, stderr).toBe(0);
+      const summary = JSON.parse(stdout) as Summary;
+      const { expected } = summary;
+      expect(expected).toEqual({ received: 200 + 8 + 8 + 20, created: 200 - 6 + 20, updated: 8, unchanged: 8, deadLettered: 6, hints: 20 });
+      expect(summary).toMatchObject({ received: expected.received, created: expected.created, updated: expected.updated, unchanged: expected.unchanged, deadLettered: expected.deadLettered });
+      // What the vendors hold is what the summary says: every contact in the user's Brevo account,
+      // the data set in the user's topic, the members in the user's table.
+      expect(summary.activatedInBrevo).toBe(expected.created);
+      expect(brevo.state.contacts.size).toBe(expected.created);
+      expect(workato.messages('4242')).toHaveLength(200 + 8 + 8);
+      expect(workato.count((request) => request.path === '/api/lookup_tables/77/rows' && request.method === 'POST')).toBe(20);
+      expect(summary.hints).toMatchObject({ accepted: 20, refetched: 20 });
+      expect(stderr).toContain('Brevo: the account of BREVO_API_KEY');
+      expect(stderr).toContain('Workato (eu): topic 4242, lookup table 77');
+    } finally {
+      await workato.close();
+      await brevo.close();
+    }
+  }, 240_000);
+
+  it('refuses a Workato token without the topic to sync, saying what to set', async () => {
+    const { code, stderr } = await runDemo(['--exit'], { WORKATO_API_TOKEN: 'users-workato-token' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('set WORKATO_TOPIC_ID too');
+  }, 60_000);
 });

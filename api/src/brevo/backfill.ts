@@ -26,6 +26,25 @@ export class BrevoBackfill {
   }
 
   /**
+   * Where the workspace's live contacts stand with Brevo: how many Brevo has confirmed at their
+   * current version, and how many it refused (an open dead letter); the rest are on their way.
+   */
+  async contactStatus(workspaceId: string): Promise<{ contacts: number; inBrevo: number; refused: number; pending: number }> {
+    const { rows } = await this.db.sql.query<{ contacts: number; in_brevo: number; refused: number }>(
+      `SELECT count(*)::int AS contacts,
+              count(*) FILTER (WHERE s.version >= c.version)::int AS in_brevo,
+              count(*) FILTER (WHERE (s.contact_id IS NULL OR s.version < c.version) AND EXISTS (
+                SELECT 1 FROM dead_letters d
+                WHERE d.workspace_id = c.workspace_id AND d.entity_type = 'contact' AND d.entity_id = c.id AND d.status = 'open'))::int AS refused
+       FROM contacts c LEFT JOIN brevo_contact_states s ON s.contact_id = c.id
+       WHERE c.workspace_id = $1 AND c.deleted_at IS NULL`,
+      [workspaceId],
+    );
+    const { contacts, in_brevo: inBrevo, refused } = rows[0]!;
+    return { contacts, inBrevo, refused, pending: contacts - inBrevo - refused };
+  }
+
+  /**
    * Queues every list of the workspace, and its membership sync, for activation: lists Brevo has
    * are found by name rather than made again, and a sync sends only what Brevo lacks. Answers the
    * number of lists.

@@ -31,6 +31,15 @@ const ZBackfill = z
   })
   .meta({ id: 'BrevoBackfill', example: { queued: 12500, lists: 4 } });
 
+const ZActivationStatus = z
+  .object({
+    contacts: z.number().int().min(0).meta({ description: 'Live (not deleted) contacts of the workspace.' }),
+    inBrevo: z.number().int().min(0).meta({ description: 'Contacts Brevo has confirmed at their current version.' }),
+    pending: z.number().int().min(0).meta({ description: 'Contacts on their way to Brevo (queued, or being retried).' }),
+    refused: z.number().int().min(0).meta({ description: 'Contacts Brevo refused: each has an open dead letter saying why.' }),
+  })
+  .meta({ id: 'BrevoActivationStatus', example: { contacts: 12500, inBrevo: 12410, pending: 75, refused: 15 } });
+
 const ZConnection = z
   .object({
     apiKeyHint: z.string().meta({ description: 'The last four characters of the stored key.' }),
@@ -130,6 +139,19 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!row) throw notFound('A Brevo connection');
       return toConnection(row);
     },
+  });
+
+  app.get('/brevo/activation', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'getBrevoActivationStatus',
+      'x-workato-skip': 'An operator watches activation (API, CLI, demo); recipes act on single records.',
+      summary: 'Get where contacts stand with Brevo',
+      description: 'Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters). It counts every contact: an operator read, not one to poll every second on a large workspace.',
+      tags: TAGS,
+      response: { 200: success(ZActivationStatus, 'The counts, as of now.') },
+    },
+    handler: (request) => brevoBackfill.contactStatus(request.auth.workspaceId),
   });
 
   app.post('/brevo/connection/test', {

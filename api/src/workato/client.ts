@@ -128,6 +128,7 @@ const ZQueryAnswer = z.looseObject({ data: z.array(ZRecord), continuation_token:
 const ZMessages = z.looseObject({
   messages: z.array(z.object({ message_id: z.string(), payload: z.record(z.string(), z.unknown()), time: z.string() })),
 });
+const ZPublished = z.looseObject({ message_ids: z.array(z.string()), is_partial_error: z.boolean().nullish() });
 const ZUser = z.looseObject({ id: z.union([z.string(), z.number()]), name: z.string().nullish(), email: z.string().nullish() });
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -362,6 +363,43 @@ export class WorkatoHttpClient implements WorkatoClient {
       if (error instanceof WorkatoError && error.category === 'not_found' && resource.kind !== 'data_table') return null;
       throw error;
     }
+  }
+
+  /**
+   * Publishes payloads to a topic, in batches of Workato's maximum, and answers their message IDs
+   * in order. Tajo only reads topics; the demo feeds one with this, as a recipe would.
+   */
+  async publish(topicId: string, payloads: Record<string, unknown>[], signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < payloads.length; i += WORKATO_LIMITS.publishBatch.max) {
+      const batch = payloads.slice(i, i + WORKATO_LIMITS.publishBatch.max);
+      const answer = await this.#json(ZPublished, {
+        family: 'event_streams',
+        method: 'POST',
+        endpoint: 'POST /api/v1/batch/topics/:topic_id/publish',
+        path: `/api/v1/batch/topics/${encodeURIComponent(topicId)}/publish`,
+        body: { payloads: batch },
+        signal,
+      });
+      if (answer.is_partial_error || answer.message_ids.length !== batch.length) {
+        throw new WorkatoError('vendor_unavailable', `Workato published ${answer.message_ids.length} of ${batch.length} messages to topic ${topicId}`, { status: 200 });
+      }
+      ids.push(...answer.message_ids);
+    }
+    return ids;
+  }
+
+  /** Adds a row to a lookup table (the demo's stand-in for a recipe that keeps one). */
+  async addLookupRow(tableId: string, data: Record<string, unknown>, signal?: AbortSignal): Promise<WorkatoRow> {
+    const row = await this.#json(ZLookupRow, {
+      family: 'developer_api',
+      method: 'POST',
+      endpoint: 'POST /api/lookup_tables/:lookup_table_id/rows',
+      path: `/api/lookup_tables/${encodeURIComponent(tableId)}/rows`,
+      body: { data },
+      signal,
+    });
+    return lookupRow(row);
   }
 
   #queryRecords(tableId: string, body: Record<string, unknown>, signal: AbortSignal | undefined) {

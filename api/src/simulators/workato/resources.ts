@@ -24,6 +24,8 @@ const ZPage = (limits: { default: number; max: number }) =>
   });
 const ZLookupPage = ZPage(WORKATO_LIMITS.lookupTableRows);
 const ZRecipePage = ZPage(WORKATO_LIMITS.recipes);
+/** Workato's lookup tables have at most 10 columns. */
+const ZNewLookupRow = z.object({ data: z.record(z.string(), z.unknown()).refine((data) => Object.keys(data).length <= 10, 'a lookup table row has at most 10 columns') });
 const ZJobsQuery = z.object({ offset_job_id: z.string().min(1).optional() });
 const ZQuery = z.object({
   select: z.array(z.string()).optional(),
@@ -165,6 +167,13 @@ export function registerResourceRoutes(app: FastifyInstance, store: ResourceStor
     const row = lookupTable(id).get(rowId);
     if (!row) throw notFound(`Row ${rowId}`);
     return lookupWire(row);
+  });
+
+  app.post('/api/lookup_tables/:lookup_table_id/rows', async (request) => {
+    const { lookup_table_id: id } = request.params as { lookup_table_id: string };
+    const { data } = parse(ZNewLookupRow, request.body);
+    lookupTable(id);
+    return lookupWire(store.upsertRow('lookup_table', id, { data }));
   });
 
   app.get('/api/recipes', async (request) => ({ items: page([...store.recipes.values()], parse(ZRecipePage, request.query)) }));
