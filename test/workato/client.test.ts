@@ -109,6 +109,25 @@ describe('WorkatoHttpClient pagination, through the simulator to the end', () =>
     await expect(client().consume('client-topic', { batchSize: 51 })).rejects.toMatchObject({ category: 'validation' });
   });
 
+  it("publishes in batches of Workato's maximum (100), answering every message ID in order", async () => {
+    workato.createTopic('feed-topic');
+    const payloads = Array.from({ length: 250 }, (_, n) => ({ n }));
+    const ids = await client().publish('feed-topic', payloads);
+    expect(ids).toEqual(workato.messages('feed-topic').map((message) => message.messageId));
+    expect(workato.messages('feed-topic').map((message) => message.payload)).toEqual(payloads);
+    expect(workato.count((request) => request.route === '/api/v1/batch/topics/:topic_id/publish')).toBe(3);
+    await expect(client().publish('no-such-topic', [{ n: 1 }])).rejects.toMatchObject({ category: 'not_found' });
+  });
+
+  it('adds a lookup table row, which then reads back; a row of more than 10 columns is refused', async () => {
+    workato.setLookupTable('feed-table', []);
+    const added = await client().addLookupRow('feed-table', { code: 'AU', name: 'Australia' });
+    expect(added).toMatchObject({ data: { code: 'AU', name: 'Australia' } });
+    expect(await client().getRow({ kind: 'lookup_table', tableId: 'feed-table' }, added.id)).toEqual(added);
+    const wide = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`col${i + 1}`, i]));
+    await expect(client().addLookupRow('feed-table', wide)).rejects.toMatchObject({ category: 'validation' });
+  });
+
   it('long-polls with timeout_secs, waiting past its own timeout for the answer', async () => {
     workato.createTopic('slow-topic');
     const started = Date.now();
