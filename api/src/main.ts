@@ -56,7 +56,7 @@ async function main() {
   const purgeIdempotencyKeys = setInterval(() => {
     app.services.idempotency.purgeExpired().then(
       (count) => count > 0 && logger.info({ count }, 'expired idempotency keys purged'),
-      (error: unknown) => logger.warn({ err: error }, 'purging expired idempotency keys failed'),
+      (error: unknown) => logger.warn({ err: error, category: 'internal' }, 'purging expired idempotency keys failed'),
     );
   }, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
 
@@ -66,7 +66,7 @@ async function main() {
   }
 
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
-    if (err) logger.error({ err }, 'shutting down after an error');
+    if (err) logger.error({ err, category: 'internal' }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     clearInterval(purgeIdempotencyKeys);
     await app.close();

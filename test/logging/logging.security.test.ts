@@ -63,6 +63,25 @@ describe('logs', () => {
     expect(JSON.parse(written[0]!)).toMatchObject({ body: { grant_type: 'client_credentials', client_secret: '[redacted]' }, answer: { access_token: '[redacted]' } });
   });
 
+  it('mask emails and phones in every string, and leave IDs, times, addresses and counts alone', () => {
+    const written: string[] = [];
+    const logger = pino(loggerOptions('info'), { write: (line: string) => written.push(line) });
+    const kept = ['req_3f2b9c1e-0d4a-4b8e-9f61-123456789012', '12345678-1234-1234-1234-123456789012', '2024-03-10T06:30:00.000Z', '2024-03-10 06:30:00', '127.0.0.1', '1710052200000', 'hint_wh-1234567'];
+    logger.child({ sourceId: 'mail:Ada@Example.com' }).warn(
+      { reason: 'Invalid email address "kunde4@müller.example" \n', phones: ['(415) 555-2671', '+44 20 7946 0018', '06 12 34 56 78', '14155552671'], kept, count: 14155552671 },
+      'Contact already exist: first.last+4@gmail.com',
+    );
+    const line = JSON.parse(written[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      sourceId: 'mail:A***@Example.com',
+      reason: 'Invalid email address "k***@müller.example" \n',
+      phones: ['***71', '+***18', '***78', '***71'],
+      kept,
+      count: 14155552671,
+      msg: 'Contact already exist: f***@gmail.com',
+    });
+  });
+
   it('describe an internal error without its stack', async () => {
     const broken = await buildApp({
       secrets: testSecrets(),

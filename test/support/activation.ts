@@ -1,6 +1,7 @@
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { expect } from 'vitest';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
+import { loggerOptions } from '../../api/src/logging.ts';
 import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
 import { createActivators, createOutboxConsumers } from '../../api/src/jobs/activators.ts';
 import { startBrevoSimulator, type BrevoSimulator, type BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
@@ -32,6 +33,11 @@ export async function startCheckedSimulator(options: Partial<BrevoSimulatorOptio
   return { brevo, validator };
 }
 
+export interface HarnessOptions {
+  /** Where the app's and the workers' log lines go, every level; silent otherwise. */
+  logStream?: DestinationStream;
+}
+
 export interface ActivationHarness {
   t: TestApp;
   brevo: BrevoSimulator;
@@ -52,13 +58,16 @@ export interface ActivationHarness {
  */
 export async function startActivationHarness(
   simulator: Partial<BrevoSimulatorOptions> = {},
-  options: { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions> } = {},
+  options: HarnessOptions & { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions> } = {},
 ): Promise<ActivationHarness> {
   const database: ScratchDatabase = await freshDatabase('tajo_activation');
   await applyMigrations(database.url);
-  const t = await createTestApp(database.url, undefined, options.workatoBaseUrl ? { workatoBaseUrl: options.workatoBaseUrl } : {});
+  const t = await createTestApp(database.url, undefined, {
+    ...(options.workatoBaseUrl ? { workatoBaseUrl: options.workatoBaseUrl } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   const { brevo, validator } = await startCheckedSimulator(simulator);
-  const log = pino({ level: 'silent' });
+  const log = options.logStream ? pino(loggerOptions('debug'), options.logStream) : pino({ level: 'silent' });
   // Webhook retries a second apart (doubling), so retry tests run in seconds.
   const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 }, ...(options.sync ? { sync: options.sync } : {}) });
   const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log, t.app.services.metrics);

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { loadConfig } from '../../api/src/config/config.ts';
 import { createDb, type Db } from '../../api/src/db/client.ts';
+import { loggerOptions } from '../../api/src/logging.ts';
 
 /** A throwaway credentials key: what tests seal is never read by another process. */
 export const testSecrets = () => new SecretBox(randomBytes(32));
@@ -14,8 +16,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  workatoBaseUrl?: string;
+  /** Where the app's log lines go, every level, as production writes them; silent otherwise. */
+  logStream?: DestinationStream;
+}
+
 /** The real app on the run's database (or the one given), called in-process with app.inject(). */
-export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets(), options: { workatoBaseUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets = testSecrets(), options: TestAppOptions = {}): Promise<TestApp> {
   const db = createDb(databaseUrl, 4);
   const app = await buildApp({
     // Tests' webhook callbacks listen on 127.0.0.1; Workato is the simulator's, when a test runs one.
@@ -25,7 +33,7 @@ export async function createTestApp(databaseUrl = inject('databaseUrl'), secrets
     // Quick retries, so fault-injection tests run in seconds.
     brevo: { retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 }, timeoutSeconds: 2 },
     workato: { retry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 100 }, timeoutMs: 5_000 },
-    logger: { level: 'silent' },
+    logger: options.logStream ? { ...loggerOptions('debug'), stream: options.logStream } : { level: 'silent' },
   });
   await app.ready();
   return {

@@ -1,7 +1,8 @@
 /** Workato sources in tests: the Workato simulator beside the activation harness, and the API calls a test makes. */
 import { expect } from 'vitest';
+import type { BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator, type WorkatoSimulator, type WorkatoSimulatorOptions } from '../../api/src/simulators/workato/server.ts';
-import { startActivationHarness, type ActivationHarness } from './activation.ts';
+import { startActivationHarness, type ActivationHarness, type HarnessOptions } from './activation.ts';
 import { withKey, type TestApp, type TestWorkspace } from './app.ts';
 import { waitFor } from './worker.ts';
 
@@ -12,9 +13,12 @@ export interface SyncHarness extends ActivationHarness {
 }
 
 /** The app and its workers reading the Workato simulator, activating into the Brevo simulator. */
-export async function startSyncHarness(options: Partial<WorkatoSimulatorOptions> = {}): Promise<SyncHarness> {
+export async function startSyncHarness(
+  options: Partial<WorkatoSimulatorOptions> = {},
+  { brevo = {}, ...harnessOptions }: HarnessOptions & { brevo?: Partial<BrevoSimulatorOptions> } = {},
+): Promise<SyncHarness> {
   const workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN], ...options });
-  const harness = await startActivationHarness({}, { workatoBaseUrl: workato.url, sync: { sliceMs: 5_000, stallAfterMs: 1_000 } });
+  const harness = await startActivationHarness(brevo, { ...harnessOptions, workatoBaseUrl: workato.url, sync: { sliceMs: 5_000, stallAfterMs: 1_000 } });
   return {
     ...harness,
     workato,

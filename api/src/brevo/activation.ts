@@ -81,7 +81,7 @@ export class ContactActivator implements EntityActivator {
       } catch (error) {
         if (!(error instanceof BrevoFailure)) throw error;
         await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: 'contact', entityId: item.operation === 'erase' ? null : item.entityId, ...error.letter });
-        this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation }, 'activation dead-lettered');
+        this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation, reason: error.letter.reason }, 'activation dead-lettered');
         report.deadLettered += 1;
       }
     }
@@ -117,7 +117,7 @@ export class ContactActivator implements EntityActivator {
     } catch (error) {
       // Refused for good (a bad attribute, say): each contact then gets Brevo's own answer on its own.
       if (error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping')) {
-        this.log.warn({ workspaceId, err: error }, 'contact import refused; sending the contacts one by one');
+        this.log.warn({ workspaceId, category: error.category, err: error }, 'contact import refused; sending the contacts one by one');
         return new Set();
       }
       throw error;

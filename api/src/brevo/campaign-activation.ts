@@ -78,6 +78,6 @@ export class CampaignDraftActivator implements EntityActivator {
   async #fail(draftId: string, workspaceId: string, letter: Omit<Parameters<DeadLetterService['record']>[0], 'workspaceId' | 'entityType' | 'entityId' | 'sourceObjectId'>) {
     await this.db.campaignDraft.update({ where: { id: draftId }, data: { status: 'failed' } });
     await this.deadLetters.record({ workspaceId, entityType: CAMPAIGN_DRAFT_ENTITY, entityId: draftId, sourceObjectId: draftId, ...letter });
-    this.log.warn({ workspaceId, draftId, category: letter.category }, 'campaign draft dead-lettered');
+    this.log.warn({ workspaceId, draftId, category: letter.category, reason: letter.reason }, 'campaign draft dead-lettered');
   }
 }

@@ -31,7 +31,9 @@ interface Member {
 async function deadLetterOrThrow(deadLetters: DeadLetterService, error: unknown, letter: { workspaceId: string; entityType: string; entityId: string | null; sourceObjectId: string; request: object }) {
   if (!(error instanceof BrevoRequestFailed) || isRetryableFailure(error)) throw error;
   const { request, ...record } = letter;
-  await deadLetters.record({ ...record, ...failureLetter(error, request) });
+  const failure = failureLetter(error, request);
+  await deadLetters.record({ ...record, ...failure });
+  return { category: failure.category, reason: failure.reason };
 }
 
 /**
@@ -107,8 +109,8 @@ export class ListActivator implements EntityActivator {
         else report[(await this.lists.ensure(account, job.workspaceId, item.entityId)) === null ? 'skipped' : 'activated'] += 1;
       } catch (error) {
         const request = { listId: item.entityId, operation: item.operation };
-        await deadLetterOrThrow(this.deadLetters, error, { workspaceId: job.workspaceId, entityType: LIST_ENTITY, entityId: item.entityId, sourceObjectId: item.entityId, request });
-        this.log.warn({ workspaceId: job.workspaceId, listId: item.entityId, operation: item.operation }, 'list activation dead-lettered');
+        const failure = await deadLetterOrThrow(this.deadLetters, error, { workspaceId: job.workspaceId, entityType: LIST_ENTITY, entityId: item.entityId, sourceObjectId: item.entityId, request });
+        this.log.warn({ workspaceId: job.workspaceId, listId: item.entityId, operation: item.operation, ...failure }, 'list activation dead-lettered');
         report.deadLettered += 1;
       }
     }
@@ -154,7 +156,8 @@ export class ListMembershipActivator implements EntityActivator {
           report.deadLettered += synced.deadLettered;
           waiting += synced.waiting;
         } catch (error) {
-          await deadLetterOrThrow(this.deadLetters, error, { workspaceId: job.workspaceId, entityType: LIST_MEMBERSHIP_ENTITY, entityId: item.entityId, sourceObjectId: item.entityId, request: { listId: item.entityId } });
+          const failure = await deadLetterOrThrow(this.deadLetters, error, { workspaceId: job.workspaceId, entityType: LIST_MEMBERSHIP_ENTITY, entityId: item.entityId, sourceObjectId: item.entityId, request: { listId: item.entityId } });
+          this.log.warn({ workspaceId: job.workspaceId, listId: item.entityId, ...failure }, 'list membership dead-lettered');
           report.deadLettered += 1;
         }
       });
@@ -184,8 +187,8 @@ export class ListMembershipActivator implements EntityActivator {
           }
           changed += chunk.length;
         } catch (error) {
-          await deadLetterOrThrow(this.deadLetters, error, { workspaceId, entityType: LIST_MEMBERSHIP_ENTITY, entityId: listId, sourceObjectId: listId, request: { listId: brevoListId, operation, extIds } });
-          this.log.warn({ workspaceId, listId, operation, contacts: chunk.length }, 'list membership change dead-lettered');
+          const failure = await deadLetterOrThrow(this.deadLetters, error, { workspaceId, entityType: LIST_MEMBERSHIP_ENTITY, entityId: listId, sourceObjectId: listId, request: { listId: brevoListId, operation, extIds } });
+          this.log.warn({ workspaceId, listId, operation, contacts: chunk.length, ...failure }, 'list membership change dead-lettered');
           deadLettered += 1;
         }
       }

@@ -83,6 +83,6 @@ export class MessageActivator implements EntityActivator {
   async #fail(workspaceId: string, messageId: string, letter: Omit<Parameters<DeadLetterService['record']>[0], 'workspaceId' | 'entityType' | 'entityId' | 'sourceObjectId'>) {
     await this.db.message.update({ where: { id: messageId }, data: { status: 'failed' } });
     await this.deadLetters.record({ workspaceId, entityType: MESSAGE_ENTITY, entityId: messageId, sourceObjectId: messageId, ...letter });
-    this.log.warn({ workspaceId, messageId, category: letter.category }, 'transactional message dead-lettered');
+    this.log.warn({ workspaceId, messageId, category: letter.category, reason: letter.reason }, 'transactional message dead-lettered');
   }
 }

@@ -73,6 +73,7 @@ export function registerErrorHandling(app: FastifyInstance) {
       return sendProblem(request, reply, 'validation', known.status, known.detail);
     }
     if (error.statusCode === 429) {
+      request.log.info({ category: 'rate_limited' }, 'request rate-limited');
       return sendProblem(request, reply, 'rate_limited', 429, 'Too many requests; retry after the time in Retry-After.');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500 && !isResponseSerializationError(error)) {

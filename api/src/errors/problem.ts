@@ -91,3 +91,9 @@ export function problemTitle(category: ProblemCategory): string {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found in this workspace.`);
+
+/** The category of any failure: Tajo's own, Brevo's and Workato's errors carry one; anything else is internal. */
+export function categoryOf(error: unknown): ProblemCategory {
+  const category = (error as { category?: unknown } | null)?.category;
+  return PROBLEM_CATEGORIES.includes(category as ProblemCategory) ? (category as ProblemCategory) : 'internal';
+}

@@ -87,7 +87,7 @@ export class EventActivator implements EntityActivator {
     // A retry of the job that made a claim takes it over at once: pg-boss retries a job only once its last run is over.
     const jobId = run?.jobId ?? null;
     const inDoubt = await this.#takeInDoubt(job.workspaceId, ids, jobId);
-    if (inDoubt > 0) this.log.warn({ workspaceId: job.workspaceId, events: inDoubt }, 'events in doubt after a worker stopped mid-request: dead-lettered, not re-sent');
+    if (inDoubt > 0) this.log.warn({ workspaceId: job.workspaceId, category: 'vendor_unavailable', events: inDoubt }, 'events in doubt after a worker stopped mid-request: dead-lettered, not re-sent');
     report.deadLettered += inDoubt;
     const claimed = await this.#claim(job.workspaceId, ids, jobId);
     const toSend = claimed.map((row) => ({ row, request: brevoEvent(row) }));
@@ -129,7 +129,7 @@ export class EventActivator implements EntityActivator {
       const category = error.category === 'not_found' ? 'validation' : error.category;
       const reason = error.details.inDoubt ? `${IN_DOUBT_REASON} (${error.message})` : error.message;
       await this.#settle(workspaceId, [], batch.map((item) => this.#letter(workspaceId, item.row, category, reason, operation, answer, item.request)), error.details.inDoubt ? 'in_doubt' : 'rejected');
-      this.log.warn({ workspaceId, category, events: batch.length }, 'event activation dead-lettered');
+      this.log.warn({ workspaceId, category, events: batch.length, reason }, 'event activation dead-lettered');
       return { accepted: 0, refused: batch.length };
     }
     const letters = refusals.flatMap(({ index, reason, answer }) => {
@@ -138,6 +138,7 @@ export class EventActivator implements EntityActivator {
     });
     const refusedIds = new Set(letters.map((letter) => letter.entityId));
     await this.#settle(workspaceId, ids.filter((id) => !refusedIds.has(id)), letters);
+    if (letters.length > 0) this.log.warn({ workspaceId, category: 'validation', events: letters.length }, 'events refused by Brevo dead-lettered');
     return { accepted: ids.length - letters.length, refused: letters.length };
   }
 

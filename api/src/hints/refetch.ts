@@ -4,7 +4,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Db } from '../db/client.ts';
 import type { OutboxRow } from '../jobs/activation.ts';
 import type { OutboxConsumer } from '../jobs/activation-workers.ts';
-import { WorkatoError } from '../workato/client.ts';
+import { categoryOf } from '../errors/problem.ts';
 import type { WorkatoConnections } from '../sources/connections.ts';
 import type { SourceIngest } from '../sources/ingest.ts';
 import { readerFor } from '../sources/readers.ts';
@@ -47,11 +47,13 @@ export class HintRefetches implements OutboxConsumer {
     await boss.work<RefetchJob, void, typeof WORK_OPTIONS>(REFETCH_QUEUE, WORK_OPTIONS, (jobs) =>
       Promise.all(
         jobs.map(async (job) => {
+          // Bound to the hint's workspace and source once the hint is read.
+          const log = this.log.child({ hintId: job.data.hintId });
           try {
-            await this.refetch(job.data.hintId, job.retryCount >= job.retryLimit);
+            await this.refetch(job.data.hintId, job.retryCount >= job.retryLimit, log);
             return { id: job.id, status: 'completed' as const };
           } catch (error) {
-            this.log.warn({ hintId: job.data.hintId, retryCount: job.retryCount, err: error }, 'webhook hint refetch failed; retried');
+            log.warn({ category: categoryOf(error), retryCount: job.retryCount, err: error }, 'webhook hint refetch failed; retried');
             return { id: job.id, status: 'failed' as const, output: { message: (error as Error).message } };
           }
         }),
@@ -67,19 +69,20 @@ export class HintRefetches implements OutboxConsumer {
     return hints.length;
   }
 
-  async refetch(hintId: string, final: boolean) {
+  async refetch(hintId: string, final: boolean, log: Logger) {
     const hint = await this.db.webhookHint.findUnique({ where: { id: hintId }, include: { source: { include: { workspace: true } } } });
     if (!hint || hint.status !== 'queued') return;
     const { source } = hint;
+    log.setBindings({ workspaceId: source.workspaceId, sourceId: source.id });
     let record;
     try {
-      record = await readerFor(source, this.connections).fetch(hint.objectId);
+      record = await readerFor(source, this.connections.forRun(log)).fetch(hint.objectId);
     } catch (error) {
-      const category = error instanceof WorkatoError ? error.category : 'internal';
+      const category = categoryOf(error);
       if (category === 'not_found') record = null;
       else if (final || category === 'authentication' || category === 'permission' || category === 'validation') {
         await this.db.webhookHint.updateMany({ where: { id: hintId, status: 'queued' }, data: { status: 'failed', error: `${category}: ${(error as Error).message}`.slice(0, 1_000) } });
-        this.log.error({ sourceId: source.id, hintId, category }, 'webhook hint refetch failed');
+        log.error({ category }, 'webhook hint refetch failed');
         return;
       } else throw error;
     }
@@ -89,6 +92,7 @@ export class HintRefetches implements OutboxConsumer {
     }
     await this.ingest.ingest(source, { sourceName: source.name, defaultPhoneRegion: source.workspace.defaultPhoneRegion as CountryCode }, [record], {
       requestId: `hint_${hint.webhookId}`.slice(0, 128),
+      log,
       commit: async (tx) => {
         await tx.webhookHint.update({ where: { id: hintId }, data: { status: 'fetched', fetchedAt: new Date() } });
       },

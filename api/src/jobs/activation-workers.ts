@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
+import { categoryOf } from '../errors/problem.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
@@ -61,7 +62,7 @@ export class ActivationWorkers {
   static create(connectionString: string, db: Db, activators: Activators, consumers: readonly OutboxConsumer[], log: Logger, metrics?: Metrics) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
-    boss.on('error', (error: Error) => log.error({ err: error }, 'job engine error'));
+    boss.on('error', (error: Error) => log.error({ err: error, category: 'internal' }, 'job engine error'));
     return new ActivationWorkers(boss, db, activators, consumers, log, metrics);
   }
 
@@ -76,8 +77,16 @@ export class ActivationWorkers {
       const activator = this.activators[job.data.entityType];
       // Failing the job keeps it, visible and retryable, until a deployment knows the type.
       if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
-      const report = await activator.run(job.data, { jobId: job.id });
-      this.log.debug({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, ...report }, 'activation job done');
+      const log = this.log.child({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, jobId: job.id });
+      let report;
+      try {
+        report = await activator.run(job.data, { jobId: job.id });
+      } catch (error) {
+        // Brevo out of retries (rate limits, outages) or our own failure: pg-boss retries the job.
+        log.warn({ category: categoryOf(error), err: error }, 'activation job failed; retried');
+        throw error;
+      }
+      log.debug(report, 'activation job done');
       this.metrics?.countActivation(report);
       return report;
     });
@@ -135,7 +144,7 @@ export class ActivationWorkers {
       try {
         moved = await this.relayOnce();
       } catch (error) {
-        this.log.error({ err: error }, 'activation relay failed; retrying');
+        this.log.error({ err: error, category: 'internal' }, 'activation relay failed; retrying');
       }
       if (moved < RELAY_BATCH && !this.#stopping) {
         await new Promise<void>((resolve) => {

@@ -77,7 +77,7 @@ export const mcpRoutes: FastifyPluginAsync = async (app) => {
       reply.hijack();
       reply.raw.setHeader('x-request-id', request.id);
       reply.raw.on('close', () => {
-        server.close().catch((error: unknown) => request.log.error({ err: error }, 'closing the MCP server failed'));
+        server.close().catch((error: unknown) => request.log.error({ err: error, category: 'internal' }, 'closing the MCP server failed'));
       });
       // Origin is not checked (DNS rebinding protection): every request needs an API key, which a
       // browser never sends on its own, so a rebound page cannot act for anyone.

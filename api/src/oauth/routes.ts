@@ -66,7 +66,7 @@ export const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       await tokenRefreshFailures.record(reason, clientIdOf(request.body, request.headers.authorization));
     } catch (failure) {
-      request.log.warn({ err: failure }, 'recording a refused token request failed');
+      request.log.warn({ err: failure, category: 'internal' }, 'recording a refused token request failed');
     }
   });
 

@@ -20,16 +20,23 @@ export class WorkatoConnections {
     private readonly secrets: SecretBox,
     private readonly log: FastifyBaseLogger | undefined,
     private readonly options: WorkatoConnectionOptions = {},
+    /** The logger is a run's, bound to its workspace and source already. */
+    private readonly bound = false,
   ) {}
 
-  client(source: Pick<SourceRow, 'id' | 'dataCenter' | 'tokenCiphertext'>): WorkatoClient {
+  /** The same connections for one run of a source's work (a sync job's, a hint refetch's), logging through its logger. */
+  forRun(log: FastifyBaseLogger): WorkatoConnections {
+    return new WorkatoConnections(this.db, this.secrets, log, this.options, true);
+  }
+
+  client(source: Pick<SourceRow, 'id' | 'workspaceId' | 'dataCenter' | 'tokenCiphertext'>): WorkatoClient {
     return new WorkatoHttpClient({
       ...this.options.client,
       endpoints: endpointsFor(source.dataCenter as WorkatoDataCenter, this.options.baseUrl),
       token: source.tokenCiphertext ? this.secrets.open(source.tokenCiphertext) : '',
       onResponse: (info) => {
         this.options.client?.onResponse?.(info);
-        if (info.status === 429) this.#rateLimited(source.id, info);
+        if (info.status === 429) this.#rateLimited(source, info);
       },
     });
   }
@@ -48,12 +55,14 @@ export class WorkatoConnections {
    * rate-limit headers): the client has already backed off; this is for operators and alerts.
    * A draft source (a smoke test before it is saved) has no row yet.
    */
-  #rateLimited(sourceId: string | undefined, info: WorkatoResponseInfo) {
+  #rateLimited(source: Pick<SourceRow, 'id' | 'workspaceId'>, info: WorkatoResponseInfo) {
     const rateLimit = { endpoint: info.endpoint, family: info.family, retryAfterMs: info.retryAfterMs ?? null, ...info.rateLimit };
-    this.log?.warn({ sourceId, ...rateLimit }, 'Workato answered 429; backing off');
+    const log = this.bound ? this.log : this.log?.child({ workspaceId: source.workspaceId, sourceId: source.id });
+    log?.warn({ category: 'rate_limited', ...rateLimit }, 'Workato answered 429; backing off');
+    const sourceId = source.id;
     if (!sourceId) return;
     this.db.source
       .updateMany({ where: { id: sourceId }, data: { rateLimitedAt: new Date(), rateLimit: rateLimit as Prisma.InputJsonObject } })
-      .catch((error: unknown) => this.log?.warn({ err: error, sourceId }, 'recording a Workato 429 failed'));
+      .catch((error: unknown) => log?.warn({ err: error, category: 'internal' }, 'recording a Workato 429 failed'));
   }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Prisma} from '../generated/prisma/client.ts';
 import { type Source as SourceRow } from '../generated/prisma/client.ts';
@@ -55,7 +56,13 @@ export class SourceIngest {
     source: SourceRow,
     settings: WorkspaceSettings,
     records: readonly IncomingRecord[],
-    options: { syncJobId?: string | undefined; requestId: string; commit?: (tx: Prisma.TransactionClient, counts: PageCounts) => Promise<void> },
+    options: {
+      syncJobId?: string | undefined;
+      requestId: string;
+      /** The caller's, bound to what the records came for (a sync job, a hint). */
+      log: Logger;
+      commit?: (tx: Prisma.TransactionClient, counts: PageCounts) => Promise<void>;
+    },
   ): Promise<PageCounts> {
     const mapping = this.#mapping(source);
     const mapped = await Promise.all(records.map((record) => mapping.apply(record.payload, { objectId: record.objectId, time: record.time, source: source.name })));
@@ -125,6 +132,8 @@ export class SourceIngest {
     this.metrics.count('received', committed.recordsSeen);
     this.metrics.count('normalized', committed.created + committed.updated);
     this.metrics.count('unchanged', committed.unchanged);
+    // Counts only: the reasons quote the records; the dead letters keep them.
+    if (committed.deadLettered > 0) options.log.warn({ category: 'mapping', deadLettered: committed.deadLettered, records: committed.recordsSeen }, 'records dead-lettered: the mapping could not make Tajo records of them');
     return committed;
   }
 

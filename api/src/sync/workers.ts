@@ -6,7 +6,7 @@ import type { OutboxRow } from '../jobs/activation.ts';
 import type { OutboxConsumer } from '../jobs/activation-workers.ts';
 import type { WorkspaceSettings } from '../auth/service.ts';
 import type { CountryCode } from 'libphonenumber-js';
-import { WorkatoError } from '../workato/client.ts';
+import { categoryOf } from '../errors/problem.ts';
 import type { WorkatoConnections } from '../sources/connections.ts';
 import { readerFor, type SourceCursor, type StartPoint } from '../sources/readers.ts';
 import type { PageCounts, SourceIngest } from '../sources/ingest.ts';
@@ -82,20 +82,23 @@ export class SyncWorkers implements OutboxConsumer {
   /** One run: pages until the slice ends, the job stops running, or the source has nothing more for now. */
   async run(syncJobId: string) {
     const started = Date.now();
+    // Every line of the run names its workspace, source and job.
+    let log: Logger | undefined;
     while (Date.now() - started < this.#options.sliceMs) {
       const job = await this.db.syncJob.findUnique({ where: { id: syncJobId } });
       if (!job || job.status !== 'running') return;
       const source = await this.db.source.findUnique({ where: { id: job.sourceId }, include: { workspace: true } });
       if (!source) return;
+      log ??= this.log.child({ workspaceId: source.workspaceId, sourceId: source.id, syncJobId });
       if (!source.backfillEnabled || source.smokeTestStatus !== 'passed') {
-        await this.#finish(job, 'failed', { category: 'permission', detail: 'sync jobs were disabled for the source, or its smoke test no longer passes' });
+        await this.#finish(job, log, 'failed', { category: 'permission', detail: 'sync jobs were disabled for the source, or its smoke test no longer passes' });
         return;
       }
-      const outcome = await this.#page(job, source, { sourceName: source.name, defaultPhoneRegion: source.workspace.defaultPhoneRegion as CountryCode });
+      const outcome = await this.#page(job, source, { sourceName: source.name, defaultPhoneRegion: source.workspace.defaultPhoneRegion as CountryCode }, log);
       if (outcome === 'stop') return;
       if (outcome === 'exhausted') {
         if (job.kind === 'backfill') {
-          await this.#finish(job, 'completed', null);
+          await this.#finish(job, log, 'completed', null);
           return;
         }
         const settings = sourceSettings(source);
@@ -110,12 +113,12 @@ export class SyncWorkers implements OutboxConsumer {
     await this.#continue(await this.db.syncJob.findUniqueOrThrow({ where: { id: syncJobId } }), 0);
   }
 
-  async #page(job: SyncJobRow, source: SourceRow, settings: WorkspaceSettings): Promise<'more' | 'exhausted' | 'stop'> {
+  async #page(job: SyncJobRow, source: SourceRow, settings: WorkspaceSettings, log: Logger): Promise<'more' | 'exhausted' | 'stop'> {
     const cursor = job.cursor as SourceCursor | null;
     const topic = source.kind === 'event_stream';
     let result;
     try {
-      result = await readerFor(source, this.connections).read({
+      result = await readerFor(source, this.connections.forRun(log)).read({
         cursor,
         startFrom: job.startFrom as StartPoint,
         // Only a topic's incremental job waits for news; a backfill must notice it has caught up.
@@ -123,7 +126,7 @@ export class SyncWorkers implements OutboxConsumer {
         boundary: job.kind === 'backfill' ? job.boundary : null,
       });
     } catch (error) {
-      return this.#failedRead(job, error);
+      return this.#failedRead(job, error, log);
     }
     const moved = JSON.stringify(result.cursor) !== JSON.stringify(cursor);
     if (result.records.length === 0 && !moved) {
@@ -136,6 +139,7 @@ export class SyncWorkers implements OutboxConsumer {
       await this.ingest.ingest(source, settings, result.records, {
         syncJobId: job.id,
         requestId: `sync_${job.id}`,
+        log,
         commit: (tx, counts) => advance(tx, job, cursor, stalled ? cursor : result.cursor, counts, stalled),
       });
     } catch (error) {
@@ -143,19 +147,19 @@ export class SyncWorkers implements OutboxConsumer {
       throw error;
     }
     if (stalled) {
-      this.log.warn({ syncJobId: job.id, sourceId: source.id }, 'sync cursor stalled: a page came back without moving the cursor');
+      // Workato handing out the same page again is the vendor's fault, as an outage is.
+      log.warn({ category: 'vendor_unavailable' }, 'sync cursor stalled: a page came back without moving the cursor');
       return 'exhausted';
     }
     return result.exhausted ? 'exhausted' : 'more';
   }
 
   /** Transient failures are retried by pg-boss with backoff; a rejected credential or a missing resource fails the job. */
-  async #failedRead(job: SyncJobRow, error: unknown): Promise<'stop'> {
-    const category = error instanceof WorkatoError ? error.category : 'internal';
+  async #failedRead(job: SyncJobRow, error: unknown, log: Logger): Promise<'stop'> {
+    const category = categoryOf(error);
     const detail = error instanceof Error ? error.message : String(error);
     if (FATAL.has(category)) {
-      await this.#finish(job, 'failed', { category, detail });
-      this.log.error({ syncJobId: job.id, sourceId: job.sourceId, category }, `sync job failed: ${detail}`);
+      await this.#finish(job, log, 'failed', { category, detail });
       return 'stop';
     }
     const overdue = Date.now() - (job.cursorAdvancedAt ?? job.startedAt).getTime() > this.#options.stallAfterMs;
@@ -163,15 +167,19 @@ export class SyncWorkers implements OutboxConsumer {
       where: { id: job.id },
       data: { lastError: detail, lastErrorCategory: category, ...(overdue && !job.stalledSince ? { stalledSince: new Date() } : {}) },
     });
-    this.log.warn({ syncJobId: job.id, sourceId: job.sourceId, category }, `sync read failed; retrying: ${detail}`);
+    log.warn({ category }, `sync read failed; retrying: ${detail}`);
     throw error;
   }
 
-  async #finish(job: SyncJobRow, status: 'completed' | 'failed', error: { category: string; detail: string } | null) {
-    await this.db.syncJob.updateMany({
+  async #finish(job: SyncJobRow, log: Logger, status: 'completed' | 'failed', error: { category: string; detail: string } | null) {
+    const { count } = await this.db.syncJob.updateMany({
       where: { id: job.id, status: 'running' },
       data: { status, finishedAt: new Date(), ...(error ? { lastError: error.detail, lastErrorCategory: error.category } : {}) },
     });
+    // Paused or cancelled meanwhile: the job did not end here.
+    if (count === 0) return;
+    if (error) log.error({ category: error.category }, `sync job failed: ${error.detail}`);
+    else log.info('sync job completed');
   }
 
   /** Hands over to a fresh run of the same job (same singleton key), after a delay for a resource's next pass. */

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Services } from '../app.ts';
 import type { WebhookDelivery as DeliveryRow } from '../generated/prisma/client.ts';
-import { AppError } from '../errors/problem.ts';
+import { AppError, type ProblemCategory } from '../errors/problem.ts';
 import type { OutboxRow } from '../jobs/activation.ts';
 import type { OutboxConsumer } from '../jobs/activation-workers.ts';
 import { EVENT_ENTITY } from '../events/service.ts';
@@ -68,6 +68,18 @@ interface Attempt {
   verdict: Verdict;
   statusCode: number | null;
   error: string | null;
+}
+
+/** A failed attempt in the categories logs share: a subscriber's callback fails as a vendor's API does. */
+function categoryOfAttempt(attempt: Attempt, refused: boolean): ProblemCategory {
+  // The callback policy refused its address: the subscription must change.
+  if (refused) return 'validation';
+  const status = attempt.statusCode;
+  if (status === null || status === 408 || status >= 500) return 'vendor_unavailable';
+  if (status === 401) return 'authentication';
+  if (status === 403) return 'permission';
+  if (status === 410) return 'not_found';
+  return status === 429 ? 'rate_limited' : 'validation';
 }
 
 /** A retryable attempt fails the job, so pg-boss retries it with backoff. */
@@ -216,7 +228,7 @@ export class WebhookDeliveries implements OutboxConsumer {
     }
     const context = { workspaceId: delivery.workspaceId, subscriptionId: target.id, deliveryId: delivery.id, type: delivery.eventType, statusCode: attempt.statusCode };
     if (status === 'delivered') this.log.debug(context, 'webhook delivered');
-    else this.log.warn({ ...context, status, verdict: attempt.verdict }, 'webhook delivery attempt failed');
+    else this.log.warn({ ...context, status, verdict: attempt.verdict, category: categoryOfAttempt(attempt, refused !== undefined) }, 'webhook delivery attempt failed');
     if (status === 'pending') throw new DeliveryAttemptFailed(lastError ?? 'the delivery failed');
   }
 
