@@ -41,7 +41,7 @@ async function worker() {
   logger.info({ database: database.kind, pid: process.pid, metricsUrl: `${scrape.url}/metrics` }, 'activation worker started');
 
   closeWithGrace({ delay: 15_000, logger }, async ({ err, signal }) => {
-    if (err) logger.error({ err }, 'worker shutting down after an error');
+    if (err) logger.error({ err, category: 'internal' }, 'worker shutting down after an error');
     else logger.info({ signal }, 'worker shutting down');
     await workers.stop();
     scrape.server.close();
