@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/src/alerts/service.ts';
 import { GENEROUS_LIMITS } from '../support/activation.ts';
-import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+import { withKey, type TestWorkspace } from '../support/app.ts';
 import { scrape, valueOf } from '../support/metrics.ts';
-import { runbookCommand, runCurl } from '../support/runbook.ts';
-import { createSource, getJob, startJob, startSyncHarness, TOPIC_MAPPING, topicPayload, waitForJob, WORKATO_TOKEN, type SyncHarness } from '../support/sources.ts';
+import { runbookCommand, runCurl, startRunbookRig, type RunbookRig } from '../support/runbook.ts';
+import { createSource, getJob, startJob, TOPIC_MAPPING, topicPayload, waitForJob, type SyncHarness } from '../support/sources.ts';
 import { startCallbacks } from '../support/webhooks.ts';
 import { waitFor } from '../support/worker.ts';
 
@@ -14,22 +13,16 @@ import { waitFor } from '../support/worker.ts';
 // it promises checked (the alerts each procedure fixes included).
 let h: SyncHarness;
 let tajo: string;
+let operatorOf: RunbookRig['operator'];
+let rowSource: RunbookRig['rowSource'];
 
 beforeAll(async () => {
-  h = await startSyncHarness();
-  await h.t.app.listen({ host: '127.0.0.1', port: 0 });
-  tajo = `http://127.0.0.1:${(h.t.app.server.address() as AddressInfo).port}`;
+  ({ h, tajo, operator: operatorOf, rowSource } = await startRunbookRig());
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
 });
-
-/** A workspace of the test's own, and the runbook's $TAJO and $ADMIN for it. */
-async function operatorOf() {
-  const ws = await createWorkspace(h.t.app);
-  return { ws, vars: { TAJO: tajo, ADMIN: ws.adminKey } };
-}
 
 const call = (ws: TestWorkspace, method: 'GET' | 'POST', url: string, payload?: object) => h.t.app.inject({ method, url, headers: withKey(ws.adminKey), ...(payload ? { payload } : {}) });
 
@@ -155,19 +148,11 @@ describe('Credential rotation', () => {
   });
 
   it('Webhook secrets: hint secrets rotated with an overlap accept old and new signatures; overlapSeconds 0 cuts the old ones (webhook_signature_failures’ fix)', async () => {
-    const { ws, vars } = await operatorOf();
-    await h.connect(ws);
-    const rows = h.workato.setLookupTable('9401', Array.from({ length: 4 }, (_, i) => ({ customer_id: `hint-${i}`, email: `hint${i}@example.com` })));
-    const source = await createSource(h.t.app, ws, {
-      kind: 'developer_api',
-      name: 'hinted',
-      token: WORKATO_TOKEN,
-      developerApi: { resource: { kind: 'lookup_table', tableId: '9401' }, pageSize: 100 },
-      mapping: { externalId: '$string(customer_id)', contact: '{"email": email}' },
-      hintsEnabled: true,
-    });
+    const { ws, vars } = await operatorOf({ brevo: true });
+    const rows = Array.from({ length: 4 }, (_, i) => ({ customer_id: `hint-${i}`, email: `hint${i}@example.com` }));
+    const { source, rows: stored } = await rowSource(ws, 'hinted', '9401', rows, { hintsEnabled: true });
     const first = (await call(ws, 'GET', `/v1/sources/${source.id}/hint-secret`)).json<{ secret: string }>().secret;
-    const hint = (secret: string, row: number) => h.workato.sendWebhook(`${tajo}${source.hintPath}`, { secret, body: { recordId: rows[row]!.id } });
+    const hint = (secret: string, row: number) => h.workato.sendWebhook(`${tajo}${source.hintPath}`, { secret, body: { recordId: stored[row]!.id } });
     const rotate = runbookCommand('Webhook secrets', 'hint-secret/rotate');
 
     const overlapping = await runCurl(rotate, { ...vars, SOURCE: source.id });

@@ -6,7 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
+import { createWorkspace, type TestWorkspace } from './app.ts';
+import type { SimulatedRow } from '../../api/src/simulators/workato/resources.ts';
+import { createSource, startSyncHarness, WORKATO_TOKEN, type SourceView, type SyncHarness } from './sources.ts';
 
 const RUNBOOK = readFileSync(new URL('../../docs/RUNBOOK.md', import.meta.url), 'utf8');
 
@@ -79,4 +83,42 @@ export async function runCurl(command: string, vars: Record<string, string>, pla
   const cut = stdout.lastIndexOf('\n');
   const body = stdout.slice(0, cut);
   return { status: Number(stdout.slice(cut + 1)), body, json: <T>() => JSON.parse(body) as T };
+}
+
+export interface RunbookRig {
+  h: SyncHarness;
+  /** The runbook's $TAJO: the API listening on 127.0.0.1. */
+  tajo: string;
+  /** A workspace of a test's own (connected to the Brevo simulator if asked), and $TAJO and $ADMIN for it. */
+  operator(options?: { brevo?: boolean }): Promise<{ ws: TestWorkspace; vars: Record<string, string> }>;
+  /** A Developer API source reading rows ({customer_id, email}) from a lookup table of the simulator. */
+  rowSource(ws: TestWorkspace, name: string, tableId: string, rows: Record<string, unknown>[], settings: Record<string, unknown>): Promise<{ source: SourceView; rows: SimulatedRow[] }>;
+}
+
+/** The sync harness (API, workers, Brevo and Workato simulators) with the API listening for curl. */
+export async function startRunbookRig(): Promise<RunbookRig> {
+  const h = await startSyncHarness();
+  await h.t.app.listen({ host: '127.0.0.1', port: 0 });
+  const tajo = `http://127.0.0.1:${(h.t.app.server.address() as AddressInfo).port}`;
+  return {
+    h,
+    tajo,
+    async operator({ brevo = false } = {}) {
+      const ws = await createWorkspace(h.t.app);
+      if (brevo) await h.connect(ws);
+      return { ws, vars: { TAJO: tajo, ADMIN: ws.adminKey } };
+    },
+    async rowSource(ws, name, tableId, rows, { pageSize = 100, ...settings }) {
+      const stored = h.workato.setLookupTable(tableId, rows);
+      const source = await createSource(h.t.app, ws, {
+        kind: 'developer_api',
+        name,
+        token: WORKATO_TOKEN,
+        developerApi: { resource: { kind: 'lookup_table', tableId }, pageSize },
+        mapping: { externalId: '$string(customer_id)', contact: '{"email": email}' },
+        ...settings,
+      });
+      return { source, rows: stored };
+    },
+  };
 }
