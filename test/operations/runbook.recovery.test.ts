@@ -176,6 +176,7 @@ describe('Partial outages', () => {
     expect(done.progress).toMatchObject({ recordsSeen: 300, created: 300 - unmappable(300), updated: 0, unchanged: 0, deadLettered: unmappable(300) });
     await h.settle();
     expect(valueOf(await scrape(h.t.app), 'tajo_job_queue_depth', { queue: ACTIVATION_QUEUE })).toBe(0);
-    expect([...h.brevo.state.contacts.values()].filter((contact) => contact.extId?.startsWith('restart-topic:'))).toHaveLength(300 - unmappable(300));
+    const jobs = await h.t.db.sql.query("SELECT state, retry_count, output FROM pgboss.job WHERE name = $1 ORDER BY created_on", [ACTIVATION_QUEUE]);
+    expect([...h.brevo.state.contacts.values()].filter((contact) => contact.extId?.startsWith('restart-topic:')), JSON.stringify(jobs.rows)).toHaveLength(300 - unmappable(300));
   }, 120_000);
 });
