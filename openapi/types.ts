@@ -627,7 +627,7 @@ export interface paths {
         get: operations["getBrevoConnection"];
         /**
          * Connect a Brevo account
-         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.
+         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.
          */
         put: operations["connectBrevo"];
         post?: never;
@@ -2014,10 +2014,10 @@ export interface components {
             apiKey: string;
             /**
              * Format: uri
-             * @description Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL.
+             * @description Brevo's API base URL; defaults to the current connection's, or else the deployment's BREVO_BASE_URL.
              */
             baseUrl?: string;
-            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). */
+            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). Left out, the current connection's are kept (a key rotation sends the key alone); `{}` goes back to the general tier. */
             limits?: {
                 contacts?: {
                     limit: number;
@@ -4145,10 +4145,10 @@ export interface components {
             apiKey: string;
             /**
              * Format: uri
-             * @description Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL.
+             * @description Brevo's API base URL; defaults to the current connection's, or else the deployment's BREVO_BASE_URL.
              */
             baseUrl?: string;
-            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). */
+            /** @description Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). Left out, the current connection's are kept (a key rotation sends the key alone); `{}` goes back to the general tier. */
             limits?: {
                 contacts?: {
                     limit: number;

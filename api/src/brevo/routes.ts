@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, success, ZIdempotencyHeaders } from '../http/schemas.ts';
 import { AppError, notFound } from '../errors/problem.ts';
 import type { BrevoConnection } from '../generated/prisma/client.ts';
-import type { BrevoAccount } from './accounts.ts';
+import type { BrevoAccount, BrevoConnectionInput } from './accounts.ts';
 import { BrevoRequestFailed } from './client.ts';
 
 const TAGS = ['Brevo'];
@@ -13,13 +13,16 @@ const ZFamilyLimit = z.object({ limit: z.number().int().min(1), windowSeconds: z
 const ZConnectionInput = z
   .object({
     apiKey: z.string().min(8).max(512).meta({ description: 'The Brevo API key (v3). Stored encrypted; never returned or logged.' }),
-    baseUrl: z.url().optional().meta({ description: "Brevo's API base URL; defaults to the deployment's BREVO_BASE_URL." }),
+    baseUrl: z.url().optional().meta({ description: "Brevo's API base URL; defaults to the current connection's, or else the deployment's BREVO_BASE_URL." }),
     limits: z
       .object({ contacts: ZFamilyLimit, events: ZFamilyLimit, other: ZFamilyLimit })
       .partial()
       .strict()
       .optional()
-      .meta({ description: "Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest)." }),
+      .meta({
+        description:
+          "Requests per window by endpoint family, for accounts above Brevo's general tier (10/s for contacts and events, 100/hour for the rest). Left out, the current connection's are kept (a key rotation sends the key alone); `{}` goes back to the general tier.",
+      }),
   })
   .strict()
   .meta({ id: 'BrevoCredentials', example: { apiKey: 'xkeysib-0123456789abcdef-AbCdEfGh', limits: { contacts: { limit: 20, windowSeconds: 1 } } } });
@@ -90,14 +93,20 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Connect a Brevo account',
       description:
-        'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.',
+        'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZConnectionInput,
       response: { 200: success(ZConnection, 'Connected: the smoke test passed and the key is stored.'), ...errorResponses(422, 502) },
     },
     handler: async (request) => {
-      const input = { apiKey: request.body.apiKey, baseUrl: request.body.baseUrl ?? config.brevoBaseUrl, limits: request.body.limits };
+      // A rotation sends the new key alone: the account's URL and limits stay what they were.
+      const current = await brevoAccounts.describe(request.auth.workspaceId);
+      const input = {
+        apiKey: request.body.apiKey,
+        baseUrl: request.body.baseUrl ?? current?.baseUrl ?? config.brevoBaseUrl,
+        limits: request.body.limits ?? ((current?.limits ?? undefined) as BrevoConnectionInput['limits']),
+      };
       const account = await smokeTest(brevoAccounts.open(input));
       const connection = toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
       await brevoBackfill.queueContacts(request.auth.workspaceId);

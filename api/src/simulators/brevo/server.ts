@@ -241,6 +241,10 @@ export interface BrevoSimulator {
   state: BrevoSimulatorState;
   faults: Faults;
   setFaults(faults: Partial<Faults>): void;
+  /** A new key of the same account (created in Brevo's UI), accepted from now on. */
+  addApiKey(apiKey: string): void;
+  /** The key is refused (401) from now on. */
+  revokeApiKey(apiKey: string): void;
   close(): Promise<void>;
 }
 
@@ -250,6 +254,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   const random = seededRandom(options.seed ?? 1);
   const importDelayMs = options.importDelayMs ?? 20;
   let faults: Faults = { ...NO_FAULTS };
+  const apiKeys = new Set(options.apiKeys);
   const windows = new Map<string, { start: number; used: number }>();
   const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024, forceCloseConnections: true });
 
@@ -286,7 +291,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
       return reply;
     }
     const apiKey = request.headers['api-key'];
-    if (typeof apiKey !== 'string' || !options.apiKeys.includes(apiKey)) throw new BrevoError(401, 'unauthorized', 'Key not found');
+    if (typeof apiKey !== 'string' || !apiKeys.has(apiKey)) throw new BrevoError(401, 'unauthorized', 'Key not found');
     if (random() < faults.rateLimited) {
       limitHeaders(reply, limits[family].limit, 0, 1);
       throw new BrevoError(429, 'too_many_requests', 'Too many requests');
@@ -444,6 +449,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     setFaults(next) {
       faults = { ...NO_FAULTS, ...next };
     },
+    addApiKey: (apiKey) => void apiKeys.add(apiKey),
+    revokeApiKey: (apiKey) => void apiKeys.delete(apiKey),
     close: () => app.close(),
   };
 }
