@@ -158,7 +158,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Get where contacts stand with Brevo',
       description: 'Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters). It counts every contact: an operator read, not one to poll every second on a large workspace.',
       tags: TAGS,
-      response: { 200: success(ZActivationStatus, 'The counts, as of now.') },
+      response: { 200: success(ZActivationStatus, 'The counts, as of now.'), ...errorResponses() },
     },
     handler: (request) => brevoBackfill.contactStatus(request.auth.workspaceId),
   });
