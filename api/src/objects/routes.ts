@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { errorResponses, success, ZIdempotencyHeaders } from '../http/schemas.ts';
 import { tally } from '../metrics/registry.ts';
-import type { WriteContext } from '../contacts/service.ts';
+import { writeContext } from '../contacts/routes.ts';
 import {
   TYPE_CHANGE_RULES,
   ZAssociationBatchResult,
@@ -31,12 +30,6 @@ const TAGS = ['Object records'];
 /** Defining types is schema administration, like sources: done once by an admin, not by recipe steps. */
 const ADMIN_ONLY = 'Object type administration (admin scope): defined once per workspace, not from recipes';
 const PICK_TYPE = { objectType: 'object_types' };
-
-const writeContext = (request: FastifyRequest): WriteContext => ({
-  workspaceId: request.auth.workspaceId,
-  settings: request.auth.settings,
-  requestId: request.id,
-});
 
 export const objectRoutes: FastifyPluginAsyncZod = async (app) => {
   const { objects } = app.services;

@@ -487,7 +487,7 @@ export class ObjectService {
       LEFT JOIN object_types t ON a.target_type <> ${CONTACT_TARGET} AND t.workspace_id = a.workspace_id AND t.name = a.target_type
       LEFT JOIN object_records r ON r.object_type_id = t.id AND r.external_id = a.target_external_id AND r.deleted_at IS NULL
       WHERE a.record_id = ANY(${rows.map((row) => row.id)}::uuid[]) AND a.deleted_at IS NULL
-      ORDER BY a.created_at, a.id`;
+      ORDER BY a.target_type, a.target_external_id`;
     return rows.map((row) => ({
       id: row.id,
       objectType: typeName,
