@@ -2257,6 +2257,625 @@
         ]
       end
     },
+    object_association: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The other end\'s type: \'contact\' or an object type name.'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The other end\'s external ID.'
+          },
+          {
+            name: 'targetId',
+            label: 'Target ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Tajo ID of the other end; null while it is not in Tajo (pending).'
+          },
+          {
+            name: 'pending',
+            label: 'Pending',
+            type: 'boolean',
+            control_type: 'checkbox',
+            optional: false,
+            hint: 'The other end is not in Tajo yet; the association is kept and activated once both ends exist.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    object_association_batch_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'results',
+            label: 'Results',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_association_result']
+          }
+        ]
+      end
+    },
+    object_association_reference_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: '\'contact\', or the other record\'s object type.'
+          },
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Tajo ID of the contact or record (it must exist).'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'External ID of the contact or record; it may arrive in Tajo later (the association is pending until then).'
+          },
+          {
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'A contact by email (it must exist; the most recently updated one).'
+          }
+        ]
+      end
+    },
+    object_association_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'associations',
+            label: 'Associations',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_association_reference_input']
+          }
+        ]
+      end
+    },
+    object_association_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'index',
+            label: 'Index',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Removed',
+                'removed'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ],
+              [
+                'Rejected',
+                'rejected'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'created or removed; unchanged when it already was (or was not) there; rejected with errors.'
+            },
+            hint: 'created or removed; unchanged when it already was (or was not) there; rejected with errors.'
+          },
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The association; null when rejected or when there was none to remove.'
+          },
+          {
+            name: 'errors',
+            label: 'Errors',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'field',
+                label: 'Field',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'reason',
+                label: 'Reason',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    },
+    object_record: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'object',
+            optional: false,
+            hint: 'Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'associations',
+            label: 'Associations',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_association']
+          },
+          {
+            name: 'version',
+            label: 'Version',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'Goes up by one with every change of the attributes.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    object_record_batch_request_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'records',
+            label: 'Records',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_record_data_input']
+          }
+        ]
+      end
+    },
+    object_record_batch_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'results',
+            label: 'Results',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['record_result']
+          },
+          {
+            name: 'counts',
+            label: 'Counts',
+            type: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'created',
+                label: 'Created',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'updated',
+                label: 'Updated',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'unchanged',
+                label: 'Unchanged',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
+                name: 'rejected',
+                label: 'Rejected',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              }
+            ]
+          }
+        ]
+      end
+    },
+    object_record_data_input: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Your stable ID for the record; made by the type\'s external-ID rule when absent.'
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'object',
+            optional: true,
+            hint: 'Values by the type\'s attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace\'s region for local numbers). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+          },
+          {
+            name: 'associations',
+            label: 'Associations',
+            type: 'array',
+            of: 'object',
+            optional: true,
+            hint: 'Associations to add (existing ones stay; remove them with the dissociate operation).',
+            properties: object_definitions['object_association_reference_input']
+          }
+        ]
+      end
+    },
+    object_record_deletion: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Deleted',
+                'deleted'
+              ],
+              [
+                'Erased',
+                'erased'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          }
+        ]
+      end
+    },
+    object_record_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_record']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Pass as `cursor` for the next page; null on the last page.'
+          }
+        ]
+      end
+    },
+    object_record_write_result: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'result',
+            label: 'Result',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Created',
+                'created'
+              ],
+              [
+                'Updated',
+                'updated'
+              ],
+              [
+                'Unchanged',
+                'unchanged'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'result',
+              label: 'Result',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.'
+            },
+            hint: 'unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.'
+          },
+          {
+            name: 'record',
+            label: 'Record',
+            type: 'object',
+            optional: false,
+            properties: object_definitions['object_record']
+          }
+        ]
+      end
+    },
+    object_type: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'name',
+            label: 'Name',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'brevoObjectType',
+            label: 'Brevo object type',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'attributes',
+            label: 'Attributes',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: [
+              {
+                name: 'name',
+                label: 'Name',
+                type: 'string',
+                control_type: 'text',
+                optional: false
+              },
+              {
+                name: 'type',
+                label: 'Type',
+                type: 'string',
+                control_type: 'select',
+                options: [
+                  [
+                    'Text',
+                    'text'
+                  ],
+                  [
+                    'Number',
+                    'number'
+                  ],
+                  [
+                    'Boolean',
+                    'boolean'
+                  ],
+                  [
+                    'Date',
+                    'date'
+                  ],
+                  [
+                    'Datetime',
+                    'datetime'
+                  ],
+                  [
+                    'Money',
+                    'money'
+                  ],
+                  [
+                    'Email',
+                    'email'
+                  ],
+                  [
+                    'Phone',
+                    'phone'
+                  ]
+                ],
+                optional: false,
+                toggle_hint: 'Select from list',
+                toggle_field: {
+                  name: 'type',
+                  label: 'Type',
+                  type: 'string',
+                  control_type: 'text',
+                  optional: false,
+                  toggle_hint: 'Use custom value'
+                }
+              },
+              {
+                name: 'required',
+                label: 'Required',
+                type: 'boolean',
+                control_type: 'checkbox',
+                optional: false
+              }
+            ]
+          },
+          {
+            name: 'externalIdRule',
+            label: 'External ID rule',
+            type: 'object',
+            optional: false,
+            hint: 'How a record\'s external ID is made when it gives none: `given` (the record must give externalId), `attribute` (that attribute\'s value), or `hash` (`h:` and a SHA-256 of the named attributes\' values, as for contacts without a vendor ID).'
+          },
+          {
+            name: 'associations',
+            label: 'Associations',
+            type: 'array',
+            of: 'string',
+            optional: false
+          },
+          {
+            name: 'version',
+            label: 'Version',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          }
+        ]
+      end
+    },
+    object_type_page: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'data',
+            label: 'Data',
+            type: 'array',
+            of: 'object',
+            optional: false,
+            properties: object_definitions['object_type']
+          },
+          {
+            name: 'nextCursor',
+            label: 'Next cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'Pass as `cursor` for the next page; null on the last page.'
+          }
+        ]
+      end
+    },
     record_result: {
       fields: lambda do |_connection, _config_fields, object_definitions|
         [
@@ -4025,6 +4644,998 @@
       ],
       max_retries: 3
     },
+    search_object_types: {
+      title: 'Search object types',
+      subtitle: 'Search object types in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">object types</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Object types in order of last update (oldest first); page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', 'v1/object-types', input.slice('limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_type_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '5e2b8c4a-1f3d-4a6e-9b7c-0d8e2f4a6b1c',
+              name: 'subscription',
+              brevoObjectType: 'subscription',
+              attributes: [
+                {
+                  name: 'subscription_id',
+                  type: 'text',
+                  required: true
+                },
+                {
+                  name: 'renews_on',
+                  type: 'date',
+                  required: false
+                }
+              ],
+              externalIdRule: {
+                kind: 'attribute',
+                attribute: 'subscription_id'
+              },
+              associations: [
+                'contact'
+              ],
+              version: 1,
+              createdAt: '2026-11-26T09:00:00.000Z',
+              updatedAt: '2026-11-26T09:00:00.000Z'
+            }
+          ],
+          nextCursor: nil
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    get_object_type: {
+      title: 'Get object type',
+      subtitle: 'Get an object type in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">object type</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/object-types/#{input['objectType'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_type']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '5e2b8c4a-1f3d-4a6e-9b7c-0d8e2f4a6b1c',
+          name: 'subscription',
+          brevoObjectType: 'subscription',
+          attributes: [
+            {
+              name: 'subscription_id',
+              type: 'text',
+              required: true
+            },
+            {
+              name: 'renews_on',
+              type: 'date',
+              required: false
+            }
+          ],
+          externalIdRule: {
+            kind: 'attribute',
+            attribute: 'subscription_id'
+          },
+          associations: [
+            'contact'
+          ],
+          version: 1,
+          createdAt: '2026-11-26T09:00:00.000Z',
+          updatedAt: '2026-11-26T09:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    search_object_records: {
+      title: 'Search object records',
+      subtitle: 'Search object records in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Search <span class="provider">object records</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Records of a type in order of last update (oldest first), filtered by external ID, update time or associated contact; page with `cursor`. Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'updatedSince',
+            label: 'Updated since',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            hint: 'Only records updated at or after this time.'
+          },
+          {
+            name: 'contactId',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Only records associated with this contact (Tajo ID).'
+          },
+          {
+            name: 'contactExternalId',
+            label: 'Contact external ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Only records associated with the contact of this external ID (pending associations included).'
+          },
+          {
+            name: 'limit',
+            label: 'Limit',
+            type: 'integer',
+            control_type: 'integer',
+            optional: true,
+            hint: 'Page size, 1 to 200.'
+          },
+          {
+            name: 'cursor',
+            label: 'Cursor',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'The `nextCursor` of the previous page.'
+          },
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/objects/#{input['objectType'].to_s.encode_url}/records", input.slice('externalId', 'updatedSince', 'contactId', 'contactExternalId', 'limit', 'cursor'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record_page']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          data: [
+            {
+              id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+              objectType: 'subscription',
+              externalId: 'SUB-1001',
+              attributes: {
+                subscription_id: 'SUB-1001',
+                plan: 'pro',
+                renews_on: '2026-12-01',
+                monthly_price: {
+                  currency: 'EUR',
+                  amountMinor: 4990
+                },
+                billing_email: 'ada@example.com'
+              },
+              associations: [
+                {
+                  id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+                  objectType: 'contact',
+                  externalId: 'salesforce:0035e00000Bx1QkAAJ',
+                  targetId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+                  pending: false,
+                  createdAt: '2026-11-26T09:00:00.000Z'
+                }
+              ],
+              version: 1,
+              createdAt: '2026-11-26T09:00:00.000Z',
+              updatedAt: '2026-11-26T09:00:00.000Z'
+            }
+          ],
+          nextCursor: nil
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    upsert_object_record: {
+      title: 'Upsert object record',
+      subtitle: 'Upsert an object record in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Upsert <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Creates the record, or updates the one with the same external ID, and adds the associations given. An identical re-send answers `unchanged` and queues no new work. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          }
+        ] +
+        object_definitions['object_record_data_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records", nil, input.slice('externalId', 'attributes', 'associations'), input['idempotency_key'].presence)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record_write_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          result: 'created',
+          record: {
+            id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+            objectType: 'subscription',
+            externalId: 'SUB-1001',
+            attributes: {
+              subscription_id: 'SUB-1001',
+              plan: 'pro',
+              renews_on: '2026-12-01',
+              monthly_price: {
+                currency: 'EUR',
+                amountMinor: 4990
+              },
+              billing_email: 'ada@example.com'
+            },
+            associations: [
+              {
+                id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+                objectType: 'contact',
+                externalId: 'salesforce:0035e00000Bx1QkAAJ',
+                targetId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+                pending: false,
+                createdAt: '2026-11-26T09:00:00.000Z'
+              }
+            ],
+            version: 1,
+            createdAt: '2026-11-26T09:00:00.000Z',
+            updatedAt: '2026-11-26T09:00:00.000Z'
+          }
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    batch_upsert_object_records: {
+      title: 'Batch upsert object records',
+      subtitle: 'Batch upsert object records in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Batch upsert <span class="provider">object records</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Upserts up to 1,000 records of one type. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch. Needs an API key with the write scope.',
+      batch: true,
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          }
+        ] +
+        object_definitions['object_record_batch_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        response = call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records/batch", nil, input.slice('records'), input['idempotency_key'].presence)
+        call('split_batch', response['results'])
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          { name: 'successful_records', label: 'Successful records', type: 'array', of: 'object', optional: false, properties: object_definitions['record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'failed_records', label: 'Failed records', type: 'array', of: 'object', optional: false, properties: object_definitions['record_result'] + [
+            {
+              name: 'list_index',
+              label: 'List index',
+              type: 'integer',
+              optional: false,
+              hint: 'Position of the record in the input list (from 0).'
+            }
+          ] },
+          { name: 'success_count', label: 'Success count', type: 'integer', optional: false },
+          { name: 'failed_count', label: 'Failed count', type: 'integer', optional: false }
+        ]
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          successful_records: [
+            {
+              index: 0,
+              status: 'created',
+              id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+              externalId: 'SUB-1001',
+              errors: [],
+              list_index: 0
+            }
+          ],
+          failed_records: [
+            {
+              index: 1,
+              status: 'rejected',
+              id: nil,
+              externalId: nil,
+              errors: [
+                {
+                  field: 'attributes.billing_email',
+                  reason: 'not an email address: no \'@\''
+                }
+              ],
+              list_index: 1
+            }
+          ],
+          success_count: 1,
+          failed_count: 1
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    lookup_object_record: {
+      title: 'Get object record by external ID',
+      subtitle: 'Get an object record by external ID in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">object record by external ID</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/objects/#{input['objectType'].to_s.encode_url}/records/lookup", input.slice('externalId'), nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+          objectType: 'subscription',
+          externalId: 'SUB-1001',
+          attributes: {
+            subscription_id: 'SUB-1001',
+            plan: 'pro',
+            renews_on: '2026-12-01',
+            monthly_price: {
+              currency: 'EUR',
+              amountMinor: 4990
+            },
+            billing_email: 'ada@example.com'
+          },
+          associations: [
+            {
+              id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+              objectType: 'contact',
+              externalId: 'salesforce:0035e00000Bx1QkAAJ',
+              targetId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              pending: false,
+              createdAt: '2026-11-26T09:00:00.000Z'
+            }
+          ],
+          version: 1,
+          createdAt: '2026-11-26T09:00:00.000Z',
+          updatedAt: '2026-11-26T09:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    get_object_record: {
+      title: 'Get object record',
+      subtitle: 'Get an object record in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Get <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Needs an API key with the read scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'id',
+            label: 'Object record ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s Tajo ID.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'get', "v1/objects/#{input['objectType'].to_s.encode_url}/records/#{input['id'].to_s.encode_url}", nil, nil, nil)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+          objectType: 'subscription',
+          externalId: 'SUB-1001',
+          attributes: {
+            subscription_id: 'SUB-1001',
+            plan: 'pro',
+            renews_on: '2026-12-01',
+            monthly_price: {
+              currency: 'EUR',
+              amountMinor: 4990
+            },
+            billing_email: 'ada@example.com'
+          },
+          associations: [
+            {
+              id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+              objectType: 'contact',
+              externalId: 'salesforce:0035e00000Bx1QkAAJ',
+              targetId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              pending: false,
+              createdAt: '2026-11-26T09:00:00.000Z'
+            }
+          ],
+          version: 1,
+          createdAt: '2026-11-26T09:00:00.000Z',
+          updatedAt: '2026-11-26T09:00:00.000Z'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'GET'
+      ],
+      max_retries: 3
+    },
+    delete_object_record: {
+      title: 'Delete object record',
+      subtitle: 'Delete an object record in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Delete <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Soft delete: the record disappears from reads and its deletion is activated downstream; its history is kept. Upserting it again brings it back. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'id',
+            label: 'Object record ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'delete', "v1/objects/#{input['objectType'].to_s.encode_url}/records/#{input['id'].to_s.encode_url}", nil, nil, input['idempotency_key'].presence)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record_deletion']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+          status: 'deleted'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'DELETE'
+      ],
+      max_retries: 3
+    },
+    erase_object_record: {
+      title: 'Erase object record (GDPR)',
+      subtitle: 'Erase an object record (GDPR) in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Erase <span class="provider">object record (GDPR)</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Hard delete: removes the record, its versions and associations, and stored responses that quote it. Only its erasure is queued, with its external ID. Needs an API key with the admin scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'id',
+            label: 'Object record ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s Tajo ID.'
+          }
+        ] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records/#{input['id'].to_s.encode_url}/erasure", nil, nil, input['idempotency_key'].presence)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record_deletion']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+          status: 'deleted'
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    associate_object_record: {
+      title: 'Associate object record',
+      subtitle: 'Associate an object record in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Associate <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Associates the record with up to 1,000 contacts (by Tajo ID, external ID or email) or records of types it allows (by Tajo ID or external ID). An end named by external ID may arrive later: the association is pending until then. Each gets its own result; one bad reference never fails the others. Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'id',
+            label: 'Object record ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s Tajo ID.'
+          }
+        ] +
+        object_definitions['object_association_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records/#{input['id'].to_s.encode_url}/associations", nil, input.slice('associations'), input['idempotency_key'].presence)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_association_batch_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          results: [
+            {
+              index: 0,
+              status: 'created',
+              id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+              errors: []
+            },
+            {
+              index: 1,
+              status: 'rejected',
+              id: nil,
+              errors: [
+                {
+                  field: 'associations.1.objectType',
+                  reason: 'subscription records may not be associated with \'vehicle\'; allowed: contact'
+                }
+              ]
+            }
+          ]
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'POST'
+      ],
+      max_retries: 3
+    },
+    dissociate_object_record: {
+      title: 'Dissociate object record',
+      subtitle: 'Dissociate an object record in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'Dissociate <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Removes associations of the record, named as when they were made; the removal is activated downstream. Each gets its own result (removed, unchanged when there was none, or rejected). Needs an API key with the write scope.',
+      input_fields: lambda do |object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'id',
+            label: 'Object record ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s Tajo ID.'
+          }
+        ] +
+        object_definitions['object_association_request_input'] +
+        [
+          {
+            name: 'idempotency_key',
+            label: 'Idempotency key',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            sticky: true,
+            hint: 'A repeat of a request with the same key gets the first answer instead of acting twice. Optional here: repeating this request changes nothing more, so Workato retries it safely without one.'
+          }
+        ]
+      end,
+      execute: lambda do |_connection, input, _input_schema, _output_schema|
+        call('tajo_request', 'delete', "v1/objects/#{input['objectType'].to_s.encode_url}/records/#{input['id'].to_s.encode_url}/associations", nil, input.slice('associations'), input['idempotency_key'].presence)
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_association_batch_result']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          results: [
+            {
+              index: 0,
+              status: 'created',
+              id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+              errors: []
+            },
+            {
+              index: 1,
+              status: 'rejected',
+              id: nil,
+              errors: [
+                {
+                  field: 'associations.1.objectType',
+                  reason: 'subscription records may not be associated with \'vehicle\'; allowed: contact'
+                }
+              ]
+            }
+          ]
+        }
+      end,
+      retry_on_response: [
+        429,
+        500,
+        502,
+        503,
+        504
+      ],
+      retry_on_request: [
+        'DELETE'
+      ],
+      max_retries: 3
+    },
     send_transactional_message: {
       title: 'Send transactional email',
       subtitle: 'Send a transactional email in Tajo',
@@ -4856,6 +6467,128 @@
         }
       end
     },
+    new_or_updated_object_record: {
+      title: 'New or updated object record',
+      subtitle: 'Triggers when an object record is created or updated in Tajo',
+      description: lambda do |_input, _pick_list_label|
+        'New or updated <span class="provider">object record</span> in <span class="provider">Tajo</span>'
+      end,
+      help: 'Checks Tajo for object records by updated at, oldest first, and never delivers the same version twice. Needs an API key with the read scope.',
+      input_fields: lambda do |_object_definitions, _connection, _config_fields|
+        [
+          {
+            name: 'objectType',
+            label: 'Object type',
+            type: 'string',
+            control_type: 'select',
+            pick_list: 'object_types',
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'objectType',
+              label: 'Object type',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'The object type\'s name.'
+            },
+            hint: 'The object type\'s name.'
+          },
+          {
+            name: 'since',
+            label: 'When first started, this recipe should pick up records from',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: true,
+            sticky: true,
+            hint: 'Leave blank to start from one hour ago. Once the recipe has run, changing this has no effect.'
+          },
+          {
+            name: 'externalId',
+            label: 'External ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true
+          },
+          {
+            name: 'contactId',
+            label: 'Contact ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Only records associated with this contact (Tajo ID).'
+          },
+          {
+            name: 'contactExternalId',
+            label: 'Contact external ID',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'Only records associated with the contact of this external ID (pending associations included).'
+          }
+        ]
+      end,
+      poll: lambda do |_connection, input, closure|
+        closure ||= {}
+        query = input.slice('externalId', 'contactId', 'contactExternalId').merge('limit' => 100)
+        # Workato hands the closure back with its times parsed: written out again as the API's UTC ISO-8601.
+        previous = closure['boundary'].presence && closure['boundary'].to_time.utc.iso8601(3)
+        query['updatedSince'] = (closure['since'].presence || input['since'].presence || 1.hour.ago).to_time.utc.iso8601(3)
+        query['cursor'] = closure['cursor'] if closure['cursor'].present?
+        page = call('tajo_request', 'get', "v1/objects/#{input['objectType'].to_s.encode_url}/records", query, nil, nil)
+        records = page['data']
+        stamps = records.map { |record| record['updatedAt'].to_time.utc.iso8601(3) }
+        keys = records.map { |record| "#{record['id']}@#{record['updatedAt']}" }
+        # Records at the boundary time were delivered before: skip them, not the ones after. A batch write
+        # gives many records one timestamp, across pages, so the boundary's keys add up until it moves.
+        seen = closure['seen'] || []
+        fresh = records.reject.with_index { |_record, index| seen.include?(keys[index]) }
+        boundary = stamps.last || previous
+        at_boundary = keys.select.with_index { |_key, index| stamps[index] == boundary }
+        seen = ((previous == boundary ? seen : []) + at_boundary).uniq
+        more = page['nextCursor'].present?
+        next_closure = { 'since' => more ? query['updatedSince'] : (boundary || query['updatedSince']), 'boundary' => boundary, 'seen' => seen }
+        next_closure['cursor'] = page['nextCursor'] if more
+        { events: fresh, next_poll: next_closure, can_poll_more: more }
+      end,
+      dedup: lambda do |record|
+        "#{record['id']}@#{record['updatedAt']}"
+      end,
+      output_fields: lambda do |object_definitions, _connection, _config_fields|
+        object_definitions['object_record']
+      end,
+      sample_output: lambda do |_connection, _input|
+        {
+          id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
+          objectType: 'subscription',
+          externalId: 'SUB-1001',
+          attributes: {
+            subscription_id: 'SUB-1001',
+            plan: 'pro',
+            renews_on: '2026-12-01',
+            monthly_price: {
+              currency: 'EUR',
+              amountMinor: 4990
+            },
+            billing_email: 'ada@example.com'
+          },
+          associations: [
+            {
+              id: '2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f',
+              objectType: 'contact',
+              externalId: 'salesforce:0035e00000Bx1QkAAJ',
+              targetId: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
+              pending: false,
+              createdAt: '2026-11-26T09:00:00.000Z'
+            }
+          ],
+          version: 1,
+          createdAt: '2026-11-26T09:00:00.000Z',
+          updatedAt: '2026-11-26T09:00:00.000Z'
+        }
+      end
+    },
     new_dead_letter: {
       title: 'New dead letter',
       subtitle: 'Triggers when a dead letter is created in Tajo',
@@ -5193,6 +6926,9 @@
     end,
     lists: lambda do |_connection|
       call('tajo_request', 'get', 'v1/lists', { 'limit' => 200 }, nil, nil)['data'].map { |item| [item['name'], item['id']] }
+    end,
+    object_types: lambda do |_connection|
+      call('tajo_request', 'get', 'v1/object-types', { 'limit' => 200 }, nil, nil)['data'].map { |item| [item['name'], item['name']] }
     end
   },
   methods: {

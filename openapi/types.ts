@@ -542,6 +542,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/object-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search object types
+         * @description Object types in order of last update (oldest first); page with `cursor`.
+         */
+        get: operations["searchObjectTypes"];
+        put?: never;
+        /**
+         * Create an object type
+         * @description Defines a kind of custom record: typed attributes, the external-ID rule and allowed associations. Its Brevo object type is its name unless given (Brevo creates no object types: it must exist there). 409 when the name is taken.
+         */
+        post: operations["createObjectType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/object-types/{objectType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an object type */
+        get: operations["getObjectType"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an object type
+         * @description Only a type without live records, and with which no other type allows associations (409 otherwise).
+         */
+        delete: operations["deleteObjectType"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an object type
+         * @description Replaces the parts given. While the type has live records only additive changes are accepted: new optional attributes, required to optional, more associations. Removing or retyping an attribute, making one required, changing the external-ID rule or the Brevo object type, and removing an association are refused (409, per field).
+         */
+        patch: operations["updateObjectType"];
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search object records
+         * @description Records of a type in order of last update (oldest first), filtered by external ID, update time or associated contact; page with `cursor`.
+         */
+        get: operations["searchObjectRecords"];
+        put?: never;
+        /**
+         * Upsert an object record
+         * @description Creates the record, or updates the one with the same external ID, and adds the associations given. An identical re-send answers `unchanged` and queues no new work.
+         */
+        post: operations["upsertObjectRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch upsert object records
+         * @description Upserts up to 1,000 records of one type. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.
+         */
+        post: operations["batchUpsertObjectRecords"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an object record by external ID */
+        get: operations["lookupObjectRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an object record */
+        get: operations["getObjectRecord"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an object record
+         * @description Soft delete: the record disappears from reads and its deletion is activated downstream; its history is kept. Upserting it again brings it back.
+         */
+        delete: operations["deleteObjectRecord"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase an object record (GDPR)
+         * @description Hard delete: removes the record, its versions and associations, and stored responses that quote it. Only its erasure is queued, with its external ID.
+         */
+        post: operations["eraseObjectRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{objectType}/records/{id}/associations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Associate an object record
+         * @description Associates the record with up to 1,000 contacts (by Tajo ID, external ID or email) or records of types it allows (by Tajo ID or external ID). An end named by external ID may arrive later: the association is pending until then. Each gets its own result; one bad reference never fails the others.
+         */
+        post: operations["associateObjectRecord"];
+        /**
+         * Dissociate an object record
+         * @description Removes associations of the record, named as when they were made; the removal is activated downstream. Each gets its own result (removed, unchanged when there was none, or rejected).
+         */
+        delete: operations["dissociateObjectRecord"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages/transactional": {
         parameters: {
             query?: never;
@@ -1857,6 +2032,422 @@ export interface components {
             id: string;
             /** @constant */
             status: "deleted";
+        };
+        ObjectAttributeDefinitionInput: {
+            name: string;
+            /**
+             * @description text, number, boolean, date (YYYY-MM-DD), datetime (UTC ISO-8601), money (ISO 4217 and minor units), email or phone (E.164).
+             * @enum {string}
+             */
+            type: "text" | "number" | "boolean" | "date" | "datetime" | "money" | "email" | "phone";
+            /** @description false unless given. */
+            required?: boolean;
+        };
+        /** @description How a record's external ID is made when it gives none: `given` (the record must give externalId), `attribute` (that attribute's value), or `hash` (`h:` and a SHA-256 of the named attributes' values, as for contacts without a vendor ID). */
+        ObjectExternalIdRuleInput: {
+            /** @constant */
+            kind: "given";
+        } | {
+            /** @constant */
+            kind: "attribute";
+            attribute: string;
+        } | {
+            /** @constant */
+            kind: "hash";
+            attributes: string[];
+        };
+        /**
+         * @description An object type: its typed attributes, how records are identified, and what they may be associated with.
+         * @example {
+         *       "name": "subscription",
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "plan",
+         *           "type": "text"
+         *         },
+         *         {
+         *           "name": "renews_on",
+         *           "type": "date"
+         *         },
+         *         {
+         *           "name": "monthly_price",
+         *           "type": "money"
+         *         },
+         *         {
+         *           "name": "billing_email",
+         *           "type": "email"
+         *         }
+         *       ],
+         *       "externalIdRule": {
+         *         "kind": "attribute",
+         *         "attribute": "subscription_id"
+         *       },
+         *       "associations": [
+         *         "contact"
+         *       ]
+         *     }
+         */
+        ObjectTypeDefinitionInput: {
+            name: string;
+            /** @description The Brevo object type its records go to; the type's name by default. Brevo creates no object types: it must exist in the Brevo account. */
+            brevoObjectType?: string;
+            attributes: components["schemas"]["ObjectAttributeDefinitionInput"][];
+            externalIdRule: components["schemas"]["ObjectExternalIdRuleInput"];
+            /** @description What records may be associated with: 'contact' and/or names of object types of the workspace (its own included). */
+            associations?: string[];
+        };
+        /**
+         * @description Replaces the parts given. While the type has live records only additive changes are accepted: new optional attributes, required to optional, more associations. Removing or retyping an attribute, making one required, changing the external-ID rule or the Brevo object type, and removing an association are refused (409, per field).
+         * @example {
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "seats",
+         *           "type": "number"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectTypePatchInput: {
+            /** @description The Brevo object type its records go to; the type's name by default. Brevo creates no object types: it must exist in the Brevo account. */
+            brevoObjectType?: string;
+            attributes?: components["schemas"]["ObjectAttributeDefinitionInput"][];
+            externalIdRule?: components["schemas"]["ObjectExternalIdRuleInput"];
+            /** @description What records may be associated with: 'contact' and/or names of object types of the workspace (its own included). */
+            associations?: string[];
+        };
+        /**
+         * @example {
+         *       "id": "5e2b8c4a-1f3d-4a6e-9b7c-0d8e2f4a6b1c",
+         *       "name": "subscription",
+         *       "brevoObjectType": "subscription",
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "renews_on",
+         *           "type": "date",
+         *           "required": false
+         *         }
+         *       ],
+         *       "externalIdRule": {
+         *         "kind": "attribute",
+         *         "attribute": "subscription_id"
+         *       },
+         *       "associations": [
+         *         "contact"
+         *       ],
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        ObjectTypeInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            brevoObjectType: string;
+            attributes: {
+                name: string;
+                /** @enum {string} */
+                type: "text" | "number" | "boolean" | "date" | "datetime" | "money" | "email" | "phone";
+                required: boolean;
+            }[];
+            externalIdRule: components["schemas"]["ObjectExternalIdRuleInput"];
+            associations: string[];
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ObjectTypePageInput: {
+            data: components["schemas"]["ObjectTypeInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description The other end of an association: exactly one of id, externalId or email (contacts only). */
+        ObjectAssociationReferenceInput: {
+            /** @description 'contact', or the other record's object type. */
+            objectType: string;
+            /** @description Tajo ID of the contact or record (it must exist). */
+            id?: string;
+            /** @description External ID of the contact or record; it may arrive in Tajo later (the association is pending until then). */
+            externalId?: string;
+            /** @description A contact by email (it must exist; the most recently updated one). */
+            email?: string;
+        };
+        /**
+         * @description A record of an object type as your source has it; every attribute is checked against the type's definition.
+         * @example {
+         *       "attributes": {
+         *         "subscription_id": "SUB-1001",
+         *         "plan": "pro",
+         *         "renews_on": "12/01/2026",
+         *         "monthly_price": {
+         *           "currency": "eur",
+         *           "amount": "49.90"
+         *         },
+         *         "billing_email": " Ada@Example.COM "
+         *       },
+         *       "associations": [
+         *         {
+         *           "objectType": "contact",
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectRecordDataInput: {
+            /** @description Your stable ID for the record; made by the type's external-ID rule when absent. */
+            externalId?: string | number;
+            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). */
+            attributes?: {
+                [key: string]: (string | number | boolean | {
+                    currency: string;
+                    amountMinor: number;
+                }) | {
+                    currency: string;
+                    amount: string | number;
+                } | null;
+            };
+            /** @description Associations to add (existing ones stay; remove them with the dissociate operation). */
+            associations?: components["schemas"]["ObjectAssociationReferenceInput"][];
+        };
+        ObjectAssociationInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description The other end's type: 'contact' or an object type name. */
+            objectType: string;
+            /** @description The other end's external ID. */
+            externalId: string;
+            /** @description Tajo ID of the other end; null while it is not in Tajo (pending). */
+            targetId: string | null;
+            /** @description The other end is not in Tajo yet; the association is kept and activated once both ends exist. */
+            pending: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *       "objectType": "subscription",
+         *       "externalId": "SUB-1001",
+         *       "attributes": {
+         *         "subscription_id": "SUB-1001",
+         *         "plan": "pro",
+         *         "renews_on": "2026-12-01",
+         *         "monthly_price": {
+         *           "currency": "EUR",
+         *           "amountMinor": 4990
+         *         },
+         *         "billing_email": "ada@example.com"
+         *       },
+         *       "associations": [
+         *         {
+         *           "id": "2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f",
+         *           "objectType": "contact",
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ",
+         *           "targetId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "pending": false,
+         *           "createdAt": "2026-11-26T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        ObjectRecordInput: {
+            /** Format: uuid */
+            id: string;
+            objectType: string;
+            externalId: string;
+            attributes: {
+                [key: string]: string | number | boolean | {
+                    currency: string;
+                    amountMinor: number;
+                };
+            };
+            associations: components["schemas"]["ObjectAssociationInput"][];
+            /** @description Goes up by one with every change of the attributes. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ObjectRecordWriteResultInput: {
+            /**
+             * @description unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.
+             * @enum {string}
+             */
+            result: "created" | "updated" | "unchanged";
+            record: components["schemas"]["ObjectRecordInput"];
+        };
+        /**
+         * @description Up to 1000 records of one type. Each is written or rejected on its own.
+         * @example {
+         *       "records": [
+         *         {
+         *           "attributes": {
+         *             "subscription_id": "SUB-1001",
+         *             "renews_on": 1764547200,
+         *             "monthly_price": {
+         *               "currency": "EUR",
+         *               "amount": 49.9
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "attributes": {
+         *             "subscription_id": "SUB-1002",
+         *             "billing_email": "not-an-email"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectRecordBatchRequestInput: {
+            records: components["schemas"]["ObjectRecordDataInput"][];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *           "externalId": "SUB-1001",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "externalId": null,
+         *           "errors": [
+         *             {
+         *               "field": "attributes.billing_email",
+         *               "reason": "not an email address: no '@'"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "counts": {
+         *         "created": 1,
+         *         "updated": 0,
+         *         "unchanged": 0,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        ObjectRecordBatchResultInput: {
+            results: components["schemas"]["RecordResultInput"][];
+            counts: {
+                created: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+            };
+        };
+        ObjectRecordPageInput: {
+            data: components["schemas"]["ObjectRecordInput"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *       "status": "deleted"
+         *     }
+         */
+        ObjectRecordDeletionInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "deleted" | "erased";
+        };
+        /**
+         * @example {
+         *       "name": "subscription",
+         *       "status": "deleted"
+         *     }
+         */
+        ObjectTypeDeletionInput: {
+            name: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description Up to 1000 other ends, each checked on its own.
+         * @example {
+         *       "associations": [
+         *         {
+         *           "objectType": "contact",
+         *           "email": "ada@example.com"
+         *         },
+         *         {
+         *           "objectType": "vehicle",
+         *           "externalId": "VIN-WVWZZZ1JZXW000001"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectAssociationRequestInput: {
+            associations: components["schemas"]["ObjectAssociationReferenceInput"][];
+        };
+        ObjectAssociationResultInput: {
+            index: number;
+            /**
+             * @description created or removed; unchanged when it already was (or was not) there; rejected with errors.
+             * @enum {string}
+             */
+            status: "created" | "removed" | "unchanged" | "rejected";
+            /** @description The association; null when rejected or when there was none to remove. */
+            id: string | null;
+            errors: {
+                field: string;
+                reason: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "errors": [
+         *             {
+         *               "field": "associations.1.objectType",
+         *               "reason": "subscription records may not be associated with 'vehicle'; allowed: contact"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectAssociationBatchResultInput: {
+            results: components["schemas"]["ObjectAssociationResultInput"][];
         };
         /**
          * @description A transactional email from a Brevo template to one contact (its email address).
@@ -3988,6 +4579,422 @@ export interface components {
             id: string;
             /** @constant */
             status: "deleted";
+        };
+        ObjectAttributeDefinition: {
+            name: string;
+            /**
+             * @description text, number, boolean, date (YYYY-MM-DD), datetime (UTC ISO-8601), money (ISO 4217 and minor units), email or phone (E.164).
+             * @enum {string}
+             */
+            type: "text" | "number" | "boolean" | "date" | "datetime" | "money" | "email" | "phone";
+            /** @description false unless given. */
+            required?: boolean;
+        };
+        /** @description How a record's external ID is made when it gives none: `given` (the record must give externalId), `attribute` (that attribute's value), or `hash` (`h:` and a SHA-256 of the named attributes' values, as for contacts without a vendor ID). */
+        ObjectExternalIdRule: {
+            /** @constant */
+            kind: "given";
+        } | {
+            /** @constant */
+            kind: "attribute";
+            attribute: string;
+        } | {
+            /** @constant */
+            kind: "hash";
+            attributes: string[];
+        };
+        /**
+         * @description An object type: its typed attributes, how records are identified, and what they may be associated with.
+         * @example {
+         *       "name": "subscription",
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "plan",
+         *           "type": "text"
+         *         },
+         *         {
+         *           "name": "renews_on",
+         *           "type": "date"
+         *         },
+         *         {
+         *           "name": "monthly_price",
+         *           "type": "money"
+         *         },
+         *         {
+         *           "name": "billing_email",
+         *           "type": "email"
+         *         }
+         *       ],
+         *       "externalIdRule": {
+         *         "kind": "attribute",
+         *         "attribute": "subscription_id"
+         *       },
+         *       "associations": [
+         *         "contact"
+         *       ]
+         *     }
+         */
+        ObjectTypeDefinition: {
+            name: string;
+            /** @description The Brevo object type its records go to; the type's name by default. Brevo creates no object types: it must exist in the Brevo account. */
+            brevoObjectType?: string;
+            attributes: components["schemas"]["ObjectAttributeDefinition"][];
+            externalIdRule: components["schemas"]["ObjectExternalIdRule"];
+            /** @description What records may be associated with: 'contact' and/or names of object types of the workspace (its own included). */
+            associations?: string[];
+        };
+        /**
+         * @description Replaces the parts given. While the type has live records only additive changes are accepted: new optional attributes, required to optional, more associations. Removing or retyping an attribute, making one required, changing the external-ID rule or the Brevo object type, and removing an association are refused (409, per field).
+         * @example {
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "seats",
+         *           "type": "number"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectTypePatch: {
+            /** @description The Brevo object type its records go to; the type's name by default. Brevo creates no object types: it must exist in the Brevo account. */
+            brevoObjectType?: string;
+            attributes?: components["schemas"]["ObjectAttributeDefinition"][];
+            externalIdRule?: components["schemas"]["ObjectExternalIdRule"];
+            /** @description What records may be associated with: 'contact' and/or names of object types of the workspace (its own included). */
+            associations?: string[];
+        };
+        /**
+         * @example {
+         *       "id": "5e2b8c4a-1f3d-4a6e-9b7c-0d8e2f4a6b1c",
+         *       "name": "subscription",
+         *       "brevoObjectType": "subscription",
+         *       "attributes": [
+         *         {
+         *           "name": "subscription_id",
+         *           "type": "text",
+         *           "required": true
+         *         },
+         *         {
+         *           "name": "renews_on",
+         *           "type": "date",
+         *           "required": false
+         *         }
+         *       ],
+         *       "externalIdRule": {
+         *         "kind": "attribute",
+         *         "attribute": "subscription_id"
+         *       },
+         *       "associations": [
+         *         "contact"
+         *       ],
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        ObjectType: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            brevoObjectType: string;
+            attributes: {
+                name: string;
+                /** @enum {string} */
+                type: "text" | "number" | "boolean" | "date" | "datetime" | "money" | "email" | "phone";
+                required: boolean;
+            }[];
+            externalIdRule: components["schemas"]["ObjectExternalIdRule"];
+            associations: string[];
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ObjectTypePage: {
+            data: components["schemas"]["ObjectType"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description The other end of an association: exactly one of id, externalId or email (contacts only). */
+        ObjectAssociationReference: {
+            /** @description 'contact', or the other record's object type. */
+            objectType: string;
+            /** @description Tajo ID of the contact or record (it must exist). */
+            id?: string;
+            /** @description External ID of the contact or record; it may arrive in Tajo later (the association is pending until then). */
+            externalId?: string;
+            /** @description A contact by email (it must exist; the most recently updated one). */
+            email?: string;
+        };
+        /**
+         * @description A record of an object type as your source has it; every attribute is checked against the type's definition.
+         * @example {
+         *       "attributes": {
+         *         "subscription_id": "SUB-1001",
+         *         "plan": "pro",
+         *         "renews_on": "12/01/2026",
+         *         "monthly_price": {
+         *           "currency": "eur",
+         *           "amount": "49.90"
+         *         },
+         *         "billing_email": " Ada@Example.COM "
+         *       },
+         *       "associations": [
+         *         {
+         *           "objectType": "contact",
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectRecordData: {
+            /** @description Your stable ID for the record; made by the type's external-ID rule when absent. */
+            externalId?: string | number;
+            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). */
+            attributes?: {
+                [key: string]: (string | number | boolean | {
+                    currency: string;
+                    amountMinor: number;
+                }) | {
+                    currency: string;
+                    amount: string | number;
+                } | null;
+            };
+            /** @description Associations to add (existing ones stay; remove them with the dissociate operation). */
+            associations?: components["schemas"]["ObjectAssociationReference"][];
+        };
+        ObjectAssociation: {
+            /** Format: uuid */
+            id: string;
+            /** @description The other end's type: 'contact' or an object type name. */
+            objectType: string;
+            /** @description The other end's external ID. */
+            externalId: string;
+            /** @description Tajo ID of the other end; null while it is not in Tajo (pending). */
+            targetId: string | null;
+            /** @description The other end is not in Tajo yet; the association is kept and activated once both ends exist. */
+            pending: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *       "objectType": "subscription",
+         *       "externalId": "SUB-1001",
+         *       "attributes": {
+         *         "subscription_id": "SUB-1001",
+         *         "plan": "pro",
+         *         "renews_on": "2026-12-01",
+         *         "monthly_price": {
+         *           "currency": "EUR",
+         *           "amountMinor": 4990
+         *         },
+         *         "billing_email": "ada@example.com"
+         *       },
+         *       "associations": [
+         *         {
+         *           "id": "2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f",
+         *           "objectType": "contact",
+         *           "externalId": "salesforce:0035e00000Bx1QkAAJ",
+         *           "targetId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *           "pending": false,
+         *           "createdAt": "2026-11-26T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "version": 1,
+         *       "createdAt": "2026-11-26T09:00:00.000Z",
+         *       "updatedAt": "2026-11-26T09:00:00.000Z"
+         *     }
+         */
+        ObjectRecord: {
+            /** Format: uuid */
+            id: string;
+            objectType: string;
+            externalId: string;
+            attributes: {
+                [key: string]: string | number | boolean | {
+                    currency: string;
+                    amountMinor: number;
+                };
+            };
+            associations: components["schemas"]["ObjectAssociation"][];
+            /** @description Goes up by one with every change of the attributes. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ObjectRecordWriteResult: {
+            /**
+             * @description unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.
+             * @enum {string}
+             */
+            result: "created" | "updated" | "unchanged";
+            record: components["schemas"]["ObjectRecord"];
+        };
+        /**
+         * @description Up to 1000 records of one type. Each is written or rejected on its own.
+         * @example {
+         *       "records": [
+         *         {
+         *           "attributes": {
+         *             "subscription_id": "SUB-1001",
+         *             "renews_on": 1764547200,
+         *             "monthly_price": {
+         *               "currency": "EUR",
+         *               "amount": 49.9
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "attributes": {
+         *             "subscription_id": "SUB-1002",
+         *             "billing_email": "not-an-email"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectRecordBatchRequest: {
+            records: components["schemas"]["ObjectRecordDataInput"][];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *           "externalId": "SUB-1001",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "externalId": null,
+         *           "errors": [
+         *             {
+         *               "field": "attributes.billing_email",
+         *               "reason": "not an email address: no '@'"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "counts": {
+         *         "created": 1,
+         *         "updated": 0,
+         *         "unchanged": 0,
+         *         "rejected": 1
+         *       }
+         *     }
+         */
+        ObjectRecordBatchResult: {
+            results: components["schemas"]["RecordResult"][];
+            counts: {
+                created: number;
+                updated: number;
+                unchanged: number;
+                rejected: number;
+            };
+        };
+        ObjectRecordPage: {
+            data: components["schemas"]["ObjectRecord"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c",
+         *       "status": "deleted"
+         *     }
+         */
+        ObjectRecordDeletion: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "deleted" | "erased";
+        };
+        /**
+         * @example {
+         *       "name": "subscription",
+         *       "status": "deleted"
+         *     }
+         */
+        ObjectTypeDeletion: {
+            name: string;
+            /** @constant */
+            status: "deleted";
+        };
+        /**
+         * @description Up to 1000 other ends, each checked on its own.
+         * @example {
+         *       "associations": [
+         *         {
+         *           "objectType": "contact",
+         *           "email": "ada@example.com"
+         *         },
+         *         {
+         *           "objectType": "vehicle",
+         *           "externalId": "VIN-WVWZZZ1JZXW000001"
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectAssociationRequest: {
+            associations: components["schemas"]["ObjectAssociationReferenceInput"][];
+        };
+        ObjectAssociationResult: {
+            index: number;
+            /**
+             * @description created or removed; unchanged when it already was (or was not) there; rejected with errors.
+             * @enum {string}
+             */
+            status: "created" | "removed" | "unchanged" | "rejected";
+            /** @description The association; null when rejected or when there was none to remove. */
+            id: string | null;
+            errors: {
+                field: string;
+                reason: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "status": "created",
+         *           "id": "2a4c6e8f-1b3d-4f5a-8c7e-9d0b1a2c3e4f",
+         *           "errors": []
+         *         },
+         *         {
+         *           "index": 1,
+         *           "status": "rejected",
+         *           "id": null,
+         *           "errors": [
+         *             {
+         *               "field": "associations.1.objectType",
+         *               "reason": "subscription records may not be associated with 'vehicle'; allowed: contact"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        ObjectAssociationBatchResult: {
+            results: components["schemas"]["ObjectAssociationResult"][];
         };
         /**
          * @description A transactional email from a Brevo template to one contact (its email address).
@@ -8067,6 +9074,1311 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListMembershipBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchObjectTypes: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of object types and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypePage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createObjectType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectTypeDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectType"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObjectType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectType"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteObjectType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypeDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateObjectType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectTypePatchInput"];
+            };
+        };
+        responses: {
+            /** @description Updated, or unchanged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectType"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchObjectRecords: {
+        parameters: {
+            query?: {
+                externalId?: string;
+                /** @description Only records updated at or after this time. */
+                updatedSince?: string;
+                /** @description Only records associated with this contact (Tajo ID). */
+                contactId?: string;
+                /** @description Only records associated with the contact of this external ID (pending associations included). */
+                contactExternalId?: string;
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records and the cursor of the next one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordPage"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectRecordDataInput"];
+            };
+        };
+        responses: {
+            /** @description Updated, or unchanged: the record as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordWriteResult"];
+                };
+            };
+            /** @description Created: the record as normalized and stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordWriteResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batchUpsertObjectRecords: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectRecordBatchRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per record, in request order, and the counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookupObjectRecord: {
+        parameters: {
+            query: {
+                externalId: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecord"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+                /** @description The record's Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecord"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+                /** @description The record's Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (soft). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eraseObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+                /** @description The record's Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordDeletion"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    associateObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+                /** @description The record's Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectAssociationRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per association, in request order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectAssociationBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dissociateObjectRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request safe: the first response is replayed for 24 hours. Reusing a key with a different request answers 422; while the first is in flight, 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+                /** @description The record's Tajo ID. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectAssociationRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per association, in request order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectAssociationBatchResult"];
                 };
             };
             /** @description The request is invalid; `errors` names each field. */

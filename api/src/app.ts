@@ -21,6 +21,8 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { ListService } from './lists/service.ts';
 import { listRoutes } from './lists/routes.ts';
+import { ObjectService } from './objects/service.ts';
+import { objectRoutes } from './objects/routes.ts';
 import { MessageService } from './messages/service.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { CampaignDraftService } from './campaigns/service.ts';
@@ -66,6 +68,8 @@ export interface Services {
   contacts: ContactService;
   events: EventService;
   lists: ListService;
+  /** Object types and their records (custom data). */
+  objects: ObjectService;
   messages: MessageService;
   campaignDrafts: CampaignDraftService;
   brevoAccounts: BrevoAccounts;
@@ -135,6 +139,7 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
     contacts,
     events,
     lists: new ListService(db),
+    objects: new ObjectService(db, idempotency),
     messages: new MessageService(db),
     campaignDrafts: new CampaignDraftService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, {
@@ -216,6 +221,7 @@ export async function buildApp(options: AppOptions) {
       await v1.register(contactRoutes);
       await v1.register(eventRoutes);
       await v1.register(listRoutes);
+      await v1.register(objectRoutes);
       await v1.register(messageRoutes);
       await v1.register(campaignRoutes);
       await v1.register(brevoRoutes);

@@ -42,6 +42,8 @@ const VERBS: Record<ActionExtension['verb'], { title: string; plural: boolean }>
   retry: { title: 'Retry', plural: false },
   discard: { title: 'Discard', plural: false },
   send: { title: 'Send', plural: false },
+  associate: { title: 'Associate', plural: false },
+  dissociate: { title: 'Dissociate', plural: false },
 };
 
 const objectLabel = (object: string, plural = false) => labelize(object).toLowerCase() + (plural ? 's' : '');
@@ -366,7 +368,10 @@ function pollingTrigger(catalog: OperationCatalog, operation: CatalogOperation):
   const filters = operation.parameters.filter(
     (parameter) => parameter.in === 'query' && !['cursor', 'limit'].includes(parameter.name) && parameter.schema.format !== 'date-time',
   );
-  const filterFields = filters.map((parameter) => field(parameter.name, { ...parameter.schema, description: parameter.description }, true, { pickLists: operation.action?.pickLists }));
+  const options = { pickLists: operation.action?.pickLists };
+  // A search under a path (the records of one object type) polls that path: its parameters come first, required.
+  const pathFields = operation.parameters.filter((parameter) => parameter.in === 'path').map((parameter) => field(parameter.name, { ...parameter.schema, description: parameter.description }, false, options));
+  const filterFields = filters.map((parameter) => field(parameter.name, { ...parameter.schema, description: parameter.description }, true, options));
   const sinceField: RubyValue = {
     name: 'since',
     label: 'When first started, this recipe should pick up records from',
@@ -406,7 +411,7 @@ next_closure['cursor'] = page['nextCursor'] if more
       subtitle: `Triggers when ${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} is ${trigger.title.toLowerCase().includes('updated') ? 'created or updated' : 'created'} in Tajo`,
       description: description(trigger.title, label),
       help: `Checks Tajo for ${objectLabel(trigger.object, true)} by ${labelize(trigger.timestamp).toLowerCase()}, oldest first, and never delivers the same version twice. Needs an API key with the ${operation.scope} scope.`,
-      input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], ruby([sinceField, ...filterFields])),
+      input_fields: lambda(['_object_definitions', '_connection', '_config_fields'], ruby([...pathFields, sinceField, ...filterFields])),
       poll: lambda(['_connection', 'input', 'closure'], poll),
       dedup: lambda(['record'], `"#{record['id']}@#{record[${timestamp}]}"`),
       output_fields: lambda(['object_definitions', '_connection', '_config_fields'], ruby(objectDefinition(item))),

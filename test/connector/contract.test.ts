@@ -10,6 +10,7 @@ import { renderConnector } from '../../scripts/connector/render.ts';
 import type { OpenApiDocument } from '../../api/src/operations/catalog.ts';
 import { createTestApp, createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
 import { conformance, WorkatoHarness, type HarnessResult, type Json } from '../support/workato/harness.ts';
+import { defineTypes } from '../objects/support.ts';
 
 type Row = Record<string, Json>;
 
@@ -139,6 +140,36 @@ describe('every action and polling trigger against the running API', () => {
     const removed = await act('remove_list_members', { id: list.id, contacts: [{ externalId: 'crm:c-1' }] });
     expect(removed.counts).toMatchObject({ removed: 1 });
     expect(await act('delete_list', { id: list.id })).toMatchObject({ id: list.id });
+  });
+
+  it('object records', async () => {
+    await defineTypes(t.app, ws);
+    exercised.add('object_types');
+    expect(await harness.value({ kind: 'pick_list', key: 'object_types' })).toContainEqual(['subscription', 'subscription']);
+    expect(((await act('search_object_types', {})).data as Row[]).map((row) => row.name)).toEqual(['vehicle', 'subscription']);
+    expect((await act('get_object_type', { objectType: 'subscription' })).associations).toEqual(['contact', 'vehicle']);
+    const written = await act('upsert_object_record', {
+      objectType: 'subscription',
+      attributes: { subscription_id: 'SUB-1', monthly_price: { currency: 'eur', amount: '9.90' } },
+      associations: [{ objectType: 'contact', externalId: 'crm:c-1' }],
+    });
+    const record = written.record as Row;
+    expect(record.attributes).toEqual({ subscription_id: 'SUB-1', monthly_price: { currency: 'EUR', amountMinor: 990 } });
+    const batch = await act('batch_upsert_object_records', { objectType: 'subscription', records: [{ attributes: { subscription_id: 'SUB-2' } }, { attributes: { seats: 'x' } }] });
+    expect(batch).toMatchObject({ success_count: 1, failed_count: 1 });
+    expect((await act('get_object_record', { objectType: 'subscription', id: record.id })).externalId).toBe('SUB-1');
+    expect((await act('lookup_object_record', { objectType: 'subscription', externalId: 'SUB-1' })).id).toBe(record.id);
+    expect(((await act('search_object_records', { objectType: 'subscription', contactExternalId: 'crm:c-1' })).data as Row[]).map((row) => row.id)).toEqual([record.id]);
+    const associated = await act('associate_object_record', { objectType: 'subscription', id: record.id, associations: [{ objectType: 'vehicle', externalId: 'VIN-1' }] });
+    expect((associated.results as Row[])[0]!.status).toBe('created');
+    const dissociated = await act('dissociate_object_record', { objectType: 'subscription', id: record.id, associations: [{ objectType: 'vehicle', externalId: 'VIN-1' }] });
+    expect((dissociated.results as Row[])[0]!.status).toBe('removed');
+    const polled = await poll('new_or_updated_object_record', { objectType: 'subscription', since: '2020-01-01T00:00:00Z' });
+    expect(polled.events.map((event) => (event as Row).externalId)).toEqual(['SUB-1', 'SUB-2']);
+    expect(await act('delete_object_record', { objectType: 'subscription', id: record.id })).toEqual({ id: record.id, status: 'deleted' });
+    const admin = await WorkatoHarness.load({ base_url: baseUrl, api_key: ws.adminKey });
+    const erased = await act('erase_object_record', { objectType: 'subscription', id: (batch.successful_records as Row[])[0]!.id }, admin);
+    expect(erased.status).toBe('erased');
   });
 
   it('transactional email and campaign drafts', async () => {

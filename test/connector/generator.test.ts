@@ -54,7 +54,8 @@ describe('generation', () => {
       ['health', 'ready', 'metrics', 'listAlerts', 'operatorPage', 'operatorAsset', 'updateWorkspace', 'listApiKeys', 'createApiKey', 'rotateApiKey', 'revokeApiKey', 'connectBrevo', 'getBrevoConnection', 'disconnectBrevo', 'testBrevoConnection', 'backfillBrevo', 'getBrevoActivationStatus',
         ...['searchWebhookSubscriptions', 'getWebhookSubscription', 'deleteWebhookSubscription', 'searchWebhookDeliveries'],
         ...['createSource', 'searchSources', 'getSource', 'updateSource', 'deleteSource', 'smokeTestSource', 'previewSourceMapping', 'getSourceHintSecret', 'rotateSourceHintSecret', 'getSourceHintStats', 'receiveWebhookHint'],
-        ...['startSyncJob', 'searchSyncJobs', 'getSyncJob', 'pauseSyncJob', 'resumeSyncJob', 'cancelSyncJob', 'replaySyncJob']].sort(),
+        ...['startSyncJob', 'searchSyncJobs', 'getSyncJob', 'pauseSyncJob', 'resumeSyncJob', 'cancelSyncJob', 'replaySyncJob'],
+        ...['createObjectType', 'updateObjectType', 'deleteObjectType']].sort(),
     );
   });
 });

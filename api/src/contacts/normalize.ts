@@ -373,9 +373,10 @@ function normalizeSourceName(input: unknown): Outcome<string> {
   return name.ok && name.value.includes(':') ? fail("must not contain ':'") : name;
 }
 
-function normalizeSourceId(input: unknown): Outcome<string> {
+/** A vendor's ID of a record: trimmed text, or a safe integer written as text. */
+export function normalizeSourceId(input: unknown): Outcome<string> {
   if (typeof input === 'number') {
-    return Number.isSafeInteger(input) ? ok(String(input)) : fail('a numeric sourceId must be a safe integer');
+    return Number.isSafeInteger(input) ? ok(String(input)) : fail('a numeric ID must be a safe integer');
   }
   return normalizeIdentifier(input, MAX_ID_LENGTH);
 }
@@ -613,7 +614,7 @@ function echoKey(key: string): string {
   return key.length > MAX_ECHOED_KEY_LENGTH ? `${key.slice(0, MAX_ECHOED_KEY_LENGTH)}…` : key;
 }
 
-function readString(input: unknown, expected = 'a string'): Outcome<string> {
+export function readString(input: unknown, expected = 'a string'): Outcome<string> {
   if (typeof input !== 'string') return fail(`expected ${expected}, got ${describeType(input)}`);
   return input.length > MAX_STRING_LENGTH ? tooLong() : ok(input);
 }

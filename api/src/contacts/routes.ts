@@ -18,7 +18,8 @@ import type { RecordOutcome, WriteContext } from './service.ts';
 
 const TAGS = ['Contacts'];
 
-const writeContext = (request: FastifyRequest): WriteContext => ({
+/** Who writes: the request's workspace, its settings and the request ID (kept with each version). */
+export const writeContext = (request: FastifyRequest): WriteContext => ({
   workspaceId: request.auth.workspaceId,
   settings: request.auth.settings,
   requestId: request.id,

@@ -59,6 +59,15 @@ export class ActivationWorkers {
     private readonly metrics?: Metrics,
   ) {}
 
+  /**
+   * The outbox entity types this deployment carries out. Rows of any other type (written by a
+   * release whose activator is not deployed yet, e.g. object records) stay in the outbox, unrelayed:
+   * turned into jobs they would fail ten times and be dropped, and the outbox row would be gone.
+   */
+  #handled(): string[] {
+    return [...new Set([...Object.keys(this.activators), ...ANNOUNCED_ONLY, ...this.consumers.flatMap((consumer) => consumer.entityTypes)])];
+  }
+
   static create(connectionString: string, db: Db, activators: Activators, consumers: readonly OutboxConsumer[], log: Logger, metrics?: Metrics) {
     // Supervision every few seconds finds the jobs of a worker that died (no heartbeat) and retries them.
     const boss = new PgBoss({ connectionString, max: 3, superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 });
@@ -107,17 +116,15 @@ export class ActivationWorkers {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
         `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, created_at
-         FROM activation_outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [RELAY_BATCH],
+         FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[]) ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [RELAY_BATCH, this.#handled()],
       );
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-      // A dead letter's creation is only announced, never activated, and a consumer's own rows are its
-      // work alone. Any other type becomes a job even without an activator here: it waits, failing
-      // visibly, for a deployment that knows it.
+      // A dead letter's creation is only announced, never activated, and a consumer's own rows are its work alone.
       const owned = new Set(this.consumers.flatMap((consumer) => consumer.entityTypes));
       const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type) && !owned.has(row.entity_type))).map((data) => ({ data }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
@@ -160,15 +167,15 @@ export class ActivationWorkers {
   }
 
   /**
-   * Outbox rows and activation jobs waiting or running, for tests and readiness. One statement, so
+   * Outbox rows this deployment handles and activation jobs waiting or running, for tests and readiness. One statement, so
    * one snapshot: read apart, a job could commit the outbox rows it makes and complete between the
    * two reads, and both would look empty.
    */
   async pending(): Promise<number> {
     const { rows } = await this.db.sql.query<{ count: string }>(
-      `SELECT (SELECT count(*) FROM activation_outbox WHERE processed_at IS NULL)
+      `SELECT (SELECT count(*) FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[]))
             + (SELECT count(*) FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')) AS count`,
-      [ACTIVATION_QUEUE],
+      [ACTIVATION_QUEUE, this.#handled()],
     );
     return Number(rows[0]!.count);
   }

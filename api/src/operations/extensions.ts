@@ -14,7 +14,7 @@ const ZPickListName = z.string().regex(/^[a-z][a-z_]*$/);
 export const ZActionExtension = z
   .object({
     object: ZObjectName,
-    verb: z.enum(['get', 'search', 'create', 'update', 'upsert', 'delete', 'batch_upsert', 'track', 'batch_track', 'add_members', 'remove_members', 'retry', 'discard', 'send']),
+    verb: z.enum(['get', 'search', 'create', 'update', 'upsert', 'delete', 'batch_upsert', 'track', 'batch_track', 'add_members', 'remove_members', 'retry', 'discard', 'send', 'associate', 'dissociate']),
     /** The action's title when "<Verb> <object>" reads badly. */
     title: z.string().optional(),
     /**
