@@ -7,6 +7,8 @@ export type Schemas = components['schemas'];
 export type SyncJob = Schemas['SyncJob'];
 export type DeadLetter = Schemas['DeadLetter'];
 export type Source = Schemas['Source'];
+export type SourceUpdate = Schemas['SourceUpdate'];
+export type SourceDeletion = Schemas['SourceDeletion'];
 export type ApiKey = Schemas['ApiKey'];
 export type CreatedApiKey = Schemas['CreatedApiKey'];
 export type StartPoint = Schemas['SyncStartPoint'];
@@ -30,6 +32,10 @@ export class TajoClient {
 
   put<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PUT', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
   }
 
   delete<T>(path: string): Promise<T> {

@@ -1,7 +1,7 @@
 /** tajo sources: Workato sources. */
 import { readFile } from 'node:fs/promises';
-import type { Source } from '../client.ts';
-import { required, type Command } from '../command.ts';
+import type { Source, SourceDeletion, SourceUpdate } from '../client.ts';
+import { oneOf, required, type Command, type Context } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { fields, json, table } from '../render.ts';
 
@@ -45,6 +45,22 @@ async function readBody(file: string): Promise<unknown> {
   }
 }
 
+const SWITCHES = { backfill: 'backfillEnabled', hints: 'hintsEnabled' } as const;
+
+/** The changes of `sources update`: the --file's object, with --backfill and --hints on top. */
+async function changes(ctx: Context): Promise<SourceUpdate> {
+  const file = ctx.values.file;
+  const body = file === undefined ? {} : await readBody(required(ctx, 'file'));
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsageError(`--file: ${String(file)} must hold a JSON object of the fields to change`, ctx.usage);
+  const update = { ...body } as Record<string, unknown>;
+  for (const [option, field] of Object.entries(SWITCHES)) {
+    const value = oneOf(ctx, option, ['on', 'off'] as const);
+    if (value !== undefined) update[field] = value === 'on';
+  }
+  if (Object.keys(update).length === 0) throw new UsageError('nothing to change: give --file, --backfill or --hints', ctx.usage);
+  return update as SourceUpdate;
+}
+
 export const sourceCommands: Command[] = [
   {
     words: ['sources', 'list'],
@@ -71,6 +87,26 @@ export const sourceCommands: Command[] = [
     async run(ctx) {
       const source = await ctx.client().post<Source>('/sources', await readBody(required(ctx, 'file')));
       ctx.io.out(ctx.json ? json(source) : `Source ${source.name} created.\n${describe(source)}`);
+    },
+  },
+  {
+    words: ['sources', 'update'],
+    args: ['ID'],
+    synopsis: '[--file changes.json] [--backfill on|off] [--hints on|off]',
+    summary: 'Change a source: the fields in the JSON file (- for stdin), as PATCH /v1/sources/{id} takes them; a credential or setting change runs its smoke test again.',
+    options: { file: { type: 'string' }, backfill: { type: 'string' }, hints: { type: 'string' } },
+    async run(ctx) {
+      const source = await ctx.client().patch<Source>(`/sources/${ctx.args[0]}`, await changes(ctx));
+      ctx.io.out(ctx.json ? json(source) : `Source ${source.name} updated.\n${describe(source)}`);
+    },
+  },
+  {
+    words: ['sources', 'delete'],
+    args: ['ID'],
+    summary: 'Delete a source with its sync jobs, stored payloads and hints (the contacts and events it brought stay).',
+    async run(ctx) {
+      const deleted = await ctx.client().delete<SourceDeletion>(`/sources/${ctx.args[0]}`);
+      ctx.io.out(ctx.json ? json(deleted) : `Source ${deleted.id} deleted.\n`);
     },
   },
   {
