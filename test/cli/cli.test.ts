@@ -387,8 +387,8 @@ describe('tajo sources', () => {
 
 describe('tajo jobs', () => {
   it('pauses and resumes a running backfill, which then completes with every record once', async () => {
-    // Slow Workato: a page takes 600 ms, so the backfill is still running when the pause lands.
-    h.workato.setFaults({ latencyMs: [600, 600] });
+    // Slow Workato: a page takes a second, so the backfill is still running when the pause lands.
+    h.workato.setFaults({ latencyMs: [1000, 1000] });
     let job: SyncJobView;
     try {
       job = await tajoJson<SyncJobView>(['backfill', orders.id], { TAJO_API_KEY: ws.writeKey });
@@ -443,18 +443,22 @@ describe('tajo dead-letters', () => {
   it('retries a dead letter once its cause is fixed (Brevo gets the record), discards another, lists by status', async () => {
     // Two contacts with one phone: Brevo refuses the second (SMS is unique there).
     await upsert({ externalId: 'dl:1', email: 'dl1@example.com', phone: '+14155550901' });
+    await h.settle();
     await upsert({ externalId: 'dl:2', email: 'dl2@example.com', phone: '+14155550901' });
     await h.settle();
     const open = await tajoJson<{ id: string; entityType: string; sourceObjectId: string; status: string }[]>(['dead-letters', 'list', '--status', 'open'], { TAJO_API_KEY: ws.readKey });
     const refused = open.filter((letter) => letter.entityType === 'contact');
     expect(refused).toEqual([expect.objectContaining({ sourceObjectId: 'dl:2', status: 'open' })]);
-    expect(h.brevo.state.byExtId('dl:2')).toBeUndefined();
 
-    await upsert({ externalId: 'dl:2', email: 'dl2@example.com', phone: '+14155550902' });
+    // The cause goes away without dl:2 changing (dl:1 takes another phone): only the retry sends dl:2.
+    await upsert({ externalId: 'dl:1', email: 'dl1@example.com', phone: '+14155550902' });
+    await h.settle();
+    expect(h.brevo.state.byExtId('dl:1')).toMatchObject({ attributes: { SMS: '+14155550902' } });
+    expect(h.brevo.state.byExtId('dl:2')).toBeUndefined();
     const retried = await tajoJson(['dead-letters', 'retry', refused[0]!.id], { TAJO_API_KEY: ws.writeKey });
     expect(retried).toMatchObject({ id: refused[0]!.id, status: 'retried' });
     await h.settle();
-    expect(h.brevo.state.byExtId('dl:2')).toMatchObject({ email: 'dl2@example.com', attributes: { SMS: '+14155550902' } });
+    expect(h.brevo.state.byExtId('dl:2')).toMatchObject({ email: 'dl2@example.com', attributes: { SMS: '+14155550901' } });
 
     // A letter of a record Tajo never kept (unmappable): the API's 409, exit 1. Discarding it works.
     const unmappable = open.find((letter) => letter.entityType === 'source_record')!;
