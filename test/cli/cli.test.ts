@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../scripts/cli/run.ts';
 import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 import { createSource, getJob, startSyncHarness, TOPIC_MAPPING, topicPayload, WORKATO_TOKEN, type SourceView, type SyncHarness, type SyncJobView } from '../support/sources.ts';
 
@@ -211,9 +212,21 @@ describe('the tajo CLI', () => {
   });
 });
 
+/**
+ * `tajo ARGS` in this process: the bin's own parsing, HTTP calls, output and exit code, without
+ * starting node for each call (main.ts only hands run() the process's argv, stdio and env).
+ */
+async function tajoHere(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io = { out: (text: string) => void (stdout += text), err: (text: string) => void (stderr += text) };
+  const code = await run(args, io, { ...process.env, TAJO_URL: url, TAJO_API_KEY: ws.adminKey, ...env });
+  return { code, stdout, stderr };
+}
+
 /** `tajo ARGS --json` that must succeed: its stdout parsed. */
 async function tajoJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
-  const run = await tajo([...args, '--json'], env);
+  const run = await tajoHere([...args, '--json'], env);
   expect(run.code, `tajo ${args.join(' ')}: ${run.stderr}`).toBe(0);
   return JSON.parse(run.stdout) as T;
 }
@@ -254,7 +267,7 @@ describe('tajo bootstrap', () => {
   it('fails with one clear line and exit 1 when the database cannot be reached; exit 2 without --name', async () => {
     const [unreachable, noName] = await Promise.all([
       tajo(['bootstrap', '--name', 'Nowhere'], { DATABASE_URL: 'postgresql://tajo:hunter2@127.0.0.1:1/nowhere', DATA_DIR: dir }),
-      tajo(['bootstrap']),
+      tajoHere(['bootstrap']),
     ]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toBe('');
@@ -275,9 +288,9 @@ describe('tajo keys', () => {
 
     const [listed, human, rotated, badScope] = await Promise.all([
       tajoJson<{ id: string; name: string }[]>(['keys', 'list']),
-      tajo(['keys', 'list']),
-      tajo(['keys', 'rotate', created.apiKey.id]),
-      tajo(['keys', 'create', '--name', 'x', '--scopes', 'read,root']),
+      tajoHere(['keys', 'list']),
+      tajoHere(['keys', 'rotate', created.apiKey.id]),
+      tajoHere(['keys', 'create', '--name', 'x', '--scopes', 'read,root']),
     ]);
     expect(listed.map((key) => key.id)).toContain(created.apiKey.id);
     expect(human.code, human.stderr).toBe(0);
@@ -296,15 +309,15 @@ describe('tajo keys', () => {
     expect(newId).not.toBe(created.apiKey.id);
     expect(newSecret).toBeDefined();
     expect(newSecret).not.toBe(created.secret);
-    expect((await tajo(['jobs', 'list'], { TAJO_API_KEY: created.secret })).code).toBe(0);
+    expect((await tajoHere(['jobs', 'list'], { TAJO_API_KEY: created.secret })).code).toBe(0);
 
-    const revoked = await tajo(['keys', 'revoke', created.apiKey.id]);
+    const revoked = await tajoHere(['keys', 'revoke', created.apiKey.id]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(new RegExp(`^Key ${created.apiKey.id} \\(ci deploy\\) revoked at \\d{4}-\\d\\d-\\d\\dT`));
     const [keys, refused, replacement] = await Promise.all([
       tajoJson<{ id: string; revokedAt: string | null; rotatedFromId: string | null }[]>(['keys', 'list']),
-      tajo(['jobs', 'list'], { TAJO_API_KEY: created.secret }),
-      tajo(['jobs', 'list'], { TAJO_API_KEY: newSecret! }),
+      tajoHere(['jobs', 'list'], { TAJO_API_KEY: created.secret }),
+      tajoHere(['jobs', 'list'], { TAJO_API_KEY: newSecret! }),
     ]);
     expect(keys.find((key) => key.id === created.apiKey.id)?.revokedAt).not.toBeNull();
     expect(keys.find((key) => key.id === newId)).toMatchObject({ revokedAt: null, rotatedFromId: created.apiKey.id });
@@ -341,12 +354,12 @@ describe('tajo sources', () => {
     const [listed, got, list, get, refused, notJson, missing, nothing] = await Promise.all([
       tajoJson<{ id: string }[]>(['sources', 'list']),
       tajoJson(['sources', 'get', orders.id]),
-      tajo(['sources', 'list']),
-      tajo(['sources', 'get', orders.id]),
-      tajo(['sources', 'create', '--file', file('bad.json')]),
-      tajo(['sources', 'create', '--file', file('truncated.json')]),
-      tajo(['sources', 'create', '--file', file('absent.json')]),
-      tajo(['sources', 'update', orders.id]),
+      tajoHere(['sources', 'list']),
+      tajoHere(['sources', 'get', orders.id]),
+      tajoHere(['sources', 'create', '--file', file('bad.json')]),
+      tajoHere(['sources', 'create', '--file', file('truncated.json')]),
+      tajoHere(['sources', 'create', '--file', file('absent.json')]),
+      tajoHere(['sources', 'update', orders.id]),
     ]);
     expect(listed.map((one) => one.id).sort()).toEqual([source.id, orders.id].sort());
     expect(got).toEqual(stored.json());
@@ -375,7 +388,7 @@ describe('tajo sources', () => {
 
     // Update: a switch from a flag, a setting from a file; the smoke test runs again.
     expect(await tajoJson(['sources', 'update', orders.id, '--backfill', 'off'])).toMatchObject({ id: orders.id, backfillEnabled: false });
-    const updated = await tajo(['sources', 'update', orders.id, '--file', file('changes.json')]);
+    const updated = await tajoHere(['sources', 'update', orders.id, '--file', file('changes.json')]);
     expect(updated.code, updated.stderr).toBe(0);
     expect(updated.stdout).toMatch(/^Source cli-orders updated\.$/m);
     expect(updated.stdout).toMatch(/^backfill\s+enabled$/m);
@@ -393,7 +406,7 @@ describe('tajo jobs', () => {
     try {
       job = await tajoJson<SyncJobView>(['backfill', orders.id], { TAJO_API_KEY: ws.writeKey });
       expect(job.status).toBe('running');
-      const paused = await tajo(['jobs', 'pause', job.id], { TAJO_API_KEY: ws.writeKey });
+      const paused = await tajoHere(['jobs', 'pause', job.id], { TAJO_API_KEY: ws.writeKey });
       expect(paused.code, paused.stderr).toBe(0);
       expect(paused.stdout).toBe(`Job ${job.id} is paused.\n`);
     } finally {
@@ -409,7 +422,7 @@ describe('tajo jobs', () => {
   }, 60_000);
 
   it('cancels a running job: watching it then exits 1, and a cancelled job cannot be paused', async () => {
-    const started = await tajo(['incremental', orders.id], { TAJO_API_KEY: ws.writeKey });
+    const started = await tajoHere(['incremental', orders.id], { TAJO_API_KEY: ws.writeKey });
     expect(started.code, started.stderr).toBe(0);
     const id = /^Started incremental (\S+) \(tajo jobs status \1 --watch to follow it\)\.$/m.exec(started.stdout)?.[1];
     expect(id, started.stdout).toBeDefined();
@@ -417,9 +430,9 @@ describe('tajo jobs', () => {
 
     expect(await tajoJson(['jobs', 'cancel', id!], { TAJO_API_KEY: ws.writeKey })).toMatchObject({ id, status: 'cancelled', finishedAt: expect.any(String) });
     const [watched, pause, list] = await Promise.all([
-      tajo(['jobs', 'status', id!, '--watch']),
-      tajo(['jobs', 'pause', id!], { TAJO_API_KEY: ws.writeKey }),
-      tajo(['jobs', 'list', '--source', orders.id]),
+      tajoHere(['jobs', 'status', id!, '--watch']),
+      tajoHere(['jobs', 'pause', id!], { TAJO_API_KEY: ws.writeKey }),
+      tajoHere(['jobs', 'list', '--source', orders.id]),
     ]);
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(new RegExp(`^Incremental job ${id} cancelled in \\S+\\n {2}records seen`));
@@ -462,16 +475,16 @@ describe('tajo dead-letters', () => {
 
     // A letter of a record Tajo never kept (unmappable): the API's 409, exit 1. Discarding it works.
     const unmappable = open.find((letter) => letter.entityType === 'source_record')!;
-    const retry = await tajo(['dead-letters', 'retry', unmappable.id], { TAJO_API_KEY: ws.writeKey });
+    const retry = await tajoHere(['dead-letters', 'retry', unmappable.id], { TAJO_API_KEY: ws.writeKey });
     expect(retry.code).toBe(1);
     expect(retry.stderr).toContain(`${await problemDetail('POST', `/v1/dead-letters/${unmappable.id}/retry`, ws.writeKey)} (HTTP 409`);
-    const discarded = await tajo(['dead-letters', 'discard', unmappable.id], { TAJO_API_KEY: ws.writeKey });
+    const discarded = await tajoHere(['dead-letters', 'discard', unmappable.id], { TAJO_API_KEY: ws.writeKey });
     expect(discarded.code, discarded.stderr).toBe(0);
     expect(discarded.stdout).toBe(`Dead letter ${unmappable.id} is discarded.\n`);
 
     const [byStatus, human] = await Promise.all([
       tajoJson<{ id: string }[]>(['dead-letters', 'list', '--status', 'discarded'], { TAJO_API_KEY: ws.readKey }),
-      tajo(['dead-letters', 'list', '--status', 'retried'], { TAJO_API_KEY: ws.readKey }),
+      tajoHere(['dead-letters', 'list', '--status', 'retried'], { TAJO_API_KEY: ws.readKey }),
     ]);
     expect(byStatus.map((letter) => letter.id)).toEqual([unmappable.id]);
     expect(human.code, human.stderr).toBe(0);
@@ -484,10 +497,10 @@ describe('tajo dead-letters', () => {
 
 describe('tajo sources delete', () => {
   it('deletes a source with its jobs; asking for it afterwards is the API’s 404, exit 1', async () => {
-    const deleted = await tajo(['sources', 'delete', orders.id]);
+    const deleted = await tajoHere(['sources', 'delete', orders.id]);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toBe(`Source ${orders.id} deleted.\n`);
-    const [get, jobs] = await Promise.all([tajo(['sources', 'get', orders.id]), tajoJson<unknown[]>(['jobs', 'list', '--source', orders.id])]);
+    const [get, jobs] = await Promise.all([tajoHere(['sources', 'get', orders.id]), tajoJson<unknown[]>(['jobs', 'list', '--source', orders.id])]);
     expect(get.code).toBe(1);
     expect(get.stderr).toContain(`${await problemDetail('GET', `/v1/sources/${orders.id}`, ws.readKey)} (HTTP 404`);
     expect(jobs).toEqual([]);
