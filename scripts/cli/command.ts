@@ -15,6 +15,8 @@ export interface Context {
   json: boolean;
   io: Output;
   usage: string;
+  /** The environment run() was given (process.env from the bin): TAJO_URL, TAJO_API_KEY, TAJO_WATCH_INTERVAL_MS. */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface Command {

@@ -97,6 +97,7 @@ export async function run(argv: string[], io: Output = stdio, env: NodeJS.Proces
       json: values.json === true,
       io,
       usage: commandUsage,
+      env,
       client() {
         const key = (values.key as string | undefined) ?? env.TAJO_API_KEY;
         if (!key) throw new UsageError('no API key: set TAJO_API_KEY or pass --key', commandUsage);

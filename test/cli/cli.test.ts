@@ -220,20 +220,20 @@ async function tajoHere(args: string[], env: Record<string, string> = {}): Promi
   let stdout = '';
   let stderr = '';
   const io = { out: (text: string) => void (stdout += text), err: (text: string) => void (stderr += text) };
-  const code = await run(args, io, { ...process.env, TAJO_URL: url, TAJO_API_KEY: ws.adminKey, ...env });
+  const code = await run(args, io, { ...process.env, TAJO_URL: url, TAJO_API_KEY: ws.adminKey, TAJO_WATCH_INTERVAL_MS: '200', ...env });
   return { code, stdout, stderr };
 }
 
 /** `tajo ARGS --json` that must succeed: its stdout parsed. */
 async function tajoJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
-  const run = await tajoHere([...args, '--json'], env);
-  expect(run.code, `tajo ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return JSON.parse(run.stdout) as T;
+  const result = await tajoHere([...args, '--json'], env);
+  expect(result.code, `tajo ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return JSON.parse(result.stdout) as T;
 }
 
 /** The API's problem detail for a request, to compare with what the CLI printed. */
-async function problemDetail(method: 'GET' | 'POST', path: string, key: string, payload?: object): Promise<string> {
-  const response = await h.t.app.inject({ method, url: path, headers: withKey(key), ...(payload ? { payload } : {}) });
+async function problemDetail(method: 'GET' | 'POST', path: string, key: string): Promise<string> {
+  const response = await h.t.app.inject({ method, url: path, headers: withKey(key) });
   expect(response.statusCode, response.body).toBeGreaterThanOrEqual(400);
   return response.json<{ detail: string }>().detail;
 }

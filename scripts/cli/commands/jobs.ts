@@ -13,7 +13,10 @@ async function show(ctx: Context, job: SyncJob, started: boolean): Promise<numbe
   if (expect !== undefined && !ctx.values.watch) throw new UsageError('--expect goes with --watch', ctx.usage);
   if (ctx.values.watch) {
     if (started && !ctx.json) ctx.io.err(`Started ${job.kind} ${job.id}.\n`);
-    return finish(await watchJob(ctx.client(), job, { expect, json: ctx.json, io: ctx.io }), ctx);
+    // TAJO_WATCH_INTERVAL_MS: how often to poll (500 ms unless a positive number is set).
+    const interval = Number(ctx.env.TAJO_WATCH_INTERVAL_MS);
+    const intervalMs = Number.isFinite(interval) && interval > 0 ? interval : 500;
+    return finish(await watchJob(ctx.client(), job, { expect, json: ctx.json, io: ctx.io, intervalMs }), ctx);
   }
   if (ctx.json) ctx.io.out(json(job));
   else ctx.io.out(started ? `Started ${job.kind} ${job.id} (tajo jobs status ${job.id} --watch to follow it).\n` : jobFields(job));
