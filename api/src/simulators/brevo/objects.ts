@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { BrevoError, parse, type BrevoSimulatorState, type SimulatedContact } from './server.ts';
-import { MAX_OBJECT_BATCH_BYTES, ZObjectRecordsQuery, ZUpsertObjectRecords } from './schemas.ts';
+import { MAX_OBJECT_BATCH_BYTES, ZObjectRecordsQuery, ZUpsertObjectRecords, type ZObjectRecord } from './schemas.ts';
 
 /** Attribute types of Brevo's custom objects that the simulator checks values against. */
 export type ObjectAttributeType = 'text' | 'number' | 'boolean' | 'date' | 'multiple_choice';
@@ -25,7 +25,7 @@ export interface SimulatedObjectRecord {
 }
 
 type Identifiers = { ext_id?: string | undefined; id?: number | undefined };
-type UpsertedRecord = z.infer<typeof ZUpsertObjectRecords>['records'][number];
+type UpsertedRecord = z.infer<typeof ZObjectRecord>;
 
 /** A record of a batch that Brevo did not apply, by its index in the request. */
 export interface ObjectRecordError {

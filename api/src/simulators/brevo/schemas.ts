@@ -253,43 +253,32 @@ export const MAX_ASSOCIATED_RECORDS = 100;
 /** An object record's attribute value: Brevo's examples are text and numbers; booleans, dates as text and multiple-choice keys go too. */
 const ZObjectAttributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
-const ZObjectIdentifiers = z.object({ ext_id: z.string().min(1).optional(), id: z.number().int().optional() }).strict();
+export const ZObjectIdentifiers = z.object({ ext_id: z.string().min(1).optional(), id: z.number().int().optional() }).strict();
 const hasExtId = (identifiers: z.infer<typeof ZObjectIdentifiers>) => identifiers.ext_id !== undefined;
 const hasId = (identifiers: z.infer<typeof ZObjectIdentifiers>) => identifiers.id !== undefined;
 
-/**
- * POST /objects/{object_type}/batch/upsert (upsertrecords). A record's identifiers are optional
- * (Brevo then generates its id) but never both; an associated record names exactly one.
- */
-export const ZUpsertObjectRecords = z
+/** Links a record to 1 to 100 records of another type, each named by exactly one identifier. */
+export const ZObjectAssociation = z
   .object({
+    object_type: z.string().min(1),
     records: z
-      .array(
-        z
-          .object({
-            attributes: z.record(z.string(), ZObjectAttributeValue).refine((attributes) => Object.keys(attributes).length > 0, 'minimum 1 attribute is required'),
-            identifiers: ZObjectIdentifiers.refine((identifiers) => !(hasExtId(identifiers) && hasId(identifiers)), 'ext_id and id cannot both be provided').optional(),
-            associations: z
-              .array(
-                z
-                  .object({
-                    object_type: z.string().min(1),
-                    records: z
-                      .array(z.object({ identifiers: ZObjectIdentifiers.refine((identifiers) => hasExtId(identifiers) !== hasId(identifiers), 'give either ext_id or id') }).strict())
-                      .min(1)
-                      .max(MAX_ASSOCIATED_RECORDS),
-                  })
-                  .strict(),
-              )
-              .max(MAX_OBJECT_ASSOCIATIONS)
-              .optional(),
-          })
-          .strict(),
-      )
+      .array(z.object({ identifiers: ZObjectIdentifiers.refine((identifiers) => hasExtId(identifiers) !== hasId(identifiers), 'give either ext_id or id') }).strict())
       .min(1)
-      .max(MAX_OBJECT_RECORDS),
+      .max(MAX_ASSOCIATED_RECORDS),
   })
   .strict();
+
+/** A record's identifiers are optional (Brevo then generates its id), but never both. */
+export const ZObjectRecord = z
+  .object({
+    attributes: z.record(z.string(), ZObjectAttributeValue).refine((attributes) => Object.keys(attributes).length > 0, 'minimum 1 attribute is required'),
+    identifiers: ZObjectIdentifiers.refine((identifiers) => !(hasExtId(identifiers) && hasId(identifiers)), 'ext_id and id cannot both be provided').optional(),
+    associations: z.array(ZObjectAssociation).max(MAX_OBJECT_ASSOCIATIONS).optional(),
+  })
+  .strict();
+
+/** POST /objects/{object_type}/batch/upsert (upsertrecords). */
+export const ZUpsertObjectRecords = z.object({ records: z.array(ZObjectRecord).min(1).max(MAX_OBJECT_RECORDS) }).strict();
 
 /** GET /objects/{object_type}/records (getrecords): limit and page_num are required. */
 export const ZObjectRecordsQuery = z
