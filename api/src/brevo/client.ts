@@ -190,9 +190,8 @@ export interface BrevoStoredObjectRecord {
 
 /**
  * Brevo's documented limits of POST /objects/{object_type}/batch/upsert, as its published spec
- * states them. "1 MB" is read as 1,000,000 bytes, the smaller reading. (Brevo's newer guide says
- * 10 records per associated type instead of 100: the activation keeps to the spec's limits, which
- * its published schema checks, and reports what Brevo refuses per record.)
+ * states them (its published schema checks all but the size). "1 MB" is read as 1,000,000 bytes,
+ * the smaller reading. Brevo's newer guide says 10 associated records per associated type, not 100.
  */
 export const MAX_OBJECT_RECORDS_PER_BATCH = 1000;
 export const MAX_OBJECT_BATCH_BYTES = 1_000_000;
