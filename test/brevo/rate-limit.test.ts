@@ -16,6 +16,9 @@ describe('endpoint families', () => {
     expect(endpointFamily('/contacts/lists')).toBe('other');
     expect(endpointFamily('/contacts/attributes')).toBe('other');
     expect(endpointFamily('/processes/{processId}')).toBe('other');
+    // Brevo's limits table does not list custom objects: they fall under "all other endpoints".
+    expect(endpointFamily('/objects/{object_type}/batch/upsert')).toBe('other');
+    expect(endpointFamily('/objects/{object_type}/records')).toBe('other');
   });
 });
 

@@ -243,3 +243,49 @@ export const MAX_BATCH_EVENTS_BYTES = 512 * 1024;
  * Brevo accepts the valid ones and reports the others.
  */
 export const ZCreateBatchEvents = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS) }).strict();
+
+/** Brevo's documented limits of POST /objects/{object_type}/batch/upsert. */
+export const MAX_OBJECT_RECORDS = 1000;
+export const MAX_OBJECT_BATCH_BYTES = 1_000_000;
+export const MAX_OBJECT_ASSOCIATIONS = 10;
+export const MAX_ASSOCIATED_RECORDS = 100;
+
+/** An object record's attribute value: Brevo's examples are text and numbers; booleans, dates as text and multiple-choice keys go too. */
+const ZObjectAttributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
+export const ZObjectIdentifiers = z.object({ ext_id: z.string().min(1).optional(), id: z.number().int().optional() }).strict();
+const hasExtId = (identifiers: z.infer<typeof ZObjectIdentifiers>) => identifiers.ext_id !== undefined;
+const hasId = (identifiers: z.infer<typeof ZObjectIdentifiers>) => identifiers.id !== undefined;
+
+/** Links a record to 1 to 100 records of another type, each named by exactly one identifier. */
+export const ZObjectAssociation = z
+  .object({
+    object_type: z.string().min(1),
+    records: z
+      .array(z.object({ identifiers: ZObjectIdentifiers.refine((identifiers) => hasExtId(identifiers) !== hasId(identifiers), 'give either ext_id or id') }).strict())
+      .min(1)
+      .max(MAX_ASSOCIATED_RECORDS),
+  })
+  .strict();
+
+/** A record's identifiers are optional (Brevo then generates its id), but never both. */
+export const ZObjectRecord = z
+  .object({
+    attributes: z.record(z.string(), ZObjectAttributeValue).refine((attributes) => Object.keys(attributes).length > 0, 'minimum 1 attribute is required'),
+    identifiers: ZObjectIdentifiers.refine((identifiers) => !(hasExtId(identifiers) && hasId(identifiers)), 'ext_id and id cannot both be provided').optional(),
+    associations: z.array(ZObjectAssociation).max(MAX_OBJECT_ASSOCIATIONS).optional(),
+  })
+  .strict();
+
+/** POST /objects/{object_type}/batch/upsert (upsertrecords). */
+export const ZUpsertObjectRecords = z.object({ records: z.array(ZObjectRecord).min(1).max(MAX_OBJECT_RECORDS) }).strict();
+
+/** GET /objects/{object_type}/records (getrecords): limit and page_num are required. */
+export const ZObjectRecordsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(0).max(1000),
+    page_num: z.coerce.number().int().min(1),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+    association: z.enum(['true', 'false']).default('false'),
+  })
+  .strict();

@@ -7,6 +7,7 @@ import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
 import { registerEventRoutes, type SimulatedEvent } from './events.ts';
+import { registerObjectRoutes, SimulatedObjectStore, type ObjectBatchReport } from './objects.ts';
 import { seededRandom } from '../random.ts';
 
 /**
@@ -55,8 +56,8 @@ export interface SimulatedProcess {
   id: number;
   name: string;
   status: 'queued' | 'in_process' | 'completed';
-  /** A completed import's report: per kind of problem, a CSV of the skipped rows, or null. */
-  info?: { import: Record<ImportProblem, string | null> };
+  /** A completed import's report (per kind of problem, a CSV of the skipped rows, or null), or an objects batch's. */
+  info?: { import: Record<ImportProblem, string | null> } | { object_records: ObjectBatchReport };
 }
 
 const IMPORT_PROBLEMS = ['invalid_emails', 'duplicate_contact_id', 'duplicate_ext_id', 'duplicate_email_id', 'duplicate_phone_id', 'duplicate_whatsapp_id', 'duplicate_landline_number_id'] as const;
@@ -82,6 +83,8 @@ export interface BrevoSimulatorOptions {
   limits?: Partial<Record<Family, { limit: number; windowSeconds: number }>>;
   /** Delay before an import is carried out. */
   importDelayMs?: number;
+  /** Delay before an objects batch upsert is carried out (as long as an import's by default). */
+  objectsDelayMs?: number;
   /** Seed of the fault generator, so a failing run can be replayed. */
   seed?: number;
   /** Called for every request with its body, e.g. to check it against Brevo's published spec. */
@@ -131,6 +134,8 @@ export class BrevoSimulatorState {
   readonly mailer = new SimulatedMailer();
   readonly campaigns = new SimulatedCampaigns();
   readonly events: SimulatedEvent[] = [];
+  /** Custom object types (defined by tests: Brevo's API creates none) and their records. */
+  readonly objects = new SimulatedObjectStore((identifiers) => (identifiers.id !== undefined ? this.contacts.get(identifiers.id) : this.byExtId(identifiers.ext_id ?? '')));
   readonly requests: RequestRecord[] = [];
   #nextContactId = 1;
   #nextProcessId = 1;
@@ -226,6 +231,17 @@ export class BrevoSimulatorState {
   startProcess(name: string): SimulatedProcess {
     const process: SimulatedProcess = { id: this.#nextProcessId++, name, status: 'queued' };
     this.processes.set(process.id, process);
+    return process;
+  }
+
+  /** A process Brevo carries out in the background, `delayMs` after the request: `work` does it and returns its report. */
+  runProcess(name: string, delayMs: number, work: (process: SimulatedProcess) => SimulatedProcess['info']): SimulatedProcess {
+    const process = this.startProcess(name);
+    setTimeout(() => {
+      process.status = 'in_process';
+      process.info = work(process);
+      process.status = 'completed';
+    }, delayMs).unref();
     return process;
   }
 
@@ -372,11 +388,10 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     if (!body.jsonBody && !body.fileBody && !body.fileUrl) throw new BrevoError(400, 'missing_parameter', 'fileUrl, fileBody or jsonBody is required');
     if (!body.listIds?.length && !body.newList) throw new BrevoError(400, 'missing_parameter', 'listIds or newList is required');
     if (!body.jsonBody) throw new BrevoError(400, 'invalid_parameter', 'the simulator imports jsonBody only');
-    const process = state.startProcess('IMPORTUSER');
     const rows = body.jsonBody;
-    const reports = `http://${request.headers.host ?? '127.0.0.1'}/reports/${process.id}`;
-    setTimeout(() => {
-      process.status = 'in_process';
+    const host = request.headers.host ?? '127.0.0.1';
+    const process = state.runProcess('IMPORTUSER', importDelayMs, ({ id }) => {
+      const reports = `http://${host}/reports/${id}`;
       const problems = new Set<ImportProblem>();
       for (const row of rows) {
         const { EXT_ID: extId, ...attributes } = row.attributes ?? {};
@@ -397,9 +412,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
           problems.add(importProblem(error));
         }
       }
-      process.info = { import: Object.fromEntries(IMPORT_PROBLEMS.map((problem) => [problem, problems.has(problem) ? `${reports}/${problem}.csv` : null])) as Record<ImportProblem, string | null> };
-      process.status = 'completed';
-    }, importDelayMs).unref();
+      return { import: Object.fromEntries(IMPORT_PROBLEMS.map((problem) => [problem, problems.has(problem) ? `${reports}/${problem}.csv` : null])) as Record<ImportProblem, string | null> };
+    });
     return reply.code(202).send({ processId: process.id });
   });
 
@@ -435,6 +449,7 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   registerTransactionalRoutes(app, state);
   registerCampaignRoutes(app, state);
   registerEventRoutes(app, state);
+  registerObjectRoutes(app, state, { delayMs: options.objectsDelayMs ?? importDelayMs });
 
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
