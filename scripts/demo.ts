@@ -61,6 +61,14 @@ async function demo() {
     await api.stop();
     await vendors.close();
   };
+  // Stopped midway (Ctrl-C, a supervisor's SIGTERM): the API process goes too, not left behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`\n${signal}: stopping the API and the simulators...`);
+    stopAll().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
+  };
+  process.once('SIGTERM', interrupted);
+  const stopOnCtrlC = () => interrupted('SIGINT');
+  process.once('SIGINT', stopOnCtrlC);
   try {
     const tajo = new TajoClient(api.url, api.apiKey);
     const waitJob = async (id: string, label: string, total: number, done: (job: SyncJob) => boolean) => {
@@ -209,6 +217,7 @@ async function demo() {
 
     if (!options.exit) {
       say('\nThe API and simulators keep running for you to explore; Ctrl-C ends the demo.');
+      process.off('SIGINT', stopOnCtrlC);
       await new Promise((resolve) => process.once('SIGINT', resolve));
     }
   } finally {

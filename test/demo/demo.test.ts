@@ -27,7 +27,11 @@ interface Summary {
   operatorPage: string;
 }
 
-function runDemo(args: string[], vendorEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the demo to its end, or stops it (SIGTERM: it stops its API process too) after `timeoutMs`,
+ * so a stuck run fails with its progress lines rather than as a bare test timeout.
+ */
+function runDemo(args: string[], vendorEnv: Record<string, string> = {}, timeoutMs = 200_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The demo starts its own embedded database: no DATABASE_URL from the test run.
     const env = { ...process.env, ...vendorEnv };
@@ -37,8 +41,15 @@ function runDemo(args: string[], vendorEnv: Record<string, string> = {}): Promis
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      stderr += `\n[test] the demo ran past ${timeoutMs / 1000} s: stopped\n`;
+      child.kill('SIGTERM');
+    }, timeoutMs);
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { parseMetrics, scrape, valueOf } from '../support/metrics.ts';
-import { freeLoopbackPort, startWorkerCrashRig, waitFor, type WorkerCrashRig } from '../support/worker.ts';
+import { startWorkerCrashRig, waitFor, type WorkerCrashRig } from '../support/worker.ts';
 
 const CONTACTS = 40;
 let rig: WorkerCrashRig;
@@ -20,10 +20,9 @@ describe("a worker process's /metrics", () => {
     const { t, brevo, workers } = rig;
     const ws = await createWorkspace(t.app);
     await rig.connect(ws);
-    const port = await freeLoopbackPort();
-    workers.start({ WORKER_METRICS_PORT: String(port) });
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000, 'the worker to serve /health');
+    const { metricsUrl } = await workers.startServingMetrics();
+    const base = metricsUrl.replace(/\/metrics$/, '');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
 
     const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `wm:${i}`, email: `worker.metrics${i}@example.com` }));
     const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });

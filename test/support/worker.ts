@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../api/src/db/migrate.ts';
 import { SecretBox } from '../../api/src/security/secret-box.ts';
@@ -23,12 +22,36 @@ export class WorkerProcesses {
     private readonly env: Record<string, string> = {},
   ) {}
 
-  /** A worker; `env` adds to the workers' environment for this one (e.g. its WORKER_METRICS_PORT). */
-  start(env: Record<string, string> = {}): ChildProcess {
+  start(): ChildProcess {
+    return this.#spawn({}, 'ignore');
+  }
+
+  /**
+   * A worker whose own /metrics the test reads: resolves once it serves them, with the URL it
+   * logged. Its port is a free one it picked itself (WORKER_METRICS_PORT=0): no port to race for.
+   */
+  async startServingMetrics(): Promise<{ child: ChildProcess; metricsUrl: string }> {
+    const child = this.#spawn({ LOG_LEVEL: 'info' }, 'pipe');
+    const metricsUrl = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        const url = /"metricsUrl":"([^"]+)"/.exec(output)?.[1];
+        if (!url) return;
+        child.stdout!.off('data', read).resume();
+        resolve(url);
+      };
+      child.stdout!.on('data', read);
+      child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before serving /metrics`)));
+    });
+    return { child, metricsUrl };
+  }
+
+  #spawn(env: Record<string, string>, stdout: 'ignore' | 'pipe'): ChildProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/worker.ts'], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: this.databaseUrl, TAJO_ENCRYPTION_KEY: this.encryptionKey.toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4', WORKER_METRICS_PORT: '0', ...this.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdout, 'pipe'],
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -48,15 +71,6 @@ export class WorkerProcesses {
   killAll() {
     for (const child of this.#children) if (child.exitCode === null) child.kill('SIGKILL');
   }
-}
-
-/** A loopback port free right now, for a child process that must listen on a port the test knows. */
-export async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
