@@ -75,12 +75,17 @@ export async function waitForJob(app: App, ws: TestWorkspace, id: string, done: 
   return job;
 }
 
-/** A topic payload: a Workato record carrying a contact; every 33rd has an email no one can fix and no phone (about 3% unmappable). */
-export function topicPayload(i: number, version = 1): Record<string, unknown> {
+/**
+ * A topic payload: a Workato record carrying a contact; every 33rd has an email no one can fix and no
+ * phone (about 3% unmappable). Tests sharing a Brevo simulator give each topic an email domain of its
+ * own: Brevo keys contacts by email, so another workspace writing the same address takes the Brevo
+ * contact over (its ext_id becomes that workspace's).
+ */
+export function topicPayload(i: number, { version = 1, emailDomain = 'Example.COM' } = {}): Record<string, unknown> {
   const broken = i % 33 === 7;
   return {
     id: `cust-${i}`,
-    email: broken ? `not-an-email-${i}` : `  Customer${i}@Example.COM `,
+    email: broken ? `not-an-email-${i}` : `  Customer${i}@${emailDomain} `,
     first_name: `Name${i}`,
     plan: version === 1 ? 'free' : 'pro',
     updated_at: 1_732_350_000 + i,
