@@ -3691,12 +3691,7 @@ export interface components {
                     attributes: {
                         [key: string]: unknown;
                     };
-                    associations: {
-                        objectType: string;
-                        id?: string;
-                        externalId?: string;
-                        email?: string;
-                    }[];
+                    associations: components["schemas"]["ObjectAssociationReferenceInput"][];
                 }[];
                 tajoOnly: {
                     [key: string]: unknown;
@@ -6268,12 +6263,7 @@ export interface components {
                     attributes: {
                         [key: string]: unknown;
                     };
-                    associations: {
-                        objectType: string;
-                        id?: string;
-                        externalId?: string;
-                        email?: string;
-                    }[];
+                    associations: components["schemas"]["ObjectAssociationReference"][];
                 }[];
                 tajoOnly: {
                     [key: string]: unknown;

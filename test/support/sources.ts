@@ -1,10 +1,15 @@
 /** Workato sources in tests: the Workato simulator beside the activation harness, and the API calls a test makes. */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import type { components } from '../../openapi/types.ts';
+import { applyMigrations } from '../../api/src/db/migrate.ts';
+import { SecretBox } from '../../api/src/security/secret-box.ts';
 import type { BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator, type WorkatoSimulator, type WorkatoSimulatorOptions } from '../../api/src/simulators/workato/server.ts';
 import { startActivationHarness, type ActivationHarness, type HarnessOptions } from './activation.ts';
-import { withKey, type TestApp, type TestWorkspace } from './app.ts';
-import { waitFor } from './worker.ts';
+import { createTestApp, withKey, type TestApp, type TestWorkspace } from './app.ts';
+import { freshDatabase } from './scratch-database.ts';
+import { waitFor, WorkerProcesses } from './worker.ts';
 
 export const WORKATO_TOKEN = 'wrk_test_api_client_token_0001';
 
@@ -29,6 +34,34 @@ export async function startSyncHarness(
   };
 }
 
+export interface SyncCrashRig {
+  t: TestApp;
+  workato: WorkatoSimulator;
+  workers: WorkerProcesses;
+  close(): Promise<void>;
+}
+
+/** A database of its own, the app on it (no workers inside), the Workato simulator, and worker processes to kill and restart. */
+export async function startSyncCrashRig(databasePrefix: string): Promise<SyncCrashRig> {
+  const encryptionKey = randomBytes(32);
+  const database = await freshDatabase(databasePrefix);
+  await applyMigrations(database.url);
+  const workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN] });
+  const t = await createTestApp(database.url, new SecretBox(encryptionKey), { workatoBaseUrl: workato.url });
+  const workers = new WorkerProcesses(database.url, encryptionKey, { WORKATO_BASE_URL: workato.url });
+  return {
+    t,
+    workato,
+    workers,
+    async close() {
+      workers.killAll();
+      await workato.close();
+      await t.close();
+      await database.drop();
+    },
+  };
+}
+
 export interface SourceView {
   id: string;
   hintPath: string;
@@ -39,16 +72,7 @@ export interface SyncJobView {
   id: string;
   status: string;
   cursor: { messageId: string; time: string } | { page: string | null } | null;
-  progress: {
-    pages: number;
-    recordsSeen: number;
-    created: number;
-    updated: number;
-    unchanged: number;
-    deadLettered: number;
-    objects: { created: number; updated: number; unchanged: number };
-    readCalls: number;
-  };
+  progress: components['schemas']['SyncJob']['progress'];
   lastError: { category: string; detail: string } | null;
   stalledSince: string | null;
 }

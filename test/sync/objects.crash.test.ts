@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../api/src/db/migrate.ts';
-import { SecretBox } from '../../api/src/security/secret-box.ts';
-import { startWorkatoSimulator, type WorkatoSimulator } from '../../api/src/simulators/workato/server.ts';
-import { createTestApp, createWorkspace, type TestApp } from '../support/app.ts';
-import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
-import { badVehicle, createObjectType, createSource, getJob, startJob, VEHICLE_MAPPING, VEHICLE_TYPE, vehicleRow, WORKATO_TOKEN } from '../support/sources.ts';
-import { waitFor, WorkerProcesses } from '../support/worker.ts';
+import { createWorkspace } from '../support/app.ts';
+import { badVehicle, createObjectType, createSource, getJob, startJob, startSyncCrashRig, VEHICLE_MAPPING, VEHICLE_TYPE, vehicleRow, WORKATO_TOKEN, type SyncCrashRig } from '../support/sources.ts';
+import { waitFor } from '../support/worker.ts';
 
 // A data-table backfill of vehicles and their owners, read by a worker process killed with SIGKILL
 // in the middle of it and started again: every contact, vehicle and association ends in Tajo
@@ -17,29 +12,19 @@ const ROWS = 3_000;
 const INVALID = Array.from({ length: ROWS }, (_, i) => i).filter(badVehicle).length;
 const VALID = ROWS - INVALID;
 const TABLE = 'fleet-crash';
-let database: ScratchDatabase;
-let t: TestApp;
-let workato: WorkatoSimulator;
-let workers: WorkerProcesses;
+let rig: SyncCrashRig;
 
 beforeAll(async () => {
-  const encryptionKey = randomBytes(32);
-  database = await freshDatabase('tajo_objects_crash');
-  await applyMigrations(database.url);
-  workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN] });
-  t = await createTestApp(database.url, new SecretBox(encryptionKey), { workatoBaseUrl: workato.url });
-  workers = new WorkerProcesses(database.url, encryptionKey, { WORKATO_BASE_URL: workato.url });
+  rig = await startSyncCrashRig('tajo_objects_crash');
 }, 120_000);
 
 afterAll(async () => {
-  workers?.killAll();
-  await workato?.close();
-  await t?.close();
-  await database?.drop();
+  await rig?.close();
 });
 
 describe('a data-table backfill of objects killed in the middle', () => {
   it('ends with every object record and association exactly once, the invalid rows dead-lettered, and exact counts', async () => {
+    const { t, workato, workers } = rig;
     const ws = await createWorkspace(t.app);
     await createObjectType(t.app, ws, VEHICLE_TYPE);
     const rows = workato.setDataTable(TABLE, Array.from({ length: ROWS }, (_, i) => vehicleRow(i)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZCursor, ZLimit, ZProblem } from '../http/schemas.ts';
 import { WORKATO_DATA_CENTERS } from '../workato/types.ts';
+import { ZAssociationReference } from '../objects/schemas.ts';
 import { ZSourceMapping } from './mapping.ts';
 
 export const SOURCE_KINDS = ['event_stream', 'developer_api', 'mcp'] as const;
@@ -210,7 +211,7 @@ export const ZMappingPreview = z
               type: z.string(),
               externalId: z.string(),
               attributes: z.record(z.string(), z.unknown()),
-              associations: z.array(z.object({ objectType: z.string(), id: z.string().optional(), externalId: z.string().optional(), email: z.string().optional() })),
+              associations: z.array(ZAssociationReference),
             }),
           )
           .meta({ description: 'The custom object records as Tajo would store them (normalized); associations as named, their other ends not looked up.' }),
