@@ -40,9 +40,9 @@ interface Letter {
 }
 
 /**
- * Turns a page of a source's records into contacts, object records, events and dead letters, and commits them in
- * one transaction with whatever else the caller writes there (a sync job's cursor and counters):
- * a crash leaves either the whole page and its cursor, or neither.
+ * Turns a page of a source's records into contacts, object records, events and dead letters, and
+ * commits them in one transaction with whatever else the caller writes there (a sync job's cursor
+ * and counters): a crash leaves either the whole page and its cursor, or neither.
  */
 export class SourceIngest {
   readonly #mappings = new Map<string, CompiledMapping>();

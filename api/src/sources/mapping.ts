@@ -6,8 +6,9 @@ import type { TypedRecord } from '../objects/service.ts';
 /**
  * A source's mapping: JSONata expressions (https://jsonata.org) evaluated on each record's payload,
  * deciding what becomes a contact (its fields and its Brevo attributes), which custom events and
- * custom object records it produces, and what stays in Tajo only. JSONata rather than a home-made path language: it is
- * documented, tested, and recipe builders already know its cousin, Workato's formula mode.
+ * custom object records it produces, and what stays in Tajo only. JSONata rather than a home-made
+ * path language: it is documented, tested, and recipe builders already know its cousin, Workato's
+ * formula mode.
  *
  * Each expression sees the payload as its input and these variables: `$objectId` (Workato's ID of
  * the record: message ID or row ID), `$time` (when Workato says it was published or last updated)
