@@ -3244,6 +3244,11 @@ export interface components {
              */
             events?: string;
             /**
+             * @description An object or an array of objects {type, externalId?, attributes, associations?}: the custom object records the record makes, each of an object type of the workspace (`associations` as the object records API takes them; a contact's external ID is Tajo's, `<source>:<id>`).
+             * @example {"type": "vehicle", "externalId": vin, "attributes": {"model": model, "year": year}, "associations": [{"objectType": "contact", "externalId": $source & ":" & owner_id}]}
+             */
+            objects?: string;
+            /**
              * @description An object kept with the record in Tajo and never sent to Brevo.
              * @example {"internalScore": score}
              */
@@ -3679,6 +3684,15 @@ export interface components {
                 events: {
                     [key: string]: unknown;
                 }[];
+                /** @description The custom object records as Tajo would store them (normalized); associations as named, their other ends not looked up. */
+                objects: {
+                    type: string;
+                    externalId: string;
+                    attributes: {
+                        [key: string]: unknown;
+                    };
+                    associations: components["schemas"]["ObjectAssociationReferenceInput"][];
+                }[];
                 tajoOnly: {
                     [key: string]: unknown;
                 } | null;
@@ -3803,6 +3817,11 @@ export interface components {
          *         "updated": 12,
          *         "unchanged": 10,
          *         "deadLettered": 38,
+         *         "objects": {
+         *           "created": 0,
+         *           "updated": 0,
+         *           "unchanged": 0
+         *         },
          *         "readCalls": 25
          *       },
          *       "cursorAdvancedAt": "2026-11-24T09:31:02.500Z",
@@ -3839,6 +3858,12 @@ export interface components {
                 updated: number;
                 unchanged: number;
                 deadLettered: number;
+                /** @description Custom object records the mapping made: written or found unchanged (created, updated and unchanged above count contacts). */
+                objects: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                };
                 /** @description Reads made against Workato (consume calls for a topic). */
                 readCalls: number;
             };
@@ -5791,6 +5816,11 @@ export interface components {
              */
             events?: string;
             /**
+             * @description An object or an array of objects {type, externalId?, attributes, associations?}: the custom object records the record makes, each of an object type of the workspace (`associations` as the object records API takes them; a contact's external ID is Tajo's, `<source>:<id>`).
+             * @example {"type": "vehicle", "externalId": vin, "attributes": {"model": model, "year": year}, "associations": [{"objectType": "contact", "externalId": $source & ":" & owner_id}]}
+             */
+            objects?: string;
+            /**
              * @description An object kept with the record in Tajo and never sent to Brevo.
              * @example {"internalScore": score}
              */
@@ -6226,6 +6256,15 @@ export interface components {
                 events: {
                     [key: string]: unknown;
                 }[];
+                /** @description The custom object records as Tajo would store them (normalized); associations as named, their other ends not looked up. */
+                objects: {
+                    type: string;
+                    externalId: string;
+                    attributes: {
+                        [key: string]: unknown;
+                    };
+                    associations: components["schemas"]["ObjectAssociationReference"][];
+                }[];
                 tajoOnly: {
                     [key: string]: unknown;
                 } | null;
@@ -6350,6 +6389,11 @@ export interface components {
          *         "updated": 12,
          *         "unchanged": 10,
          *         "deadLettered": 38,
+         *         "objects": {
+         *           "created": 0,
+         *           "updated": 0,
+         *           "unchanged": 0
+         *         },
          *         "readCalls": 25
          *       },
          *       "cursorAdvancedAt": "2026-11-24T09:31:02.500Z",
@@ -6386,6 +6430,12 @@ export interface components {
                 updated: number;
                 unchanged: number;
                 deadLettered: number;
+                /** @description Custom object records the mapping made: written or found unchanged (created, updated and unchanged above count contacts). */
+                objects: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                };
                 /** @description Reads made against Workato (consume calls for a topic). */
                 readCalls: number;
             };

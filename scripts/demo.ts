@@ -154,7 +154,7 @@ async function demo() {
 
     // Every contact Tajo created ends in Brevo, or as a dead letter saying why Brevo refused it.
     const jobs = [backfilled, followed].map((job) => job.progress);
-    const sum = (field: keyof SyncJob['progress']) => jobs.reduce((total, job) => total + job[field], 0);
+    const sum = (field: Exclude<keyof SyncJob['progress'], 'objects'>) => jobs.reduce((total, job) => total + job[field], 0);
     const toActivate = sum('created') + refetched;
     const showBrevo = progress('Activation in Brevo', toActivate);
     let brevo = await tajo.get<ActivationStatus>('/brevo/activation');

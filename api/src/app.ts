@@ -119,6 +119,7 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
   const writer = new CoalescingWriter(db.sql);
   const contacts = new ContactService(db, idempotency, writer, metrics);
   const events = new EventService(db, metrics);
+  const objects = new ObjectService(db, idempotency);
   const deadLetters = new DeadLetterService(db, metrics);
   const workato = new WorkatoConnections(db, secrets, log, {
     baseUrl: config.WORKATO_BASE_URL,
@@ -139,7 +140,7 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
     contacts,
     events,
     lists: new ListService(db),
-    objects: new ObjectService(db, idempotency),
+    objects,
     messages: new MessageService(db),
     campaignDrafts: new CampaignDraftService(db),
     brevoAccounts: new BrevoAccounts(db, secrets, {
@@ -154,8 +155,8 @@ export function createServices(db: Db, { config, secrets, brevo, workato: workat
     deadLetters,
     webhooks: new WebhookService(db, secrets, new CallbackPolicy(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS)),
     workato,
-    sources: new SourceService(db, secrets, workato),
-    sourceIngest: new SourceIngest(db, contacts, events, deadLetters, metrics),
+    sources: new SourceService(db, secrets, workato, objects),
+    sourceIngest: new SourceIngest(db, contacts, objects, events, deadLetters, metrics),
     syncJobs: new SyncJobService(db),
     hints: new HintService(db, secrets),
     metrics,

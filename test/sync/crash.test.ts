@@ -1,22 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../api/src/db/migrate.ts';
-import { SecretBox } from '../../api/src/security/secret-box.ts';
-import { startWorkatoSimulator, type WorkatoSimulator } from '../../api/src/simulators/workato/server.ts';
+import type { WorkatoSimulator } from '../../api/src/simulators/workato/server.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 import { connectToSimulator, startCheckedSimulator } from '../support/activation.ts';
-import { createTestApp, createWorkspace, type TestApp } from '../support/app.ts';
+import { createWorkspace, type TestApp } from '../support/app.ts';
 import { brevoSpecAvailable, type BrevoSpecValidator } from '../support/brevo-spec.ts';
-import { freshDatabase, type ScratchDatabase } from '../support/scratch-database.ts';
-import { createSource, getJob, startJob, TOPIC_MAPPING, WORKATO_TOKEN } from '../support/sources.ts';
-import { waitFor, WorkerProcesses } from '../support/worker.ts';
+import { createSource, getJob, startJob, startSyncCrashRig, TOPIC_MAPPING, WORKATO_TOKEN, type SyncCrashRig } from '../support/sources.ts';
+import { waitFor, type WorkerProcesses } from '../support/worker.ts';
 
 // A backfill of 50,000 messages from a topic, read by separate worker processes killed with
 // SIGKILL twice in the middle of it and started again: every record ends in Tajo exactly once and
 // in Brevo exactly once, the job's counts are exact, and its cursor ends at the last message ID.
 const RECORDS = 50_000;
 const TOPIC = '9001';
-let database: ScratchDatabase;
+let rig: SyncCrashRig;
 let t: TestApp;
 let workato: WorkatoSimulator;
 let brevo: BrevoSimulator;
@@ -24,21 +20,14 @@ let validator: BrevoSpecValidator | null;
 let workers: WorkerProcesses;
 
 beforeAll(async () => {
-  const encryptionKey = randomBytes(32);
-  database = await freshDatabase('tajo_sync_crash');
-  await applyMigrations(database.url);
-  workato = await startWorkatoSimulator({ tokens: [WORKATO_TOKEN] });
-  t = await createTestApp(database.url, new SecretBox(encryptionKey), { workatoBaseUrl: workato.url });
+  rig = await startSyncCrashRig('tajo_sync_crash');
+  ({ t, workato, workers } = rig);
   ({ brevo, validator } = await startCheckedSimulator());
-  workers = new WorkerProcesses(database.url, encryptionKey, { WORKATO_BASE_URL: workato.url });
 }, 120_000);
 
 afterAll(async () => {
-  workers?.killAll();
+  await rig?.close();
   await brevo?.close();
-  await workato?.close();
-  await t?.close();
-  await database?.drop();
 });
 
 /** Every payload maps: the counts on both sides are exactly RECORDS. */

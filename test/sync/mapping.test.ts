@@ -33,6 +33,7 @@ describe('source mappings', () => {
           { name: 'order_completed', eventId: 'o1', occurredAt: '2026-11-01T10:00:00Z', contact: { email: 'a@example.com' }, properties: { total: 10 } },
           { name: 'order_completed', eventId: 'o2', occurredAt: '2026-11-02T10:00:00Z', contact: { email: 'a@example.com' }, properties: { total: 20 } },
         ],
+        objects: [],
         tajoOnly: { notes: 'vip', receivedFrom: 'shop', message: 'msg-1', at: '2026-11-24T09:00:00.000Z' },
       },
     });
@@ -52,6 +53,29 @@ describe('source mappings', () => {
     expect(await ids.apply({ ids: [1, 2] }, context)).toEqual({ ok: false, field: 'externalId', reason: 'the externalId expression gave an array, not a string or number' });
     const events = new CompiledMapping({ externalId: 'id', events: '[1, 2]' });
     expect(await events.apply({ id: 1 }, context)).toMatchObject({ ok: false, field: 'events' });
+  });
+
+  it('make object records of a payload: one, a list, or none, each with its type apart from the record', async () => {
+    const mapping = new CompiledMapping({
+      externalId: 'id',
+      objects: 'cars.{"type": "vehicle", "externalId": vin, "attributes": {"model": model}, "associations": [{"objectType": "contact", "externalId": $source & ":" & $$.id}]}',
+    });
+    expect(await mapping.apply({ id: 'o1', cars: [{ vin: 'V1', model: 'A' }, { vin: 'V2' }] }, context)).toMatchObject({
+      ok: true,
+      record: {
+        contact: null,
+        objects: [
+          { type: 'vehicle', record: { externalId: 'V1', attributes: { model: 'A' }, associations: [{ objectType: 'contact', externalId: 'shop:o1' }] } },
+          // A field whose expression matched nothing is left out.
+          { type: 'vehicle', record: { externalId: 'V2', attributes: {}, associations: [{ objectType: 'contact', externalId: 'shop:o1' }] } },
+        ],
+      },
+    });
+    expect(await mapping.apply({ id: 'o1', cars: { vin: 'V3' } }, context)).toMatchObject({ ok: true, record: { objects: [{ type: 'vehicle', record: { externalId: 'V3' } }] } });
+    expect(await mapping.apply({ id: 'o1' }, context)).toMatchObject({ ok: true, record: { objects: [] } });
+    const untyped = new CompiledMapping({ externalId: 'id', objects: '{"externalId": id}' });
+    expect(await untyped.apply({ id: 1 }, context)).toEqual({ ok: false, field: 'objects', reason: 'the objects expression gave something other than objects with a type' });
+    expect(await new CompiledMapping({ externalId: 'id', objects: '"vehicle"' }).apply({ id: 1 }, context)).toMatchObject({ ok: false, field: 'objects' });
   });
 
   it('stop a runaway expression instead of stalling a job', async () => {

@@ -60,6 +60,12 @@ export interface AssociationOutcome {
   errors: Rejection[];
 }
 
+/** A record of a type named beside it, as a source's mapping makes them. */
+export interface TypedRecord {
+  type: string;
+  record: unknown;
+}
+
 /** An association's other end as stored: its type and external ID. */
 interface Target {
   targetType: string;
@@ -134,6 +140,8 @@ const ADD_ASSOCIATIONS = `
     SELECT $2::uuid, '${OBJECT_ASSOCIATION_ENTITY}', w.id, 'upsert', w.version FROM written w
   )
   SELECT id::text, record_id::text AS "recordId", target_type AS "targetType", target_external_id AS "targetExternalId" FROM written`;
+
+const unknownType = (name: string): Rejection => ({ field: 'type', reason: `no object type '${name.slice(0, 64)}' in this workspace` });
 
 const targetKey = (recordId: string, target: Target) => `${recordId}\u0000${target.targetType}\u0000${target.targetExternalId}`;
 
@@ -230,56 +238,96 @@ export class ObjectService {
    * A record is `unchanged` when neither its attributes nor its associations changed.
    */
   async upsertMany(ctx: WriteContext, typeName: string, records: readonly unknown[]): Promise<RecordOutcome[]> {
-    return this.db.$transaction(async (tx) => {
-      // FOR SHARE: the type cannot change or go while its records are written.
-      const type = await this.#type(tx, ctx.workspaceId, typeName, 'SHARE');
-      const definition = definitionOf(type);
-      const outcomes: RecordOutcome[] = new Array(records.length);
-      const accepted: { index: number; record: NormalizedObjectRecord; hash: string; payload: unknown; targets: Target[] }[] = [];
-      const normalized = records.map((record) => normalizeObjectRecord(record, definition, ctx.settings.defaultPhoneRegion as CountryCode));
-      const references = normalized.flatMap((result) => (result.ok ? result.associations : []));
-      const resolved = await this.#resolve(tx, ctx.workspaceId, references);
-      let next = 0;
-      normalized.forEach((result, index) => {
-        if (!result.ok) {
-          outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: result.rejections };
-          return;
-        }
-        const targets = result.associations.map(() => resolved[next++]!);
-        const errors = targets.flatMap((target, i) => ('reason' in target ? [{ field: `associations.${i}.${target.field}`, reason: target.reason }] : []));
-        if (errors.length > 0) outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors };
-        else accepted.push({ index, record: result.record, hash: result.hash, payload: records[index], targets: targets as Target[] });
-      });
-      // A record given twice is written once per occurrence, in order, each with its own result.
-      const rounds: (typeof accepted)[] = [];
-      const occurrences = new Map<string, number>();
-      for (const write of accepted) {
-        const round = occurrences.get(write.record.externalId) ?? 0;
-        occurrences.set(write.record.externalId, round + 1);
-        (rounds[round] ??= []).push(write);
-      }
-      for (const round of rounds) {
-        const input = round.map((write) => ({
-          idx: write.index,
-          external_id: write.record.externalId,
-          attributes: write.record.attributes,
-          content_hash: write.hash,
-          payload: write.payload,
-          normalized: write.record,
-        }));
-        const rows = await tx.$queryRawUnsafe<{ idx: number; id: string; inserted: boolean | null }[]>(WRITE_RECORDS, JSON.stringify(input), ctx.workspaceId, type.id, ctx.requestId);
-        for (const row of rows) {
-          outcomes[row.idx] = { index: row.idx, status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated', id: row.id, externalId: input.find((item) => item.idx === row.idx)!.external_id, errors: [] };
-        }
-      }
-      const links = accepted.flatMap((write) => write.targets.map((target) => ({ index: write.index, recordId: outcomes[write.index]!.id!, target })));
-      const added = await this.#addAssociations(tx, ctx.workspaceId, links.map(({ recordId, target }) => ({ recordId, target })));
-      for (const link of links) {
-        const outcome = outcomes[link.index]!;
-        if (outcome.status === 'unchanged' && added.has(targetKey(link.recordId, link.target))) outcome.status = 'updated';
-      }
-      return outcomes;
+    // FOR SHARE: the type cannot change or go while its records are written.
+    return this.db.$transaction(async (tx) => this.#write(tx, ctx, await this.#type(tx, ctx.workspaceId, typeName, 'SHARE'), records));
+  }
+
+  /**
+   * Records of any types in the caller's transaction (a source's page, committing with its cursor).
+   * A record of a type the workspace does not have is rejected like one that cannot be normalized.
+   */
+  async upsertTyped(tx: Tx, ctx: WriteContext, records: readonly TypedRecord[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = new Array(records.length);
+    const byType = new Map<string, { record: unknown; index: number }[]>();
+    records.forEach(({ type, record }, index) => {
+      const group = byType.get(type) ?? [];
+      group.push({ record, index });
+      byType.set(type, group);
     });
+    // Types locked in name order: two pages sharing types cannot deadlock on them.
+    for (const [typeName, group] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const type = await this.#findType(tx, ctx.workspaceId, typeName, 'SHARE');
+      const written = type
+        ? await this.#write(tx, ctx, type, group.map((item) => item.record))
+        : group.map(() => ({ status: 'rejected' as const, id: null, externalId: null, errors: [unknownType(typeName)] }));
+      written.forEach((outcome, i) => {
+        const index = group[i]!.index;
+        outcomes[index] = { ...outcome, index };
+      });
+    }
+    return outcomes;
+  }
+
+  /** What upsertTyped would store, normalized, without writing (a mapping preview); associations as named, unresolved. */
+  async normalizeTyped(workspaceId: string, region: string, records: readonly TypedRecord[]) {
+    const names = [...new Set(records.map((record) => record.type))];
+    const types = names.length === 0 ? [] : await this.db.objectType.findMany({ where: { workspaceId, name: { in: names } } });
+    const definitions = new Map(types.map((type) => [type.name, definitionOf(type)]));
+    return records.map(({ type, record }) => {
+      const definition = definitions.get(type);
+      if (!definition) return { ok: false as const, rejections: [unknownType(type)] };
+      const result = normalizeObjectRecord(record, definition, region as CountryCode);
+      return result.ok ? { ok: true as const, record: { type, ...result.record, associations: result.associations } } : result;
+    });
+  }
+
+  async #write(tx: Tx, ctx: WriteContext, type: ObjectTypeRow, records: readonly unknown[]): Promise<RecordOutcome[]> {
+    const definition = definitionOf(type);
+    const outcomes: RecordOutcome[] = new Array(records.length);
+    const accepted: { index: number; record: NormalizedObjectRecord; hash: string; payload: unknown; targets: Target[] }[] = [];
+    const normalized = records.map((record) => normalizeObjectRecord(record, definition, ctx.settings.defaultPhoneRegion as CountryCode));
+    const references = normalized.flatMap((result) => (result.ok ? result.associations : []));
+    const resolved = await this.#resolve(tx, ctx.workspaceId, references);
+    let next = 0;
+    normalized.forEach((result, index) => {
+      if (!result.ok) {
+        outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: result.rejections };
+        return;
+      }
+      const targets = result.associations.map(() => resolved[next++]!);
+      const errors = targets.flatMap((target, i) => ('reason' in target ? [{ field: `associations.${i}.${target.field}`, reason: target.reason }] : []));
+      if (errors.length > 0) outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors };
+      else accepted.push({ index, record: result.record, hash: result.hash, payload: records[index], targets: targets as Target[] });
+    });
+    // A record given twice is written once per occurrence, in order, each with its own result.
+    const rounds: (typeof accepted)[] = [];
+    const occurrences = new Map<string, number>();
+    for (const write of accepted) {
+      const round = occurrences.get(write.record.externalId) ?? 0;
+      occurrences.set(write.record.externalId, round + 1);
+      (rounds[round] ??= []).push(write);
+    }
+    for (const round of rounds) {
+      const input = round.map((write) => ({
+        idx: write.index,
+        external_id: write.record.externalId,
+        attributes: write.record.attributes,
+        content_hash: write.hash,
+        payload: write.payload,
+        normalized: write.record,
+      }));
+      const rows = await tx.$queryRawUnsafe<{ idx: number; id: string; inserted: boolean | null }[]>(WRITE_RECORDS, JSON.stringify(input), ctx.workspaceId, type.id, ctx.requestId);
+      for (const row of rows) {
+        outcomes[row.idx] = { index: row.idx, status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated', id: row.id, externalId: input.find((item) => item.idx === row.idx)!.external_id, errors: [] };
+      }
+    }
+    const links = accepted.flatMap((write) => write.targets.map((target) => ({ index: write.index, recordId: outcomes[write.index]!.id!, target })));
+    const added = await this.#addAssociations(tx, ctx.workspaceId, links.map(({ recordId, target }) => ({ recordId, target })));
+    for (const link of links) {
+      const outcome = outcomes[link.index]!;
+      if (outcome.status === 'unchanged' && added.has(targetKey(link.recordId, link.target))) outcome.status = 'updated';
+    }
+    return outcomes;
   }
 
   async upsert(ctx: WriteContext, typeName: string, input: unknown) {
@@ -509,14 +557,18 @@ export class ObjectService {
   }
 
   async #type(client: Tx, workspaceId: string, name: string, lock?: 'SHARE' | 'UPDATE'): Promise<ObjectTypeRow> {
+    const row = await this.#findType(client, workspaceId, name, lock);
+    if (!row) throw notFound('The object type');
+    return row;
+  }
+
+  async #findType(client: Tx, workspaceId: string, name: string, lock?: 'SHARE' | 'UPDATE'): Promise<ObjectTypeRow | null> {
     if (lock) {
       // Prisma has no row locks: take it first, then read the row through the model.
       const locked = await client.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM object_types WHERE workspace_id = $1::uuid AND name = $2 FOR ${lock}`, workspaceId, name);
-      if (locked.length === 0) throw notFound('The object type');
+      if (locked.length === 0) return null;
     }
-    const row = await client.objectType.findFirst({ where: { workspaceId, name } });
-    if (!row) throw notFound('The object type');
-    return row;
+    return client.objectType.findFirst({ where: { workspaceId, name } });
   }
 
   async #hasLiveRecords(tx: Tx, typeId: string): Promise<boolean> {

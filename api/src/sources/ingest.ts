@@ -8,6 +8,7 @@ import { prismaExecutor } from '../contacts/writer.ts';
 import type { EventService } from '../events/service.ts';
 import type { DeadLetterService } from '../dead-letters/service.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { ObjectService, TypedRecord } from '../objects/service.ts';
 import { CompiledMapping, type MappedRecord, type SourceMapping } from './mapping.ts';
 import type { IncomingRecord } from './readers.ts';
 
@@ -22,6 +23,8 @@ export interface PageCounts {
   updated: number;
   unchanged: number;
   deadLettered: number;
+  /** Custom object records, counted apart from contacts. */
+  objects: { created: number; updated: number; unchanged: number };
 }
 
 /** The contact fields a mapping produced, with the source as the record's origin. */
@@ -37,9 +40,9 @@ interface Letter {
 }
 
 /**
- * Turns a page of a source's records into contacts, events and dead letters, and commits them in
- * one transaction with whatever else the caller writes there (a sync job's cursor and counters):
- * a crash leaves either the whole page and its cursor, or neither.
+ * Turns a page of a source's records into contacts, object records, events and dead letters, and
+ * commits them in one transaction with whatever else the caller writes there (a sync job's cursor
+ * and counters): a crash leaves either the whole page and its cursor, or neither.
  */
 export class SourceIngest {
   readonly #mappings = new Map<string, CompiledMapping>();
@@ -47,6 +50,7 @@ export class SourceIngest {
   constructor(
     private readonly db: Db,
     private readonly contacts: ContactService,
+    private readonly objects: ObjectService,
     private readonly events: EventService,
     private readonly deadLetters: DeadLetterService,
     private readonly metrics: Metrics,
@@ -69,6 +73,7 @@ export class SourceIngest {
     const letters: Letter[] = [];
     const contactInputs: { objectId: string; input: Record<string, unknown> }[] = [];
     const eventInputs: { objectId: string; input: Record<string, unknown> }[] = [];
+    const objectInputs: { objectId: string; input: TypedRecord }[] = [];
     const kept = new Map<string, unknown>();
     mapped.forEach((result, index) => {
       const record = records[index]!;
@@ -80,9 +85,10 @@ export class SourceIngest {
       const input = contactInputOf(result.record, source.name);
       if (input) contactInputs.push({ objectId: record.objectId, input });
       for (const event of result.record.events) eventInputs.push({ objectId: record.objectId, input: event });
+      for (const object of result.record.objects) objectInputs.push({ objectId: record.objectId, input: object });
       // A record kept in Tajo only (operational metadata, say) is mapped; one that yields nothing at all is not.
-      if (!input && result.record.events.length === 0 && !result.record.tajoOnly) {
-        letters.push({ objectId: record.objectId, reason: 'the mapping made no contact, event or Tajo-only fields of this record', payload: record.payload });
+      if (!input && result.record.events.length === 0 && result.record.objects.length === 0 && !result.record.tajoOnly) {
+        letters.push({ objectId: record.objectId, reason: 'the mapping made no contact, event, object or Tajo-only fields of this record', payload: record.payload });
       }
     });
 
@@ -90,7 +96,7 @@ export class SourceIngest {
     const committed = await this.db.$transaction(
       async (tx) => {
         await storePayloads(tx, source, records, kept, options.syncJobId);
-        const counts: PageCounts = { recordsSeen: records.length, created: 0, updated: 0, unchanged: 0, deadLettered: 0 };
+        const counts: PageCounts = { recordsSeen: records.length, created: 0, updated: 0, unchanged: 0, deadLettered: 0, objects: { created: 0, updated: 0, unchanged: 0 } };
         const contactOutcomes = await this.contacts.upsertMany(ctx, contactInputs.map(({ input }) => input), prismaExecutor(tx));
         contactOutcomes.forEach((outcome, index) => {
           if (outcome.status === 'rejected') {
@@ -98,6 +104,18 @@ export class SourceIngest {
             letters.push({ objectId, reason: `the contact cannot be normalized: ${describeRejections(outcome.errors)}`, payload: input });
           } else counts[outcome.status] += 1;
         });
+        // After the page's contacts: an association naming a contact by email finds one this page made.
+        if (objectInputs.length > 0) {
+          const outcomes = await this.objects.upsertTyped(tx, ctx, objectInputs.map(({ input }) => input));
+          outcomes.forEach((outcome, index) => {
+            if (outcome.status !== 'rejected') {
+              counts.objects[outcome.status] += 1;
+              return;
+            }
+            const { objectId, input } = objectInputs[index]!;
+            letters.push({ objectId, reason: `the ${input.type.slice(0, 64)} object record cannot be stored: ${describeRejections(outcome.errors)}`, payload: { type: input.type, ...(input.record as object) } });
+          });
+        }
         if (eventInputs.length > 0) {
           const { outcomes } = await this.events.trackMany(ctx, eventInputs.map(({ input }) => input), tx);
           outcomes.forEach((outcome, index) => {
@@ -130,8 +148,8 @@ export class SourceIngest {
     );
     // Once committed: a page rolled back (another run moved the cursor) is counted by the run that wins. Its dead letters count where they are written.
     this.metrics.count('received', committed.recordsSeen);
-    this.metrics.count('normalized', committed.created + committed.updated);
-    this.metrics.count('unchanged', committed.unchanged);
+    this.metrics.count('normalized', committed.created + committed.updated + committed.objects.created + committed.objects.updated);
+    this.metrics.count('unchanged', committed.unchanged + committed.objects.unchanged);
     // Counts only: the reasons quote the records; the dead letters keep them.
     if (committed.deadLettered > 0) options.log.warn({ category: 'mapping', deadLettered: committed.deadLettered, records: committed.recordsSeen }, 'records dead-lettered: the mapping could not make Tajo records of them');
     return committed;

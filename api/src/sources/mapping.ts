@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import jsonata from 'jsonata';
 import { z } from 'zod';
+import type { TypedRecord } from '../objects/service.ts';
 
 /**
  * A source's mapping: JSONata expressions (https://jsonata.org) evaluated on each record's payload,
- * deciding what becomes a contact (its fields and its Brevo attributes), which custom events it
- * produces, and what stays in Tajo only. JSONata rather than a home-made path language: it is
- * documented, tested, and recipe builders already know its cousin, Workato's formula mode.
+ * deciding what becomes a contact (its fields and its Brevo attributes), which custom events and
+ * custom object records it produces, and what stays in Tajo only. JSONata rather than a home-made
+ * path language: it is documented, tested, and recipe builders already know its cousin, Workato's
+ * formula mode.
  *
  * Each expression sees the payload as its input and these variables: `$objectId` (Workato's ID of
  * the record: message ID or row ID), `$time` (when Workato says it was published or last updated)
@@ -41,6 +43,11 @@ export const ZSourceMapping = z
     events: ZExpression.optional().meta({
       description: 'An EventRecordInput object or an array of them: the custom events the record produces (none when it evaluates to nothing).',
       example: 'orders.{"name": "order_completed", "eventId": order_id, "occurredAt": completed_at, "contact": {"email": $$.email}}',
+    }),
+    objects: ZExpression.optional().meta({
+      description:
+        "An object or an array of objects {type, externalId?, attributes, associations?}: the custom object records the record makes, each of an object type of the workspace (`associations` as the object records API takes them; a contact's external ID is Tajo's, `<source>:<id>`).",
+      example: '{"type": "vehicle", "externalId": vin, "attributes": {"model": model, "year": year}, "associations": [{"objectType": "contact", "externalId": $source & ":" & owner_id}]}',
     }),
     tajoOnly: ZExpression.optional().meta({
       description: 'An object kept with the record in Tajo and never sent to Brevo.',
@@ -86,6 +93,8 @@ export interface MappedRecord {
   /** Input for contact normalization, or null when the record carries no contact. */
   contact: Record<string, unknown> | null;
   events: Record<string, unknown>[];
+  /** Object records for the objects service: the type, and the record as its API takes it. */
+  objects: TypedRecord[];
   tajoOnly: Record<string, unknown> | null;
 }
 
@@ -103,6 +112,7 @@ export class CompiledMapping {
       externalId: compile(mapping.externalId),
       contact: compile(mapping.contact),
       events: compile(mapping.events),
+      objects: compile(mapping.objects),
       tajoOnly: compile(mapping.tajoOnly),
     };
   }
@@ -110,7 +120,7 @@ export class CompiledMapping {
   async apply(payload: unknown, context: RecordContext): Promise<MappingResult> {
     const bindings = { objectId: context.objectId, time: context.time, source: context.source };
     const values: Partial<Record<keyof SourceMapping, unknown>> = {};
-    for (const field of ['externalId', 'contact', 'events', 'tajoOnly'] as const) {
+    for (const field of ['externalId', 'contact', 'events', 'objects', 'tajoOnly'] as const) {
       const expression = this.#expressions[field];
       if (!expression) continue;
       try {
@@ -119,15 +129,19 @@ export class CompiledMapping {
         return { ok: false, field, reason: `the ${field} expression failed: ${describe(error)}` };
       }
     }
-    const { externalId, contact, events, tajoOnly } = values;
+    const { externalId, contact, events, objects, tajoOnly } = values;
     if (externalId !== undefined && externalId !== null && typeof externalId !== 'string' && typeof externalId !== 'number') {
       return { ok: false, field: 'externalId', reason: `the externalId expression gave ${kindOf(externalId)}, not a string or number` };
     }
     if (contact !== undefined && contact !== null && !isObject(contact)) {
       return { ok: false, field: 'contact', reason: `the contact expression gave ${kindOf(contact)}, not an object` };
     }
-    const eventList = events === undefined || events === null ? [] : Array.isArray(events) ? events : [events];
+    const eventList = listOf(events);
     if (!eventList.every(isObject)) return { ok: false, field: 'events', reason: 'the events expression gave something other than objects' };
+    const objectList = listOf(objects);
+    if (!objectList.every((object) => isObject(object) && typeof object.type === 'string' && object.type !== '')) {
+      return { ok: false, field: 'objects', reason: 'the objects expression gave something other than objects with a type' };
+    }
     if (tajoOnly !== undefined && tajoOnly !== null && !isObject(tajoOnly)) {
       return { ok: false, field: 'tajoOnly', reason: `the tajoOnly expression gave ${kindOf(tajoOnly)}, not an object` };
     }
@@ -137,6 +151,7 @@ export class CompiledMapping {
         sourceId: externalId === undefined || externalId === null || externalId === '' ? null : String(externalId),
         contact: isObject(contact) ? dropUndefined(contact) : null,
         events: eventList as Record<string, unknown>[],
+        objects: (objectList as Record<string, unknown>[]).map(({ type, ...record }) => ({ type: type as string, record })),
         tajoOnly: isObject(tajoOnly) ? tajoOnly : null,
       },
     };
@@ -172,6 +187,9 @@ function evaluate(expression: jsonata.Expression, input: unknown, bindings: Reco
 
 /** JSONata sequences are arrays with extra flags; a JSON round trip makes plain values of them. */
 const toPlain = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+/** One value is a list of one; nothing is an empty list. */
+const listOf = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZCursor, ZLimit, ZProblem } from '../http/schemas.ts';
 import { WORKATO_DATA_CENTERS } from '../workato/types.ts';
+import { ZAssociationReference } from '../objects/schemas.ts';
 import { ZSourceMapping } from './mapping.ts';
 
 export const SOURCE_KINDS = ['event_stream', 'developer_api', 'mcp'] as const;
@@ -204,6 +205,16 @@ export const ZMappingPreview = z
         objectId: z.string(),
         contact: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The contact as Tajo would store it (normalized), or null.' }),
         events: z.array(z.record(z.string(), z.unknown())),
+        objects: z
+          .array(
+            z.object({
+              type: z.string(),
+              externalId: z.string(),
+              attributes: z.record(z.string(), z.unknown()),
+              associations: z.array(ZAssociationReference),
+            }),
+          )
+          .meta({ description: 'The custom object records as Tajo would store them (normalized); associations as named, their other ends not looked up.' }),
         tajoOnly: z.record(z.string(), z.unknown()).nullable(),
         errors: z.array(z.object({ field: z.string(), reason: z.string() })).meta({ description: 'Why the record would be dead-lettered (empty when it maps).' }),
       }),

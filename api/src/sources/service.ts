@@ -14,6 +14,7 @@ import { readerFor } from './readers.ts';
 import { sourceSettings } from './settings.ts';
 import { paginationOf, type NewSource, type SmokeTestFailure, type SourceUpdate } from './schemas.ts';
 import { contactInputOf } from './ingest.ts';
+import type { ObjectService } from '../objects/service.ts';
 
 const SMOKE_TEST_TIMEOUT_MS = 15_000;
 
@@ -78,6 +79,7 @@ export class SourceService {
     private readonly db: Db,
     private readonly secrets: SecretBox,
     private readonly connections: WorkatoConnections,
+    private readonly objects: ObjectService,
   ) {}
 
   async create(workspaceId: string, input: NewSource) {
@@ -215,22 +217,27 @@ export class SourceService {
     const data = await Promise.all(
       stored.map(async (record) => {
         const mapped = await compiled.apply(record.payload, { objectId: record.objectId, source: source.name });
-        if (!mapped.ok) return { objectId: record.objectId, contact: null, events: [], tajoOnly: null, errors: [{ field: mapped.field, reason: mapped.reason }] };
+        if (!mapped.ok) return { objectId: record.objectId, contact: null, events: [], objects: [], tajoOnly: null, errors: [{ field: mapped.field, reason: mapped.reason }] };
         const errors: { field: string; reason: string }[] = [];
         let contact: Record<string, unknown> | null = null;
         const input = contactInputOf(mapped.record, source.name);
         if (input) {
           const normalized = normalizeContact(input, context);
           if (normalized.ok) contact = normalized.contact as unknown as Record<string, unknown>;
-          else errors.push(...normalized.rejections.map((rejection) => ({ field: `contact.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })));
+          else errors.push(...under('contact', normalized.rejections));
         }
         const events = mapped.record.events.flatMap((event, index) => {
           const normalized = normalizeEvent(event, { defaultRegion: settings.defaultPhoneRegion, receivedAt: record.receivedAt.toISOString() });
           if (normalized.ok) return [normalized.event as unknown as Record<string, unknown>];
-          errors.push(...normalized.rejections.map((rejection) => ({ field: `events.${index}.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })));
+          errors.push(...under(`events.${index}`, normalized.rejections));
           return [];
         });
-        return { objectId: record.objectId, contact, events, tajoOnly: mapped.record.tajoOnly, errors };
+        const objects = (await this.objects.normalizeTyped(workspaceId, settings.defaultPhoneRegion, mapped.record.objects)).flatMap((normalized, index) => {
+          if (normalized.ok) return [normalized.record];
+          errors.push(...under(`objects.${index}`, normalized.rejections));
+          return [];
+        });
+        return { objectId: record.objectId, contact, events, objects, tajoOnly: mapped.record.tajoOnly, errors };
       }),
     );
     const deadLettered = data.filter((record) => record.errors.length > 0).length;
@@ -277,6 +284,10 @@ export class SourceService {
     }
   }
 }
+
+/** Rejections of a part of the mapped record, their fields prefixed with where the part is. */
+const under = (prefix: string, rejections: readonly { field: string; reason: string }[]) =>
+  rejections.map((rejection) => ({ field: rejection.field ? `${prefix}.${rejection.field}` : prefix, reason: rejection.reason }));
 
 const failed = (category: SmokeTestFailure, detail: string): SmokeTestResult => ({ status: 'failed', failure: { category, detail } });
 

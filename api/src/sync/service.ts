@@ -29,6 +29,7 @@ export function toSyncJob(row: SyncJobRow) {
       updated: row.updated,
       unchanged: row.unchanged,
       deadLettered: row.deadLettered,
+      objects: { created: row.objectsCreated, updated: row.objectsUpdated, unchanged: row.objectsUnchanged },
       readCalls: row.readCalls,
     },
     cursorAdvancedAt: row.cursorAdvancedAt?.toISOString() ?? null,
