@@ -78,9 +78,15 @@ export function progressLine(job: SyncJob, elapsedMs: number, seenSinceStart: nu
   return `${progressText(job.progress.recordsSeen, seenSinceStart, elapsedMs, expect, width)}${status}`;
 }
 
+/** Object records a job wrote, when its mapping makes any (the other counts are contacts). */
+function objectCounts({ progress: { objects } }: SyncJob): string | null {
+  return objects.created + objects.updated + objects.unchanged > 0 ? `${objects.created} created, ${objects.updated} updated, ${objects.unchanged} unchanged` : null;
+}
+
 export function jobSummary(job: SyncJob): string {
   const p = job.progress;
   const took = job.finishedAt ? ` in ${duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}` : '';
+  const objects = objectCounts(job);
   return (
     `${job.kind === 'backfill' ? 'Backfill' : 'Incremental job'} ${job.id} ${job.status}${took}\n` +
     fields([
@@ -89,6 +95,7 @@ export function jobSummary(job: SyncJob): string {
       ['updated', p.updated],
       ['unchanged', p.unchanged],
       ['dead-lettered', p.deadLettered],
+      ...(objects ? ([['object records', objects]] as [string, unknown][]) : []),
       ['read calls', p.readCalls],
       ...(job.lastError ? ([['last error', `${job.lastError.category}: ${job.lastError.detail}`]] as [string, unknown][]) : []),
     ])
@@ -108,6 +115,7 @@ export function jobFields(job: SyncJob): string {
     ['started from', job.startFrom],
     ['cursor', job.cursor],
     ['progress', `${p.recordsSeen} seen, ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.deadLettered} dead-lettered, ${p.pages} pages, ${p.readCalls} read calls`],
+    ['object records', objectCounts(job)],
     ['stalled since', job.stalledSince],
     ['last error', job.lastError ? `${job.lastError.category}: ${job.lastError.detail}` : null],
     ['started', job.startedAt],
