@@ -1,5 +1,6 @@
 /** A separate worker process (`npm run worker`) serves its own /metrics: what it activated is counted there. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVATION_QUEUE } from '../../api/src/jobs/activation-workers.ts';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { parseMetrics, scrape, valueOf } from '../support/metrics.ts';
 import { startWorkerCrashRig, waitFor, type WorkerCrashRig } from '../support/worker.ts';
@@ -27,14 +28,19 @@ describe("a worker process's /metrics", () => {
     const records = Array.from({ length: CONTACTS }, (_, i) => ({ externalId: `wm:${i}`, email: `worker.metrics${i}@example.com` }));
     const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
     expect(written.json<{ counts: { created: number } }>().counts.created).toBe(CONTACTS);
-    await waitFor(async () => (await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })) === CONTACTS, 60_000, 'every contact to be activated');
+    // Brevo's states are written inside the job; the worker counts the job once it returns, and
+    // pg-boss completes it after that: wait for the job too, not just the states.
+    const unfinishedJobs = async () =>
+      Number((await t.db.sql.query<{ count: string }>("SELECT count(*) FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')", [ACTIVATION_QUEUE])).rows[0]!.count);
+    await waitFor(async () => (await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })) === CONTACTS && (await unfinishedJobs()) === 0, 60_000, 'every contact to be activated');
     expect(brevo.state.contacts.size).toBe(CONTACTS);
 
     const response = await fetch(`${base}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const samples = parseMetrics(await response.text());
-    expect(valueOf(samples, 'tajo_records_total', { stage: 'activated', category: '' })).toBe(CONTACTS);
+    const text = await response.text();
+    const samples = parseMetrics(text);
+    expect(valueOf(samples, 'tajo_records_total', { stage: 'activated', category: '' }), text).toBe(CONTACTS);
     const brevoRequests = samples.filter((sample) => sample.name === 'tajo_vendor_requests_total' && sample.labels.vendor === 'brevo' && sample.labels.status?.startsWith('2'));
     expect(brevoRequests.reduce((sum, sample) => sum + sample.value, 0)).toBeGreaterThan(0);
     // The API wrote the records but activated none of them: its registry says so.
