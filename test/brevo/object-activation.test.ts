@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+import { createWorkspace, withKey } from '../support/app.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
 
 // Custom objects reach Brevo's objects API: records once their Brevo type exists, associations
 // once both ends are in Brevo. An association's other end gets 3 s to arrive here.
@@ -19,38 +20,14 @@ afterAll(async () => {
 
 afterEach(() => h.brevo.setFaults({}));
 
-async function post<T>(ws: TestWorkspace, url: string, payload: object, key = ws.writeKey): Promise<T> {
-  const response = await h.t.app.inject({ method: 'POST', url, headers: withKey(key), payload });
-  expect(response.statusCode, response.body).toBeLessThan(300);
-  return response.json<T>();
-}
-
-/** A Tajo type `name` going to the Brevo type of the same name, records named by `code`. */
-async function defineType(ws: TestWorkspace, name: string, attributes: string[], associations: string[] = ['contact']) {
-  await post(ws, '/v1/object-types', {
-    name,
-    attributes: [{ name: 'code', type: 'text', required: true }, ...attributes.map((attribute) => ({ name: attribute, type: 'text' }))],
-    externalIdRule: { kind: 'attribute', attribute: 'code' },
-    associations,
-  }, ws.adminKey);
-}
-
-async function deadLetters(ws: TestWorkspace) {
-  const response = await h.t.app.inject({ method: 'GET', url: '/v1/dead-letters?status=open&limit=100', headers: withKey(ws.readKey) });
-  return response.json<{ data: { entityType: string; category: string; reason: string; sourceObjectId: string }[] }>().data;
-}
-
-const contactsBatch = (ws: TestWorkspace, ids: number[]) =>
-  post(ws, '/v1/contacts/batch', { records: ids.map((i) => ({ externalId: `crm:${i}`, email: `c${i}@example.com` })) });
-
 describe('object activation', () => {
   it('activates records and their associations to contacts, exactly, and skips what Brevo has', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     h.brevo.state.objects.defineType('plan', { attributes: { code: 'text', tier: 'text' }, associations: ['contact'] });
-    await defineType(ws, 'plan', ['tier']);
-    await contactsBatch(ws, [1, 2, 3]);
-    await post(ws, '/v1/objects/plan/records/batch', {
+    await defineType(h, ws, 'plan', ['tier']);
+    await contactsBatch(h, ws, [1, 2, 3]);
+    await post(h, ws, '/v1/objects/plan/records/batch', {
       records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` }, associations: [{ objectType: 'contact', externalId: `crm:${i}` }, { objectType: 'contact', externalId: `crm:${(i % 3) + 1}` }] })),
     });
     await h.settle();
@@ -62,11 +39,11 @@ describe('object activation', () => {
       const linked = [...(record.associations.get('contact') ?? [])].map((id) => [...h.brevo.state.contacts.values()].find((c) => c.id === id)?.extId).sort();
       expect(linked).toEqual([`crm:${i}`, `crm:${(i % 3) + 1}`].sort());
     }
-    expect(await deadLetters(ws)).toEqual([]);
+    expect(await deadLetters(h, ws)).toEqual([]);
 
     const upserts = () => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
     const before = upserts();
-    await post(ws, '/v1/objects/plan/records/batch', { records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` } })) });
+    await post(h, ws, '/v1/objects/plan/records/batch', { records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` } })) });
     await h.settle();
     expect(upserts()).toBe(before);
   }, 60_000);
@@ -74,10 +51,10 @@ describe('object activation', () => {
   it('dead-letters records of a Brevo object type that does not exist, naming it (category mapping)', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
-    await defineType(ws, 'booking', []);
-    await post(ws, '/v1/objects/booking/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2' } }] });
+    await defineType(h, ws, 'booking', []);
+    await post(h, ws, '/v1/objects/booking/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2' } }] });
     await h.settle();
-    const letters = await deadLetters(ws);
+    const letters = await deadLetters(h, ws);
     expect(letters).toHaveLength(2);
     for (const letter of letters) {
       expect(letter).toMatchObject({ entityType: 'object_record', category: 'mapping' });
@@ -90,34 +67,34 @@ describe('object activation', () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     h.brevo.state.objects.defineType('device', { attributes: { code: 'text', model: 'text' } });
-    await defineType(ws, 'device', ['model', 'firmware'], []);
-    await post(ws, '/v1/objects/device/records/batch', {
+    await defineType(h, ws, 'device', ['model', 'firmware'], []);
+    await post(h, ws, '/v1/objects/device/records/batch', {
       records: [{ attributes: { code: 'D-1', model: 'x', firmware: '1.2' } }, { attributes: { code: 'D-2', model: 'y' } }],
     });
     await h.settle();
     expect(h.brevo.state.objects.byExtId('device', 'D-1')!.attributes).toEqual({ code: 'D-1', model: 'x' });
-    const letters = await deadLetters(ws);
+    const letters = await deadLetters(h, ws);
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ entityType: 'object_record', category: 'mapping', sourceObjectId: 'D-1' });
     expect(letters[0]!.reason).toContain("Brevo's object type 'device' has no attribute firmware");
 
     // Known now: a later record with the attribute is reported without reading Brevo back.
-    await post(ws, '/v1/objects/device/records/batch', { records: [{ attributes: { code: 'D-3', firmware: '2.0' } }] });
+    await post(h, ws, '/v1/objects/device/records/batch', { records: [{ attributes: { code: 'D-3', firmware: '2.0' } }] });
     await h.settle();
-    expect((await deadLetters(ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['D-1', 'D-3']);
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['D-1', 'D-3']);
   }, 60_000);
 
   it('dead-letters an association whose contact never reaches Brevo, naming both ends', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     h.brevo.state.objects.defineType('subscription', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(ws, 'subscription', []);
-    await contactsBatch(ws, [41]);
-    await post(ws, '/v1/objects/subscription/records/batch', {
+    await defineType(h, ws, 'subscription', []);
+    await contactsBatch(h, ws, [41]);
+    await post(h, ws, '/v1/objects/subscription/records/batch', {
       records: [{ attributes: { code: 'SUB-1' }, associations: [{ objectType: 'contact', externalId: 'crm:41' }, { objectType: 'contact', externalId: 'crm:42' }] }],
     });
     await h.settle(60_000);
-    const letters = await deadLetters(ws);
+    const letters = await deadLetters(h, ws);
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ entityType: 'object_association', category: 'mapping', sourceObjectId: 'subscription SUB-1 → contact crm:42' });
     expect(letters[0]!.reason).toBe('subscription SUB-1 → contact crm:42: the contact never reached Brevo');
@@ -129,9 +106,9 @@ describe('object activation', () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     h.brevo.state.objects.defineType('ticket', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(ws, 'ticket', []);
-    await contactsBatch(ws, [7]);
-    const { results } = await post<{ results: { id: string }[] }>(ws, '/v1/objects/ticket/records/batch', {
+    await defineType(h, ws, 'ticket', []);
+    await contactsBatch(h, ws, [7]);
+    const { results } = await post<{ results: { id: string }[] }>(h, ws, '/v1/objects/ticket/records/batch', {
       records: [{ attributes: { code: 'T-1' }, associations: [{ objectType: 'contact', externalId: 'crm:7' }] }],
     });
     await h.settle();
@@ -139,13 +116,14 @@ describe('object activation', () => {
     await h.t.app.inject({ method: 'DELETE', url: `${url}/associations`, headers: withKey(ws.writeKey), payload: { associations: [{ objectType: 'contact', externalId: 'crm:7' }] } });
     await h.t.app.inject({ method: 'DELETE', url, headers: withKey(ws.writeKey) });
     await h.settle();
-    const reasons = (await deadLetters(ws)).map((letter) => letter.reason).sort();
+    const reasons = (await deadLetters(h, ws)).map((letter) => letter.reason).sort();
     expect(reasons).toEqual([
       "ticket T-1 was deleted in Tajo, but Brevo's API has no way to delete an object record: delete it in Brevo by hand",
       "ticket T-1 → contact crm:7 was removed in Tajo, but Brevo's API has no way to remove an association: remove it in Brevo by hand",
     ]);
   }, 60_000);
 });
+
 
 describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
   it('no request sent to the simulator in this file violated it', () => {
