@@ -21,7 +21,7 @@ export async function defineType(h: ActivationHarness, ws: TestWorkspace, name: 
 
 export async function deadLetters(h: ActivationHarness, ws: TestWorkspace) {
   const response = await h.t.app.inject({ method: 'GET', url: '/v1/dead-letters?status=open&limit=100', headers: withKey(ws.readKey) });
-  return response.json<{ data: { entityType: string; category: string; reason: string; sourceObjectId: string }[] }>().data;
+  return response.json<{ data: { id: string; entityType: string; category: string; reason: string; sourceObjectId: string }[] }>().data;
 }
 
 /** Contacts crm:<i>, with emails. */

@@ -48,7 +48,7 @@ describe('object activation', () => {
     expect(upserts()).toBe(before);
   }, 60_000);
 
-  it('dead-letters records of a Brevo object type that does not exist, naming it (category mapping)', async () => {
+  it('dead-letters records of a Brevo object type that does not exist, naming it (category mapping), and sends them on retry once it does', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     await defineType(h, ws, 'booking', []);
@@ -61,6 +61,13 @@ describe('object activation', () => {
       expect(letter.reason).toContain("Brevo has no object type 'booking'");
     }
     expect(letters.map((letter) => letter.sourceObjectId).sort()).toEqual(['B-1', 'B-2']);
+
+    // Once the type is made in Brevo, retrying the dead letters sends the records.
+    h.brevo.state.objects.defineType('booking', { attributes: { code: 'text' } });
+    for (const letter of letters) expect((await h.t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/retry`, headers: withKey(ws.adminKey) })).statusCode).toBe(200);
+    await h.settle();
+    expect(h.brevo.state.objects.records('booking').map((record) => record.extId).sort()).toEqual(['B-1', 'B-2']);
+    expect(await deadLetters(h, ws)).toEqual([]);
   }, 60_000);
 
   it('reports the attributes Brevo drops instead of losing them quietly', async () => {
