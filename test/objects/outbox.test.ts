@@ -4,9 +4,9 @@ import { createWorkspace, withKey } from '../support/app.ts';
 import { defineTypes } from './support.ts';
 
 /**
- * Object records reach the outbox before any activator for them is deployed. The relay must leave
- * those rows waiting (not turn them into jobs that fail and are dropped), and the rest of the
- * outbox must flow as before.
+ * A release may write outbox rows of an entity type before its activator is deployed (as object
+ * records once did). The relay must leave those rows waiting (not turn them into jobs that fail
+ * and are dropped), and the rest of the outbox must flow as before.
  */
 describe('outbox rows of an entity type no activator handles yet', () => {
   let h: ActivationHarness;
@@ -15,10 +15,11 @@ describe('outbox rows of an entity type no activator handles yet', () => {
   });
   afterAll(() => h.close());
 
-  it('stay in the outbox, unprocessed, while contacts written with them are activated', async () => {
+  it('stay in the outbox, unprocessed, while contacts and object records written with them are activated', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     await defineTypes(h.t.app, ws);
+    h.brevo.state.objects.defineType('subscription', { attributes: { subscription_id: 'text' }, associations: ['contact'] });
     const contact = await h.t.app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: { sourceId: '1', email: 'ada@example.com' } });
     expect(contact.statusCode).toBe(201);
     const record = await h.t.app.inject({
@@ -28,12 +29,14 @@ describe('outbox rows of an entity type no activator handles yet', () => {
       payload: { attributes: { subscription_id: 'SUB-1' }, associations: [{ objectType: 'contact', externalId: 'api:1' }] },
     });
     expect(record.statusCode).toBe(201);
+    await h.t.db.activationOutbox.create({ data: { workspaceId: ws.id, entityType: 'future_entity', entityId: record.json<{ record: { id: string } }>().record.id, operation: 'upsert', entityVersion: 1 } });
     await h.settle();
     const rows = await h.t.db.activationOutbox.findMany({ where: { workspaceId: ws.id }, orderBy: { id: 'asc' } });
     expect(rows.map((row) => [row.entityType, row.processedAt === null])).toEqual([
       ['contact', false],
-      ['object_record', true],
-      ['object_association', true],
+      ['object_record', false],
+      ['object_association', false],
+      ['future_entity', true],
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { ActivationWorkers } from '../../api/src/jobs/activation-workers.ts';
 import { createActivators, createOutboxConsumers } from '../../api/src/jobs/activators.ts';
 import { startBrevoSimulator, type BrevoSimulator, type BrevoSimulatorOptions } from '../../api/src/simulators/brevo/server.ts';
 import type { SyncWorkerOptions } from '../../api/src/sync/workers.ts';
+import type { ObjectActivationOptions } from '../../api/src/brevo/object-activation.ts';
 import { createTestApp, withKey, type TestApp, type TestWorkspace } from './app.ts';
 import { BrevoSpecValidator, brevoSpecAvailable } from './brevo-spec.ts';
 import { freshDatabase, type ScratchDatabase } from './scratch-database.ts';
@@ -58,7 +59,7 @@ export interface ActivationHarness {
  */
 export async function startActivationHarness(
   simulator: Partial<BrevoSimulatorOptions> = {},
-  options: HarnessOptions & { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions> } = {},
+  options: HarnessOptions & { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions>; objects?: ObjectActivationOptions } = {},
 ): Promise<ActivationHarness> {
   const database: ScratchDatabase = await freshDatabase('tajo_activation');
   await applyMigrations(database.url);
@@ -70,7 +71,7 @@ export async function startActivationHarness(
   const log = options.logStream ? pino(loggerOptions('debug'), options.logStream) : pino({ level: 'silent' });
   // Webhook retries a second apart (doubling), so retry tests run in seconds.
   const consumers = createOutboxConsumers(t.db, t.app.services, log, { webhooks: { retryDelaySeconds: 1 }, ...(options.sync ? { sync: options.sync } : {}) });
-  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log), consumers, log, t.app.services.metrics);
+  const workers = ActivationWorkers.create(database.url, t.db, createActivators(t.db, t.app.services, log, options.objects), consumers, log, t.app.services.metrics);
   await workers.start();
   return {
     t,

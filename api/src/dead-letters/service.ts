@@ -6,6 +6,7 @@ import { EVENT_ENTITY, TRACK } from '../events/service.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY, queueList, queueMembershipSync } from '../lists/service.ts';
 import { MESSAGE_ENTITY, queueMessage } from '../messages/service.ts';
 import { CAMPAIGN_DRAFT_ENTITY, queueCampaignDraft } from '../campaigns/service.ts';
+import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import type { Metrics } from '../metrics/registry.ts';
 
 /** The outbox's name for dead letters: their creation is announced to webhook subscribers, never activated. */
@@ -93,6 +94,31 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
       await queueMessage(tx, { id: messageId, workspaceId });
     }
     return message !== null;
+  },
+  /**
+   * Sent again with its current data; what Brevo's type lacks is checked anew (an operator may
+   * have added the attributes or created the type in Brevo since).
+   */
+  async [OBJECT_RECORD_ENTITY](tx, workspaceId, recordId) {
+    const record = await tx.objectRecord.findFirst({ where: { id: recordId, workspaceId } });
+    if (!record) return false;
+    await tx.brevoObjectState.deleteMany({ where: { recordId } });
+    await tx.brevoObjectTypeState.deleteMany({ where: { objectTypeId: record.objectTypeId } });
+    await tx.activationOutbox.create({
+      data: { workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId: recordId, operation: record.deletedAt ? 'delete' : 'upsert', entityVersion: record.version, replay: true },
+    });
+    return true;
+  },
+  /** Waits for its ends again, from now (its deadline counts from its last change). */
+  async [OBJECT_ASSOCIATION_ENTITY](tx, workspaceId, associationId) {
+    const association = await tx.objectAssociation.findFirst({ where: { id: associationId, workspaceId } });
+    if (!association) return false;
+    await tx.brevoObjectAssociationState.deleteMany({ where: { associationId } });
+    if (!association.deletedAt) await tx.objectAssociation.update({ where: { id: associationId }, data: { updatedAt: new Date() } });
+    await tx.activationOutbox.create({
+      data: { workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: associationId, operation: association.deletedAt ? 'delete' : 'upsert', entityVersion: association.version, replay: true },
+    });
+    return true;
   },
   async [CAMPAIGN_DRAFT_ENTITY](tx, workspaceId, draftId) {
     const draft = await tx.campaignDraft.findFirst({ where: { id: draftId, workspaceId }, select: { status: true } });

@@ -4,6 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import { categoryOf } from '../errors/problem.ts';
+import { MAX_OBJECT_RECORDS_PER_BATCH } from '../brevo/client.ts';
+import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
@@ -11,9 +13,11 @@ export const ACTIVATION_QUEUE = 'brevo-activation';
 const RELAY_BATCH = 5_000;
 /**
  * Items per job. Contacts come in large jobs so a backlog (a backfill) goes to Brevo as imports;
- * a handful of changes still makes a small job, sent one by one without waiting.
+ * a handful of changes still makes a small job, sent one by one without waiting. Object records
+ * and associations fill one Brevo batch upsert (1,000 records): Brevo counts those requests
+ * against its slowest family (100 an hour on the general tier).
  */
-const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000 };
+const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000, [OBJECT_RECORD_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH, [OBJECT_ASSOCIATION_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH };
 const DEFAULT_ITEMS_PER_JOB = 50;
 const RELAY_IDLE_MS = 250;
 /** Outbox entity types webhooks announce but nothing activates. */
@@ -61,7 +65,7 @@ export class ActivationWorkers {
 
   /**
    * The outbox entity types this deployment carries out. Rows of any other type (written by a
-   * release whose activator is not deployed yet, e.g. object records) stay in the outbox, unrelayed:
+   * release whose activator is not deployed yet) stay in the outbox, unrelayed:
    * turned into jobs they would fail ten times and be dropped, and the outbox row would be gone.
    */
   #handled(): string[] {

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { Services } from '../app.ts';
 import { ContactActivator } from '../brevo/activation.ts';
+import { DEFAULT_OBJECT_ACTIVATION, ObjectAssociationActivator, ObjectRecordActivator, type ObjectActivationOptions } from '../brevo/object-activation.ts';
+import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import { EventActivator } from '../events/activation.ts';
 import { EVENT_ENTITY } from '../events/service.ts';
 import { BrevoLists, ListActivator, ListMembershipActivator } from '../brevo/list-activation.ts';
@@ -16,7 +18,12 @@ import { SyncWorkers, type SyncWorkerOptions } from '../sync/workers.ts';
 import { HintRefetches } from '../hints/refetch.ts';
 
 /** The activator of every entity type the outbox carries, keyed as the outbox names them. */
-export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>, log: Logger): Activators {
+export function createActivators(
+  db: Db,
+  services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>,
+  log: Logger,
+  objects: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
+): Activators {
   const lists = new BrevoLists(db, services.brevoCatalog);
   return {
     contact: new ContactActivator(db, services.brevoAccounts, services.brevoCatalog, services.deadLetters, log),
@@ -25,6 +32,8 @@ export function createActivators(db: Db, services: Pick<Services, 'brevoAccounts
     [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
     [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),
     [CAMPAIGN_DRAFT_ENTITY]: new CampaignDraftActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
+    [OBJECT_RECORD_ENTITY]: new ObjectRecordActivator(db, services.brevoAccounts, services.deadLetters, log),
+    [OBJECT_ASSOCIATION_ENTITY]: new ObjectAssociationActivator(db, services.brevoAccounts, services.deadLetters, log, objects),
   };
 }
 

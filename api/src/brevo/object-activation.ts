@@ -1,0 +1,380 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import type { Money } from '../contacts/normalize.ts';
+import type { DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
+import { CONTACT_TARGET, type ObjectValue } from '../objects/normalize.ts';
+import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
+import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
+import { failureLetter } from './activation.ts';
+import {
+  BrevoRequestFailed,
+  MAX_OBJECT_ASSOCIATIONS,
+  MAX_OBJECT_RECORDS_PER_BATCH,
+  MAX_RECORDS_PER_OBJECT_ASSOCIATION,
+  splitObjectRecords,
+  type BrevoApi,
+  type BrevoObjectAttributeValue,
+  type BrevoObjectRecord,
+} from './client.ts';
+
+export interface ObjectActivationOptions {
+  /**
+   * How long an association waits for its other end to reach Brevo, from its last change, before
+   * it becomes a dead letter. Its job is retried by pg-boss meanwhile (2 s, doubling: ten retries
+   * span about 34 minutes), so the default ends it well before the retries run out.
+   */
+  associationDeadlineMs: number;
+}
+
+export const DEFAULT_OBJECT_ACTIVATION: ObjectActivationOptions = { associationDeadlineMs: 10 * 60_000 };
+
+/** Read back at most this many pages (newest first) to learn which attributes Brevo kept. */
+const READ_BACK_PAGES = 3;
+
+/** Brevo has no money attribute: an amount goes as text in major units with its currency ("12.50 EUR"). */
+function moneyText({ currency, amountMinor }: Money): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return `${(amountMinor / 10 ** digits).toFixed(digits)} ${currency}`;
+}
+
+const brevoAttributes = (attributes: Record<string, ObjectValue>): Record<string, BrevoObjectAttributeValue> =>
+  Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, typeof value === 'object' ? moneyText(value) : value]));
+
+/** An object record with what activation needs of its type. */
+interface RecordToSend {
+  id: string;
+  externalId: string;
+  version: number;
+  attributes: Record<string, ObjectValue>;
+  objectType: { id: string; name: string; brevoObjectType: string };
+}
+
+const RECORD_WITH_TYPE = { objectType: { select: { id: true, name: true, brevoObjectType: true } } } as const;
+
+const recordRequest = (record: RecordToSend): BrevoObjectRecord => ({ identifiers: { ext_id: record.externalId }, attributes: brevoAttributes(record.attributes) });
+
+/** The outcome of sending entries of one Brevo object type: those Brevo applied, and those it did not with why. */
+interface Sent<T> {
+  applied: T[];
+  failed: { entry: T; letter: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'> }[];
+}
+
+/**
+ * Sends records of one Brevo object type as batch upserts within Brevo's limits and follows each
+ * batch's process to its end: Brevo answers before applying anything, and names in the process
+ * the records it did not apply. A batch Brevo refuses outright (4xx) fails each of its records;
+ * rate limits and outages throw, and the job is retried (an upsert by ext_id is safe to repeat).
+ */
+async function sendObjectRecords<T extends { request: BrevoObjectRecord }>(account: BrevoAccount, brevoType: string, entries: T[]): Promise<Sent<T>> {
+  const sent: Sent<T> = { applied: [], failed: [] };
+  const { batches, refused } = splitObjectRecords(entries.map((entry) => ({ ...entry.request, entry })));
+  for (const { record, reason } of refused) {
+    sent.failed.push({ entry: record.entry, letter: { category: 'validation', reason, request: { operation: 'upsertObjectRecords', body: record.entry.request }, response: null } });
+  }
+  for (const batch of batches) {
+    const records = batch.map(({ entry: _entry, ...record }) => record);
+    let processId: number;
+    try {
+      ({ processId } = await account.api.upsertObjectRecords(brevoType, records));
+    } catch (error) {
+      if (!(error instanceof BrevoRequestFailed) || (error.category !== 'validation' && error.category !== 'mapping' && error.category !== 'not_found')) throw error;
+      for (const { entry } of batch) sent.failed.push({ entry, letter: failureLetter(error, entry.request) });
+      continue;
+    }
+    const process = await account.processes.waitFor(processId);
+    const errors = new Map((process.objectRecordErrors ?? []).map((error) => [error.index, error]));
+    batch.forEach(({ entry }, index) => {
+      const error = errors.get(index);
+      if (!error) sent.applied.push(entry);
+      else sent.failed.push({ entry, letter: { category: 'validation', reason: `Brevo did not apply ${brevoType} record ${entry.request.identifiers.ext_id}: ${error.reason}`, request: { operation: 'upsertObjectRecords', body: entry.request }, response: { processId, error } } });
+    });
+  }
+  return sent;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
+/** Whether Brevo has the object type (Brevo's API creates none: they are made in its UI). */
+const brevoTypeExists = async (api: BrevoApi, brevoType: string) => (await api.listObjectRecords(brevoType, { limit: 1, page: 1 })) !== null;
+
+/**
+ * Activates object records: upserts by external ID to Brevo's objects API, once Brevo's object
+ * type is known to exist, and reports the attributes Brevo's type lacks (Brevo drops them without a
+ * word). Brevo's API has no way to delete an object record: deletions and erasures are reported as
+ * dead letters for an operator to carry out in Brevo, never claimed done.
+ */
+export class ObjectRecordActivator implements EntityActivator {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: BrevoAccounts,
+    private readonly deadLetters: DeadLetterService,
+    private readonly log: Logger,
+  ) {}
+
+  async run(job: ActivationJob): Promise<ActivationReport> {
+    const account = await this.accounts.forWorkspace(job.workspaceId);
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
+    const letter = async (entityId: string | null, sourceObjectId: string, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
+      await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId, sourceObjectId, ...content });
+      this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object record dead-lettered');
+      report.deadLettered += 1;
+    };
+
+    for (const item of job.items.filter((item) => item.operation !== 'upsert')) {
+      const record = await this.db.objectRecord.findFirst({ where: { id: item.entityId, workspaceId: job.workspaceId }, include: RECORD_WITH_TYPE });
+      // Revived since its deletion was queued: its upsert follows.
+      if (record && !record.deletedAt) {
+        report.skipped += 1;
+        continue;
+      }
+      const externalId = item.externalId ?? record?.externalId ?? item.entityId;
+      const named = record ? `${record.objectType.name} ${externalId}` : `object record ${externalId}`;
+      await this.db.brevoObjectState.deleteMany({ where: { recordId: item.entityId } });
+      await letter(item.operation === 'erase' ? null : item.entityId, externalId, {
+        category: 'mapping',
+        reason: `${named} was ${item.operation === 'erase' ? 'erased' : 'deleted'} in Tajo, but Brevo's API has no way to delete an object record: delete it in Brevo by hand`,
+        request: { operation: item.operation, externalId },
+        response: null,
+      });
+    }
+
+    const ids = job.items.filter((item) => item.operation === 'upsert').map((item) => item.entityId);
+    const rows = await this.db.objectRecord.findMany({ where: { id: { in: ids }, workspaceId: job.workspaceId, deletedAt: null }, include: RECORD_WITH_TYPE });
+    const states = new Map((await this.db.brevoObjectState.findMany({ where: { recordId: { in: ids } } })).map((state) => [state.recordId, state.version]));
+    const due = rows.filter((row) => (states.get(row.id) ?? 0) < row.version).map((row) => ({ ...row, attributes: row.attributes as Record<string, ObjectValue> }));
+    report.skipped += ids.length - due.length;
+
+    for (const records of groupBy(due, (record) => record.objectType.id)) {
+      const { objectType } = records[0]!;
+      if (!(await brevoTypeExists(account.api, objectType.brevoObjectType))) {
+        for (const record of records) {
+          await letter(record.id, record.externalId, {
+            category: 'mapping',
+            reason: `Brevo has no object type '${objectType.brevoObjectType}' (for Tajo's ${objectType.name} ${record.externalId}): create it in Brevo, then retry`,
+            request: { operation: 'upsertObjectRecords', objectType: objectType.brevoObjectType, body: recordRequest(record) },
+            response: null,
+          });
+        }
+        continue;
+      }
+      const { applied, failed } = await sendObjectRecords(account, objectType.brevoObjectType, records.map((record) => ({ record, request: recordRequest(record) })));
+      for (const { entry, letter: content } of failed) await letter(entry.record.id, entry.record.externalId, content);
+      await this.db.sql.query(
+        `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
+         SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
+         ON CONFLICT (record_id) DO UPDATE SET version = GREATEST(brevo_object_states.version, EXCLUDED.version), activated_at = EXCLUDED.activated_at`,
+        [job.workspaceId, applied.map((entry) => entry.record.id), applied.map((entry) => entry.record.version)],
+      );
+      report.activated += applied.length;
+      const unknown = await this.#unknownAttributes(account.api, job.workspaceId, objectType, applied);
+      for (const { record, request } of applied) {
+        const dropped = Object.keys(request.attributes).filter((name) => unknown.has(name));
+        if (dropped.length === 0) continue;
+        await letter(record.id, record.externalId, {
+          category: 'mapping',
+          reason: `Brevo's object type '${objectType.brevoObjectType}' has no attribute ${dropped.join(', ')}: Brevo dropped ${dropped.length === 1 ? 'it' : 'them'} from ${objectType.name} ${record.externalId} (create ${dropped.length === 1 ? 'it' : 'them'} in Brevo, then retry)`,
+          request: { operation: 'upsertObjectRecords', objectType: objectType.brevoObjectType, body: request },
+          response: null,
+        });
+      }
+    }
+    return report;
+  }
+
+  /**
+   * The attributes of this type Brevo does not have. Brevo keeps a type's attributes for all its
+   * records, so each attribute name is checked once, by reading back records just sent with it (the
+   * newest pages), and remembered per type; a name no read-back record shows is checked next time.
+   */
+  async #unknownAttributes(api: BrevoApi, workspaceId: string, objectType: RecordToSend['objectType'], applied: { record: RecordToSend; request: BrevoObjectRecord }[]): Promise<Set<string>> {
+    const state = await this.db.brevoObjectTypeState.findUnique({ where: { objectTypeId: objectType.id } });
+    const checked = new Set(state?.checkedAttributes);
+    const unknown = new Set(state?.unknownAttributes);
+    const unchecked = new Set(applied.flatMap(({ request }) => Object.keys(request.attributes)).filter((name) => !checked.has(name)));
+    if (unchecked.size === 0) return unknown;
+    const sent = new Map(applied.map(({ request }) => [request.identifiers.ext_id!, request.attributes]));
+    const first = await api.listObjectRecords(objectType.brevoObjectType, { limit: MAX_OBJECT_RECORDS_PER_BATCH, page: 1 });
+    const lastPage = Math.max(1, Math.ceil((first?.count ?? 0) / MAX_OBJECT_RECORDS_PER_BATCH));
+    for (let page = lastPage; page >= Math.max(1, lastPage - READ_BACK_PAGES + 1) && unchecked.size > 0; page -= 1) {
+      const stored = page === 1 ? first : await api.listObjectRecords(objectType.brevoObjectType, { limit: MAX_OBJECT_RECORDS_PER_BATCH, page });
+      for (const record of stored?.records ?? []) {
+        const attributes = record.extId === undefined ? undefined : sent.get(record.extId);
+        if (!attributes) continue;
+        for (const name of Object.keys(attributes).filter((name) => unchecked.has(name))) {
+          unchecked.delete(name);
+          checked.add(name);
+          if (record.attributes[name] === undefined) unknown.add(name);
+          else unknown.delete(name);
+        }
+      }
+    }
+    const data = { checkedAttributes: [...checked].sort(), unknownAttributes: [...unknown].sort(), checkedAt: new Date() };
+    await this.db.brevoObjectTypeState.upsert({ where: { objectTypeId: objectType.id }, create: { objectTypeId: objectType.id, workspaceId, ...data }, update: data });
+    if (unknown.size > 0) this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...unknown] }, 'Brevo object type lacks attributes Tajo sends');
+    return unknown;
+  }
+}
+
+/** An association job's work that must wait: an end not in Brevo yet. pg-boss retries the job. */
+export class AssociationEndsPending extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} association(s) wait for an end to reach Brevo; retried`);
+  }
+}
+
+interface AssociationToSend {
+  id: string;
+  version: number;
+  targetType: string;
+  targetExternalId: string;
+  updatedAt: Date;
+  record: RecordToSend;
+}
+
+const describeAssociation = (association: AssociationToSend) =>
+  `${association.record.objectType.name} ${association.record.externalId} → ${association.targetType} ${association.targetExternalId}`;
+
+/**
+ * Activates associations, once both ends are in Brevo (Brevo refuses a link to a record it does not
+ * have): the record as its state says, the other end a contact or record Tajo activated. Until
+ * then the job is retried; past the deadline the association is dead-lettered naming both ends.
+ * Brevo's batch upsert carries them (with the record's attributes, which it requires); Brevo's API
+ * has no way to remove an association, so a dissociation is reported for an operator, never claimed.
+ */
+export class ObjectAssociationActivator implements EntityActivator {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: BrevoAccounts,
+    private readonly deadLetters: DeadLetterService,
+    private readonly log: Logger,
+    private readonly options: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
+  ) {}
+
+  async run(job: ActivationJob): Promise<ActivationReport> {
+    const account = await this.accounts.forWorkspace(job.workspaceId);
+    if (!account) return skippedReport(job);
+    const report = emptyReport();
+    const letter = async (association: AssociationToSend, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
+      await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: association.id, sourceObjectId: describeAssociation(association), ...content });
+      this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object association dead-lettered');
+      report.deadLettered += 1;
+    };
+
+    const ids = job.items.map((item) => item.entityId);
+    const rows = await this.db.objectAssociation.findMany({ where: { id: { in: ids }, workspaceId: job.workspaceId }, include: { record: { include: RECORD_WITH_TYPE } } });
+    const associations = rows.map((row) => ({ ...row, record: { ...row.record, attributes: row.record.attributes as Record<string, ObjectValue> } }));
+    const states = new Map((await this.db.brevoObjectAssociationState.findMany({ where: { associationId: { in: ids } } })).map((state) => [state.associationId, state.version]));
+    report.skipped += ids.length - associations.length;
+
+    const links: AssociationToSend[] = [];
+    for (const association of associations) {
+      if (association.deletedAt) {
+        // Only what Brevo holds needs removing there.
+        if (states.has(association.id)) {
+          await this.db.brevoObjectAssociationState.deleteMany({ where: { associationId: association.id } });
+          await letter(association, {
+            category: 'mapping',
+            reason: `${describeAssociation(association)} was removed in Tajo, but Brevo's API has no way to remove an association: remove it in Brevo by hand`,
+            request: { operation: 'dissociate' },
+            response: null,
+          });
+        } else report.skipped += 1;
+      } else if (association.record.deletedAt || (states.get(association.id) ?? 0) >= association.version) report.skipped += 1;
+      else links.push(association);
+    }
+
+    const ends = await this.#endsInBrevo(job.workspaceId, links);
+    const overdue = (association: AssociationToSend) => Date.now() - association.updatedAt.getTime() > this.options.associationDeadlineMs;
+    let waiting = 0;
+    const ready: (AssociationToSend & { brevoTarget: string })[] = [];
+    for (const association of links) {
+      const missing = !ends.records.has(association.record.id) ? association.record : ends.targets.get(`${association.targetType}\u0000${association.targetExternalId}`) === undefined ? association : null;
+      if (!missing) ready.push({ ...association, brevoTarget: ends.targets.get(`${association.targetType}\u0000${association.targetExternalId}`)! });
+      else if (!overdue(association)) waiting += 1;
+      else {
+        const end = missing === association.record ? `${association.record.objectType.name} ${association.record.externalId}` : `the ${association.targetType === CONTACT_TARGET ? 'contact' : `${association.targetType} record`}`;
+        await letter(association, {
+          category: 'mapping',
+          reason: `${describeAssociation(association)}: ${end} never reached Brevo`,
+          request: { operation: 'associate' },
+          response: null,
+        });
+      }
+    }
+
+    for (const group of groupBy(ready, (association) => association.record.objectType.brevoObjectType)) {
+      const entries = groupBy(group, (association) => association.record.id).flatMap(associationRequests);
+      const { applied, failed } = await sendObjectRecords(account, group[0]!.record.objectType.brevoObjectType, entries);
+      const linked = applied.flatMap((entry) => entry.associations);
+      await this.db.sql.query(
+        `INSERT INTO brevo_object_association_states (association_id, workspace_id, version, activated_at)
+         SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
+         ON CONFLICT (association_id) DO UPDATE SET version = GREATEST(brevo_object_association_states.version, EXCLUDED.version), activated_at = EXCLUDED.activated_at`,
+        [job.workspaceId, linked.map((association) => association.id), linked.map((association) => association.version)],
+      );
+      report.activated += linked.length;
+      // Brevo refusing a link usually means an end it does not have yet: wait for it until the deadline.
+      for (const { entry, letter: content } of failed) {
+        for (const association of entry.associations) {
+          if (overdue(association)) await letter(association, content);
+          else waiting += 1;
+        }
+      }
+    }
+    if (waiting > 0) throw new AssociationEndsPending(waiting);
+    return report;
+  }
+
+  /** The records Brevo holds among the associations' own, and their other ends that Brevo holds, with Brevo's type name. */
+  async #endsInBrevo(workspaceId: string, associations: AssociationToSend[]) {
+    const records = new Set(
+      (await this.db.brevoObjectState.findMany({ where: { recordId: { in: associations.map((association) => association.record.id) } }, select: { recordId: true } })).map((state) => state.recordId),
+    );
+    const { rows } = await this.db.sql.query<{ target_type: string; target_external_id: string; brevo_type: string }>(
+      `SELECT t.target_type, t.target_external_id, 'contact' AS brevo_type
+         FROM unnest($2::text[], $3::text[]) AS t(target_type, target_external_id)
+         JOIN contacts c ON c.workspace_id = $1::uuid AND c.external_id = t.target_external_id AND c.deleted_at IS NULL
+         JOIN brevo_contact_states s ON s.contact_id = c.id
+        WHERE t.target_type = 'contact'
+       UNION ALL
+       SELECT t.target_type, t.target_external_id, ot.brevo_object_type
+         FROM unnest($2::text[], $3::text[]) AS t(target_type, target_external_id)
+         JOIN object_types ot ON ot.workspace_id = $1::uuid AND ot.name = t.target_type
+         JOIN object_records r ON r.object_type_id = ot.id AND r.external_id = t.target_external_id AND r.deleted_at IS NULL
+         JOIN brevo_object_states s ON s.record_id = r.id
+        WHERE t.target_type <> 'contact'`,
+      [workspaceId, associations.map((association) => association.targetType), associations.map((association) => association.targetExternalId)],
+    );
+    return { records, targets: new Map(rows.map((row) => [`${row.target_type}\u0000${row.target_external_id}`, row.brevo_type])) };
+  }
+}
+
+/**
+ * One record's ready associations as batch-upsert entries within Brevo's per-record limits (at
+ * most 10 associated types, 100 records each): more make more entries for the same record.
+ */
+function associationRequests(associations: (AssociationToSend & { brevoTarget: string })[]) {
+  const record = associations[0]!.record;
+  const chunks: (typeof associations)[] = [];
+  for (const byTarget of groupBy(associations, (association) => association.brevoTarget)) {
+    for (let i = 0; i < byTarget.length; i += MAX_RECORDS_PER_OBJECT_ASSOCIATION) chunks.push(byTarget.slice(i, i + MAX_RECORDS_PER_OBJECT_ASSOCIATION));
+  }
+  const entries = [];
+  for (let i = 0; i < chunks.length; i += MAX_OBJECT_ASSOCIATIONS) {
+    const taken = chunks.slice(i, i + MAX_OBJECT_ASSOCIATIONS);
+    entries.push({
+      associations: taken.flat(),
+      request: {
+        ...recordRequest(record),
+        associations: taken.map((chunk) => ({ object_type: chunk[0]!.brevoTarget, records: chunk.map((association) => ({ identifiers: { ext_id: association.targetExternalId } })) })),
+      },
+    });
+  }
+  return entries;
+}

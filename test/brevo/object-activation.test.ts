@@ -1,0 +1,139 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, withKey } from '../support/app.ts';
+import { brevoSpecAvailable } from '../support/brevo-spec.ts';
+import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+
+// Custom objects reach Brevo's objects API: records once their Brevo type exists, associations
+// once both ends are in Brevo. An association's other end gets 3 s to arrive here.
+const DEADLINE_MS = 3_000;
+
+let h: ActivationHarness;
+
+beforeAll(async () => {
+  h = await startActivationHarness({}, { objects: { associationDeadlineMs: DEADLINE_MS } });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+afterEach(() => h.brevo.setFaults({}));
+
+describe('object activation', () => {
+  it('activates records and their associations to contacts, exactly, and skips what Brevo has', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('plan', { attributes: { code: 'text', tier: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'plan', ['tier']);
+    await contactsBatch(h, ws, [1, 2, 3]);
+    await post(h, ws, '/v1/objects/plan/records/batch', {
+      records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` }, associations: [{ objectType: 'contact', externalId: `crm:${i}` }, { objectType: 'contact', externalId: `crm:${(i % 3) + 1}` }] })),
+    });
+    await h.settle();
+    const records = h.brevo.state.objects.records('plan');
+    expect(records).toHaveLength(3);
+    for (const i of [1, 2, 3]) {
+      const record = h.brevo.state.objects.byExtId('plan', `P-${i}`)!;
+      expect(record.attributes).toEqual({ code: `P-${i}`, tier: `t${i}` });
+      const linked = [...(record.associations.get('contact') ?? [])].map((id) => [...h.brevo.state.contacts.values()].find((c) => c.id === id)?.extId).sort();
+      expect(linked).toEqual([`crm:${i}`, `crm:${(i % 3) + 1}`].sort());
+    }
+    expect(await deadLetters(h, ws)).toEqual([]);
+
+    const upserts = () => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
+    const before = upserts();
+    await post(h, ws, '/v1/objects/plan/records/batch', { records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` } })) });
+    await h.settle();
+    expect(upserts()).toBe(before);
+  }, 60_000);
+
+  it('dead-letters records of a Brevo object type that does not exist, naming it (category mapping), and sends them on retry once it does', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    await defineType(h, ws, 'booking', []);
+    await post(h, ws, '/v1/objects/booking/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2' } }] });
+    await h.settle();
+    const letters = await deadLetters(h, ws);
+    expect(letters).toHaveLength(2);
+    for (const letter of letters) {
+      expect(letter).toMatchObject({ entityType: 'object_record', category: 'mapping' });
+      expect(letter.reason).toContain("Brevo has no object type 'booking'");
+    }
+    expect(letters.map((letter) => letter.sourceObjectId).sort()).toEqual(['B-1', 'B-2']);
+
+    // Once the type is made in Brevo, retrying the dead letters sends the records.
+    h.brevo.state.objects.defineType('booking', { attributes: { code: 'text' } });
+    for (const letter of letters) expect((await h.t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/retry`, headers: withKey(ws.adminKey) })).statusCode).toBe(200);
+    await h.settle();
+    expect(h.brevo.state.objects.records('booking').map((record) => record.extId).sort()).toEqual(['B-1', 'B-2']);
+    expect(await deadLetters(h, ws)).toEqual([]);
+  }, 60_000);
+
+  it('reports the attributes Brevo drops instead of losing them quietly', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('device', { attributes: { code: 'text', model: 'text' } });
+    await defineType(h, ws, 'device', ['model', 'firmware'], []);
+    await post(h, ws, '/v1/objects/device/records/batch', {
+      records: [{ attributes: { code: 'D-1', model: 'x', firmware: '1.2' } }, { attributes: { code: 'D-2', model: 'y' } }],
+    });
+    await h.settle();
+    expect(h.brevo.state.objects.byExtId('device', 'D-1')!.attributes).toEqual({ code: 'D-1', model: 'x' });
+    const letters = await deadLetters(h, ws);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ entityType: 'object_record', category: 'mapping', sourceObjectId: 'D-1' });
+    expect(letters[0]!.reason).toContain("Brevo's object type 'device' has no attribute firmware");
+
+    // Known now: a later record with the attribute is reported without reading Brevo back.
+    await post(h, ws, '/v1/objects/device/records/batch', { records: [{ attributes: { code: 'D-3', firmware: '2.0' } }] });
+    await h.settle();
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['D-1', 'D-3']);
+  }, 60_000);
+
+  it('dead-letters an association whose contact never reaches Brevo, naming both ends', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('subscription', { attributes: { code: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'subscription', []);
+    await contactsBatch(h, ws, [41]);
+    await post(h, ws, '/v1/objects/subscription/records/batch', {
+      records: [{ attributes: { code: 'SUB-1' }, associations: [{ objectType: 'contact', externalId: 'crm:41' }, { objectType: 'contact', externalId: 'crm:42' }] }],
+    });
+    await h.settle(60_000);
+    const letters = await deadLetters(h, ws);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ entityType: 'object_association', category: 'mapping', sourceObjectId: 'subscription SUB-1 → contact crm:42' });
+    expect(letters[0]!.reason).toBe('subscription SUB-1 → contact crm:42: the contact never reached Brevo');
+    const record = h.brevo.state.objects.byExtId('subscription', 'SUB-1')!;
+    expect(record.associations.get('contact')?.size).toBe(1);
+  }, 60_000);
+
+  it('reports deletions and dissociations Brevo cannot carry out, instead of claiming them', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('ticket', { attributes: { code: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'ticket', []);
+    await contactsBatch(h, ws, [7]);
+    const { results } = await post<{ results: { id: string }[] }>(h, ws, '/v1/objects/ticket/records/batch', {
+      records: [{ attributes: { code: 'T-1' }, associations: [{ objectType: 'contact', externalId: 'crm:7' }] }],
+    });
+    await h.settle();
+    const url = `/v1/objects/ticket/records/${results[0]!.id}`;
+    await h.t.app.inject({ method: 'DELETE', url: `${url}/associations`, headers: withKey(ws.writeKey), payload: { associations: [{ objectType: 'contact', externalId: 'crm:7' }] } });
+    await h.t.app.inject({ method: 'DELETE', url, headers: withKey(ws.writeKey) });
+    await h.settle();
+    const reasons = (await deadLetters(h, ws)).map((letter) => letter.reason).sort();
+    expect(reasons).toEqual([
+      "ticket T-1 was deleted in Tajo, but Brevo's API has no way to delete an object record: delete it in Brevo by hand",
+      "ticket T-1 → contact crm:7 was removed in Tajo, but Brevo's API has no way to remove an association: remove it in Brevo by hand",
+    ]);
+  }, 60_000);
+});
+
+
+describe.runIf(brevoSpecAvailable)("Brevo's published spec", () => {
+  it('no request sent to the simulator in this file violated it', () => {
+    expect(h.validator!.violations).toEqual([]);
+  });
+});
