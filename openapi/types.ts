@@ -802,7 +802,7 @@ export interface paths {
         get: operations["getBrevoConnection"];
         /**
          * Connect a Brevo account
-         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.
+         * @description Stores the workspace's Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts, object records and associations Brevo does not have yet are queued for activation (a backfill; contacts sent as imports); later changes follow as they happen.
          */
         put: operations["connectBrevo"];
         post?: never;
@@ -827,7 +827,7 @@ export interface paths {
         put?: never;
         /**
          * Backfill Brevo
-         * @description Queues every contact Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo's limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.
+         * @description Queues every contact and every object record and association Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo's limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.
          */
         post: operations["backfillBrevo"];
         delete?: never;
@@ -2627,7 +2627,8 @@ export interface components {
         /**
          * @example {
          *       "queued": 12500,
-         *       "lists": 4
+         *       "lists": 4,
+         *       "objects": 3200
          *     }
          */
         BrevoBackfillInput: {
@@ -2635,6 +2636,8 @@ export interface components {
             queued: number;
             /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
             lists: number;
+            /** @description Object records and associations queued: those Brevo does not have at their current version. */
+            objects: number;
         };
         /**
          * @example {
@@ -5199,7 +5202,8 @@ export interface components {
         /**
          * @example {
          *       "queued": 12500,
-         *       "lists": 4
+         *       "lists": 4,
+         *       "objects": 3200
          *     }
          */
         BrevoBackfill: {
@@ -5207,6 +5211,8 @@ export interface components {
             queued: number;
             /** @description Lists queued, each with its membership sync (a sync sends only what Brevo lacks). */
             lists: number;
+            /** @description Object records and associations queued: those Brevo does not have at their current version. */
+            objects: number;
         };
         /**
          * @example {

@@ -69,7 +69,7 @@ describe('backfill through Brevo imports', () => {
     // Running the backfill again queues only what Brevo does not have (the refused contact).
     const again = await t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });
     expect(again.statusCode).toBe(202);
-    expect(again.json()).toEqual({ queued: 1, lists: 1 });
+    expect(again.json()).toEqual({ queued: 1, lists: 1, objects: 0 });
     await harness.settle();
     expect(count('POST', '/v3/contacts/import')).toBe(1);
     expect(count('POST', '/v3/contacts/lists')).toBe(2);

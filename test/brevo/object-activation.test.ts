@@ -48,6 +48,31 @@ describe('object activation', () => {
     expect(upserts()).toBe(before);
   }, 60_000);
 
+  it('backfills records and associations written before Brevo was connected, once it is, and a second backfill queues nothing', async () => {
+    const ws = await createWorkspace(h.t.app);
+    h.brevo.state.objects.defineType('locker', { attributes: { code: 'text', size: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'locker', ['size']);
+    await contactsBatch(h, ws, [41, 42]);
+    await post(h, ws, '/v1/objects/locker/records/batch', {
+      records: [41, 42].map((i) => ({ attributes: { code: `L-${i}`, size: 'M' }, associations: [{ objectType: 'contact', externalId: `crm:${i}` }] })),
+    });
+    // Their activation ran and found no Brevo account: nothing was sent.
+    await h.settle();
+    expect(h.brevo.state.objects.records('locker')).toHaveLength(0);
+
+    await h.connect(ws);
+    await h.settle();
+    for (const i of [41, 42]) {
+      const record = h.brevo.state.objects.byExtId('locker', `L-${i}`)!;
+      expect(record.attributes).toEqual({ code: `L-${i}`, size: 'M' });
+      const linked = [...(record.associations.get('contact') ?? [])].map((id) => [...h.brevo.state.contacts.values()].find((c) => c.id === id)?.extId);
+      expect(linked).toEqual([`crm:${i}`]);
+    }
+    expect(await deadLetters(h, ws)).toEqual([]);
+    const again = await h.t.app.inject({ method: 'POST', url: '/v1/brevo/backfill', headers: withKey(ws.writeKey) });
+    expect(again.json()).toEqual({ queued: 0, lists: 0, objects: 0 });
+  }, 60_000);
+
   it('dead-letters records of a Brevo object type that does not exist, naming it (category mapping), and sends them on retry once it does', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { LIST_ENTITY, LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
+import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 
 export class BrevoBackfill {
   constructor(private readonly db: Db) {}
@@ -23,6 +24,34 @@ export class BrevoBackfill {
       [workspaceId],
     );
     return rowCount ?? 0;
+  }
+
+  /**
+   * Queues every live object record, then every live association, Brevo does not have at its
+   * current version (records first: an association goes once both its ends are there). Answers the
+   * number of rows queued. Replays, like the contacts' backfill: subscribers hear nothing of them.
+   */
+  async queueObjects(workspaceId: string): Promise<number> {
+    const { rowCount: records } = await this.db.sql.query(
+      `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
+       SELECT r.workspace_id, $2, r.id, 'upsert', r.version, true FROM object_records r
+       LEFT JOIN brevo_object_states s ON s.record_id = r.id
+       WHERE r.workspace_id = $1 AND r.deleted_at IS NULL AND (s.record_id IS NULL OR s.version < r.version)
+         AND r.id NOT IN (SELECT o.entity_id FROM activation_outbox o WHERE o.processed_at IS NULL AND o.workspace_id = $1 AND o.entity_type = $2)
+       ORDER BY r.created_at, r.id`,
+      [workspaceId, OBJECT_RECORD_ENTITY],
+    );
+    const { rowCount: associations } = await this.db.sql.query(
+      `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
+       SELECT a.workspace_id, $2, a.id, 'upsert', a.version, true FROM object_associations a
+       JOIN object_records r ON r.id = a.record_id AND r.deleted_at IS NULL
+       LEFT JOIN brevo_object_association_states s ON s.association_id = a.id
+       WHERE a.workspace_id = $1 AND a.deleted_at IS NULL AND (s.association_id IS NULL OR s.version < a.version)
+         AND a.id NOT IN (SELECT o.entity_id FROM activation_outbox o WHERE o.processed_at IS NULL AND o.workspace_id = $1 AND o.entity_type = $2)
+       ORDER BY a.created_at, a.id`,
+      [workspaceId, OBJECT_ASSOCIATION_ENTITY],
+    );
+    return (records ?? 0) + (associations ?? 0);
   }
 
   /**

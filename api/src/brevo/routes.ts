@@ -31,8 +31,9 @@ const ZBackfill = z
   .object({
     queued: z.number().int().min(0).meta({ description: 'Contacts queued: those Brevo does not have at their current version.' }),
     lists: z.number().int().min(0).meta({ description: 'Lists queued, each with its membership sync (a sync sends only what Brevo lacks).' }),
+    objects: z.number().int().min(0).meta({ description: 'Object records and associations queued: those Brevo does not have at their current version.' }),
   })
-  .meta({ id: 'BrevoBackfill', example: { queued: 12500, lists: 4 } });
+  .meta({ id: 'BrevoBackfill', example: { queued: 12500, lists: 4, objects: 3200 } });
 
 const ZActivationStatus = z
   .object({
@@ -93,7 +94,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-skip': 'Brevo credentials are set by an administrator and never pass through recipes.',
       summary: 'Connect a Brevo account',
       description:
-        'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts Brevo does not have yet are queued for activation (a backfill, sent as imports); later changes follow as they happen.',
+        'Stores the workspace\'s Brevo API key (encrypted at rest) after a credential smoke test; replaces any earlier one (keeping its base URL and limits unless given), and changes nothing when the smoke test fails. Contacts, object records and associations Brevo does not have yet are queued for activation (a backfill; contacts sent as imports); later changes follow as they happen.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZConnectionInput,
@@ -111,6 +112,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       const connection = toConnection(await brevoAccounts.save(request.auth.workspaceId, input, account.email));
       await brevoBackfill.queueContacts(request.auth.workspaceId);
       await brevoBackfill.queueLists(request.auth.workspaceId);
+      await brevoBackfill.queueObjects(request.auth.workspaceId);
       return connection;
     },
   });
@@ -122,7 +124,7 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-skip': "A backfill is an operator's decision (API or CLI), not a recipe step.",
       summary: 'Backfill Brevo',
       description:
-        'Queues every contact Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.',
+        'Queues every contact and every object record and association Brevo does not have at its current version for activation, and every list with its membership; the workers send contacts as imports, inside Brevo\'s limits. Connecting does this by itself; run it again after restoring a Brevo account. What Brevo already has is not sent again. Events are not replayed: a late event could start automations out of time.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       response: { 202: success(ZBackfill, 'Queued: the number of contacts to be activated.'), ...errorResponses(404) },
@@ -130,7 +132,8 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       if (!(await brevoAccounts.describe(request.auth.workspaceId))) throw notFound('A Brevo connection');
       const contacts = await brevoBackfill.queueContacts(request.auth.workspaceId);
-      return reply.code(202).send({ queued: contacts, lists: await brevoBackfill.queueLists(request.auth.workspaceId) });
+      const lists = await brevoBackfill.queueLists(request.auth.workspaceId);
+      return reply.code(202).send({ queued: contacts, lists, objects: await brevoBackfill.queueObjects(request.auth.workspaceId) });
     },
   });
 
