@@ -856,6 +856,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/object-types/{objectType}/brevo-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an object type against the Brevo account
+         * @description The object type's smoke test: Brevo's API creates no object types and silently drops attributes its type lacks, so this checks Brevo has the type (422 naming it otherwise) and reports what Tajo learned of its attributes by reading back records it sent.
+         */
+        post: operations["checkObjectTypeInBrevo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/brevo/connection/test": {
         parameters: {
             query?: never;
@@ -2656,6 +2676,39 @@ export interface components {
             pending: number;
             /** @description Contacts Brevo refused: each has an open dead letter saying why. */
             refused: number;
+        };
+        /**
+         * @example {
+         *       "objectType": "subscription",
+         *       "brevoObjectType": "subscription",
+         *       "attributes": {
+         *         "unknownToBrevo": [
+         *           "renews_on"
+         *         ],
+         *         "confirmed": [
+         *           "subscription_id"
+         *         ],
+         *         "unchecked": [
+         *           "plan"
+         *         ]
+         *       },
+         *       "checkedAt": "2026-11-24T07:00:00.000Z"
+         *     }
+         */
+        BrevoObjectTypeCheckInput: {
+            objectType: string;
+            /** @description The Brevo object type it maps to: Brevo has it. */
+            brevoObjectType: string;
+            attributes: {
+                /** @description Attributes Brevo's type lacks (Brevo dropped them from records Tajo sent and read back): add them in Brevo. */
+                unknownToBrevo: string[];
+                /** @description Attributes Brevo kept on records Tajo sent and read back. */
+                confirmed: string[];
+                /** @description Attributes no record has carried to Brevo yet: Brevo's API shows no attribute list, so they are checked on their first activation. */
+                unchecked: string[];
+            };
+            /** @description When Tajo last read records of the type back. */
+            checkedAt: string | null;
         };
         /**
          * @example {
@@ -5231,6 +5284,39 @@ export interface components {
             pending: number;
             /** @description Contacts Brevo refused: each has an open dead letter saying why. */
             refused: number;
+        };
+        /**
+         * @example {
+         *       "objectType": "subscription",
+         *       "brevoObjectType": "subscription",
+         *       "attributes": {
+         *         "unknownToBrevo": [
+         *           "renews_on"
+         *         ],
+         *         "confirmed": [
+         *           "subscription_id"
+         *         ],
+         *         "unchecked": [
+         *           "plan"
+         *         ]
+         *       },
+         *       "checkedAt": "2026-11-24T07:00:00.000Z"
+         *     }
+         */
+        BrevoObjectTypeCheck: {
+            objectType: string;
+            /** @description The Brevo object type it maps to: Brevo has it. */
+            brevoObjectType: string;
+            attributes: {
+                /** @description Attributes Brevo's type lacks (Brevo dropped them from records Tajo sent and read back): add them in Brevo. */
+                unknownToBrevo: string[];
+                /** @description Attributes Brevo kept on records Tajo sent and read back. */
+                confirmed: string[];
+                /** @description Attributes no record has carried to Brevo yet: Brevo's API shows no attribute list, so they are checked on their first activation. */
+                unchecked: string[];
+            };
+            /** @description When Tajo last read records of the type back. */
+            checkedAt: string | null;
         };
         /**
          * @example {
@@ -11231,6 +11317,101 @@ export interface operations {
             };
             /** @description An unexpected error; the request ID identifies it in the logs. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkObjectTypeInBrevo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object type's name. */
+                objectType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Brevo has the type; its attributes as far as Tajo knows them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrevoObjectTypeCheck"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scopes do not allow this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with that identifier exists in this workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the request ID identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

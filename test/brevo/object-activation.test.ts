@@ -77,6 +77,12 @@ describe('object activation', () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
     await defineType(h, ws, 'booking', []);
+    // The type's smoke test says so before anything is sent.
+    const check = () => h.t.app.inject({ method: 'POST', url: '/v1/object-types/booking/brevo-check', headers: withKey(ws.readKey) });
+    const failed = await check();
+    expect(failed.statusCode).toBe(422);
+    expect(failed.headers['content-type']).toContain('application/problem+json');
+    expect(failed.json<{ type: string; detail: string }>()).toMatchObject({ type: 'mapping', detail: expect.stringContaining("Brevo has no object type 'booking'") });
     await post(h, ws, '/v1/objects/booking/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2' } }] });
     await h.settle();
     const letters = await deadLetters(h, ws);
@@ -87,8 +93,9 @@ describe('object activation', () => {
     }
     expect(letters.map((letter) => letter.sourceObjectId).sort()).toEqual(['B-1', 'B-2']);
 
-    // Once the type is made in Brevo, retrying the dead letters sends the records.
+    // Once the type is made in Brevo, the smoke test passes and retrying the dead letters sends the records.
     h.brevo.state.objects.defineType('booking', { attributes: { code: 'text' } });
+    expect((await check()).json()).toEqual({ objectType: 'booking', brevoObjectType: 'booking', attributes: { unknownToBrevo: [], confirmed: [], unchecked: ['code'] }, checkedAt: null });
     for (const letter of letters) expect((await h.t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/retry`, headers: withKey(ws.adminKey) })).statusCode).toBe(200);
     await h.settle();
     expect(h.brevo.state.objects.records('booking').map((record) => record.extId).sort()).toEqual(['B-1', 'B-2']);
@@ -109,6 +116,8 @@ describe('object activation', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ entityType: 'object_record', category: 'mapping', sourceObjectId: 'D-1' });
     expect(letters[0]!.reason).toContain("Brevo's object type 'device' has no attribute firmware");
+    const check = await h.t.app.inject({ method: 'POST', url: '/v1/object-types/device/brevo-check', headers: withKey(ws.readKey) });
+    expect(check.json()).toMatchObject({ brevoObjectType: 'device', attributes: { unknownToBrevo: ['firmware'], confirmed: ['code', 'model'], unchecked: [] } });
 
     // Known now: a later record with the attribute is reported without reading Brevo back.
     await post(h, ws, '/v1/objects/device/records/batch', { records: [{ attributes: { code: 'D-3', firmware: '2.0' } }] });

@@ -51,7 +51,7 @@ describe('generation', () => {
   it('leaves out only operations the spec skips with a reason', () => {
     const catalog = readCatalog(spec());
     expect(catalog.skipped.map((skipped) => skipped.operationId).sort()).toEqual(
-      ['health', 'ready', 'metrics', 'listAlerts', 'operatorPage', 'operatorAsset', 'updateWorkspace', 'listApiKeys', 'createApiKey', 'rotateApiKey', 'revokeApiKey', 'connectBrevo', 'getBrevoConnection', 'disconnectBrevo', 'testBrevoConnection', 'backfillBrevo', 'getBrevoActivationStatus',
+      ['health', 'ready', 'metrics', 'listAlerts', 'operatorPage', 'operatorAsset', 'updateWorkspace', 'listApiKeys', 'createApiKey', 'rotateApiKey', 'revokeApiKey', 'connectBrevo', 'getBrevoConnection', 'disconnectBrevo', 'testBrevoConnection', 'backfillBrevo', 'getBrevoActivationStatus', 'checkObjectTypeInBrevo',
         ...['searchWebhookSubscriptions', 'getWebhookSubscription', 'deleteWebhookSubscription', 'searchWebhookDeliveries'],
         ...['createSource', 'searchSources', 'getSource', 'updateSource', 'deleteSource', 'smokeTestSource', 'previewSourceMapping', 'getSourceHintSecret', 'rotateSourceHintSecret', 'getSourceHintStats', 'receiveWebhookHint'],
         ...['startSyncJob', 'searchSyncJobs', 'getSyncJob', 'pauseSyncJob', 'resumeSyncJob', 'cancelSyncJob', 'replaySyncJob'],

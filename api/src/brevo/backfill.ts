@@ -54,6 +54,11 @@ export class BrevoBackfill {
     return (records ?? 0) + (associations ?? 0);
   }
 
+  /** What Tajo learned of a Brevo object type by reading back records it sent (null: nothing yet). */
+  objectTypeState(objectTypeId: string) {
+    return this.db.brevoObjectTypeState.findUnique({ where: { objectTypeId } });
+  }
+
   /**
    * Where the workspace's live contacts stand with Brevo: how many Brevo has confirmed at their
    * current version, and how many it refused (an open dead letter); the rest are on their way.

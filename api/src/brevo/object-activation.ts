@@ -95,12 +95,16 @@ async function sendObjectRecords<T extends { request: BrevoObjectRecord }>(accou
 
 function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return [...groups.values()];
 }
 
 /** Whether Brevo has the object type (Brevo's API creates none: they are made in its UI). */
-const brevoTypeExists = async (api: BrevoApi, brevoType: string) => (await api.listObjectRecords(brevoType, { limit: 1, page: 1 })) !== null;
+export const brevoTypeExists = async (api: BrevoApi, brevoType: string) => (await api.listObjectRecords(brevoType, { limit: 1, page: 1 })) !== null;
 
 /**
  * Activates object records: upserts by external ID to Brevo's objects API, once Brevo's object

@@ -5,6 +5,8 @@ import { AppError, notFound } from '../errors/problem.ts';
 import type { BrevoConnection } from '../generated/prisma/client.ts';
 import type { BrevoAccount, BrevoConnectionInput } from './accounts.ts';
 import { BrevoRequestFailed } from './client.ts';
+import { brevoTypeExists } from './object-activation.ts';
+import { ZObjectTypeParams } from '../objects/schemas.ts';
 
 const TAGS = ['Brevo'];
 
@@ -43,6 +45,22 @@ const ZActivationStatus = z
     refused: z.number().int().min(0).meta({ description: 'Contacts Brevo refused: each has an open dead letter saying why.' }),
   })
   .meta({ id: 'BrevoActivationStatus', example: { contacts: 12500, inBrevo: 12410, pending: 75, refused: 15 } });
+
+const ZObjectTypeCheck = z
+  .object({
+    objectType: z.string(),
+    brevoObjectType: z.string().meta({ description: 'The Brevo object type it maps to: Brevo has it.' }),
+    attributes: z.object({
+      unknownToBrevo: z.array(z.string()).meta({ description: "Attributes Brevo's type lacks (Brevo dropped them from records Tajo sent and read back): add them in Brevo." }),
+      confirmed: z.array(z.string()).meta({ description: 'Attributes Brevo kept on records Tajo sent and read back.' }),
+      unchecked: z.array(z.string()).meta({ description: "Attributes no record has carried to Brevo yet: Brevo's API shows no attribute list, so they are checked on their first activation." }),
+    }),
+    checkedAt: z.iso.datetime().nullable().meta({ description: 'When Tajo last read records of the type back.' }),
+  })
+  .meta({
+    id: 'BrevoObjectTypeCheck',
+    example: { objectType: 'subscription', brevoObjectType: 'subscription', attributes: { unknownToBrevo: ['renews_on'], confirmed: ['subscription_id'], unchecked: ['plan'] }, checkedAt: '2026-11-24T07:00:00.000Z' },
+  });
 
 const ZConnection = z
   .object({
@@ -164,6 +182,51 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: success(ZActivationStatus, 'The counts, as of now.'), ...errorResponses() },
     },
     handler: (request) => brevoBackfill.contactStatus(request.auth.workspaceId),
+  });
+
+  app.post('/object-types/:objectType/brevo-check', {
+    config: { scope: 'read' },
+    schema: {
+      operationId: 'checkObjectTypeInBrevo',
+      'x-workato-skip': 'A smoke test an operator runs (API, operator tools) when setting a type up, not a recipe step.',
+      summary: "Check an object type against the Brevo account",
+      description:
+        "The object type's smoke test: Brevo's API creates no object types and silently drops attributes its type lacks, so this checks Brevo has the type (422 naming it otherwise) and reports what Tajo learned of its attributes by reading back records it sent.",
+      tags: TAGS,
+      params: ZObjectTypeParams,
+      response: { 200: success(ZObjectTypeCheck, 'Brevo has the type; its attributes as far as Tajo knows them.'), ...errorResponses(404, 422, 502) },
+    },
+    handler: async (request) => {
+      const { workspaceId } = request.auth;
+      const type = await app.services.objects.getType(workspaceId, request.params.objectType);
+      const account = await brevoAccounts.forWorkspace(workspaceId);
+      if (!account) throw notFound('A Brevo connection');
+      let exists: boolean;
+      try {
+        exists = await brevoTypeExists(account.api, type.brevoObjectType);
+      } catch (error) {
+        if (!(error instanceof BrevoRequestFailed)) throw error;
+        throw new AppError('vendor_unavailable', `Brevo could not be asked about object type '${type.brevoObjectType}': ${error.message}`, { status: 502 });
+      }
+      if (!exists) {
+        const attributes = type.attributes.map((attribute) => attribute.name).join(', ');
+        throw new AppError('mapping', `Brevo has no object type '${type.brevoObjectType}' (Tajo's '${type.name}' maps to it). Brevo's API creates none: create it in Brevo with the attributes ${attributes}, then check again.`, { status: 422 });
+      }
+      const state = await brevoBackfill.objectTypeState(type.id);
+      const checked = new Set(state?.checkedAttributes ?? []);
+      const unknown = new Set(state?.unknownAttributes ?? []);
+      const names = type.attributes.map((attribute) => attribute.name);
+      return {
+        objectType: type.name,
+        brevoObjectType: type.brevoObjectType,
+        attributes: {
+          unknownToBrevo: names.filter((name) => unknown.has(name)),
+          confirmed: names.filter((name) => checked.has(name) && !unknown.has(name)),
+          unchecked: names.filter((name) => !checked.has(name)),
+        },
+        checkedAt: state?.checkedAt.toISOString() ?? null,
+      };
+    },
   });
 
   app.post('/brevo/connection/test', {
