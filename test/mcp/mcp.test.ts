@@ -42,7 +42,21 @@ describe('MCP endpoint', () => {
   it('lists the recipe actions as tools, each limited to what the key may do', async () => {
     const write = await connect({ 'x-api-key': ws.writeKey });
     const names = (await write.listTools()).tools.map((tool) => tool.name);
-    for (const name of ['upsert_contact', 'search_contacts', 'batch_upsert_contacts', 'update_contact', 'track_event', 'add_list_members', 'retry_dead_letter']) {
+    for (const name of [
+      'upsert_contact',
+      'search_contacts',
+      'batch_upsert_contacts',
+      'update_contact',
+      'track_event',
+      'add_list_members',
+      'retry_dead_letter',
+      'upsert_object_record',
+      'batch_upsert_object_records',
+      'search_object_records',
+      'get_object_record',
+      'associate_object_record',
+      'dissociate_object_record',
+    ]) {
       expect(names).toContain(name);
     }
     // A pick list, the connection test and admin operations are not recipe actions; erasure is an admin action.
