@@ -130,6 +130,7 @@ export class ContactActivator implements EntityActivator {
       [workspaceId, activated.map((c) => c.id), activated.map((c) => c.version), activated.map((c) => c.email)],
     );
     await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !states.has(contact.id)).map((contact) => contact.id));
+    await this.#requeueChangedSince(workspaceId, activated);
     return new Set(activated.map((contact) => contact.id));
   }
 
@@ -157,7 +158,24 @@ export class ContactActivator implements EntityActivator {
       update: { version: contact.version, email: contact.email, activatedAt: new Date() },
     });
     if (!state) await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, [contactId]);
+    await this.#requeueChangedSince(workspaceId, [contact]);
     return 'activated';
+  }
+
+  /**
+   * A contact that changed while its older version was on its way to Brevo (an import takes a
+   * while, and jobs run side by side) may have had its newer version sent by another job first and
+   * then overwritten in Brevo by the older one, whose state was recorded last. Queued again, it
+   * goes out at its current version; without this it would wait for a change that never comes.
+   */
+  async #requeueChangedSince(workspaceId: string, sent: { id: string; version: number }[]) {
+    await this.db.sql.query(
+      `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
+       SELECT c.workspace_id, 'contact', c.id, 'upsert', c.version, true
+       FROM unnest($2::uuid[], $3::int[]) AS t(id, version) JOIN contacts c ON c.id = t.id
+       WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.version > t.version`,
+      [workspaceId, sent.map((contact) => contact.id), sent.map((contact) => contact.version)],
+    );
   }
 
   async #delete(api: BrevoApi, workspaceId: string, item: ActivationItem): Promise<'deleted' | 'skipped'> {
