@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { withKey, type TestWorkspace } from '../support/app.ts';
 import type { ActivationHarness } from '../support/activation.ts';
+import { createObjectType } from '../support/sources.ts';
 
 export async function post<T>(h: ActivationHarness, ws: TestWorkspace, url: string, payload: object, key = ws.writeKey): Promise<T> {
   const response = await h.t.app.inject({ method: 'POST', url, headers: withKey(key), payload });
@@ -10,13 +11,12 @@ export async function post<T>(h: ActivationHarness, ws: TestWorkspace, url: stri
 
 /** A Tajo type `name` going to the Brevo type of the same name, records named by `code`, text attributes. */
 export async function defineType(h: ActivationHarness, ws: TestWorkspace, name: string, attributes: string[], associations: string[] = ['contact']) {
-  await post(
-    h,
-    ws,
-    '/v1/object-types',
-    { name, attributes: [{ name: 'code', type: 'text', required: true }, ...attributes.map((attribute) => ({ name: attribute, type: 'text' }))], externalIdRule: { kind: 'attribute', attribute: 'code' }, associations },
-    ws.adminKey,
-  );
+  await createObjectType(h.t.app, ws, {
+    name,
+    attributes: [{ name: 'code', type: 'text', required: true }, ...attributes.map((attribute) => ({ name: attribute, type: 'text' }))],
+    externalIdRule: { kind: 'attribute', attribute: 'code' },
+    associations,
+  });
 }
 
 export async function deadLetters(h: ActivationHarness, ws: TestWorkspace) {

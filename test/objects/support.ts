@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
 import type { App } from '../../api/src/app.ts';
-import { withKey, type TestWorkspace } from '../support/app.ts';
+import type { TestWorkspace } from '../support/app.ts';
+import { createObjectType } from '../support/sources.ts';
 
 export interface RecordResultBody {
   index: number;
@@ -38,8 +38,5 @@ export const VEHICLE = {
 
 /** Creates the vehicle type, then the subscription type (which may be associated with vehicles). */
 export async function defineTypes(app: App, ws: TestWorkspace) {
-  for (const type of [VEHICLE, SUBSCRIPTION]) {
-    const response = await app.inject({ method: 'POST', url: '/v1/object-types', headers: withKey(ws.adminKey), payload: type });
-    expect(response.statusCode, response.body).toBe(201);
-  }
+  for (const type of [VEHICLE, SUBSCRIPTION]) await createObjectType(app, ws, type);
 }

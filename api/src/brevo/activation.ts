@@ -72,11 +72,13 @@ export class ContactActivator implements EntityActivator {
     const report = emptyReport();
     const upserts = job.items.filter((item) => item.operation === 'upsert').map((item) => item.entityId);
     const imported = upserts.length >= IMPORT_MIN_CONTACTS ? await this.#import(account, job.workspaceId, upserts) : new Set<string>();
+    // What this job sent one by one, at which version: checked against changes once, at the end.
+    const sent: { id: string; version: number }[] = [];
     report.activated += imported.size;
     for (const item of job.items) {
       if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
       try {
-        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item.entityId) : await this.#delete(account.api, job.workspaceId, item);
+        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item.entityId, sent) : await this.#delete(account.api, job.workspaceId, item);
         report[outcome] += 1;
       } catch (error) {
         if (!(error instanceof BrevoFailure)) throw error;
@@ -85,6 +87,7 @@ export class ContactActivator implements EntityActivator {
         report.deadLettered += 1;
       }
     }
+    await this.#requeueChangedSince(job.workspaceId, sent);
     return report;
   }
 
@@ -134,7 +137,7 @@ export class ContactActivator implements EntityActivator {
     return new Set(activated.map((contact) => contact.id));
   }
 
-  async #upsert({ api, attributes }: BrevoAccount, workspaceId: string, contactId: string): Promise<'activated' | 'skipped'> {
+  async #upsert({ api, attributes }: BrevoAccount, workspaceId: string, contactId: string, sent: { id: string; version: number }[]): Promise<'activated' | 'skipped'> {
     const contact = await this.db.contact.findFirst({ where: { id: contactId, workspaceId } });
     // Deleted since: its deletion is queued behind this; gone: erased.
     if (!contact || contact.deletedAt) return 'skipped';
@@ -158,7 +161,7 @@ export class ContactActivator implements EntityActivator {
       update: { version: contact.version, email: contact.email, activatedAt: new Date() },
     });
     if (!state) await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, [contactId]);
-    await this.#requeueChangedSince(workspaceId, [contact]);
+    sent.push(contact);
     return 'activated';
   }
 
@@ -169,6 +172,7 @@ export class ContactActivator implements EntityActivator {
    * goes out at its current version; without this it would wait for a change that never comes.
    */
   async #requeueChangedSince(workspaceId: string, sent: { id: string; version: number }[]) {
+    if (sent.length === 0) return;
     await this.db.sql.query(
       `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
        SELECT c.workspace_id, 'contact', c.id, 'upsert', c.version, true

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
-import type { Money } from '../contacts/normalize.ts';
+import { minorDigits, type Money } from '../contacts/normalize.ts';
 import type { DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
 import { CONTACT_TARGET, type ObjectValue } from '../objects/normalize.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
@@ -34,7 +34,7 @@ const READ_BACK_PAGES = 3;
 
 /** Brevo has no money attribute: an amount goes as text in major units with its currency ("12.50 EUR"). */
 function moneyText({ currency, amountMinor }: Money): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = minorDigits(currency);
   return `${(amountMinor / 10 ** digits).toFixed(digits)} ${currency}`;
 }
 

@@ -259,7 +259,8 @@ function toMinorUnits(input: unknown, currency: string): Outcome<number> {
   return ok(Number(minor));
 }
 
-function minorDigits(currency: string): number {
+/** Digits after the decimal point in the currency's minor unit (2 for EUR, 0 for JPY). */
+export function minorDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
 }
 
