@@ -87,7 +87,7 @@ export class ContactActivator implements EntityActivator {
         report.deadLettered += 1;
       }
     }
-    await this.#requeueChangedSince(job.workspaceId, sent);
+    await requeueChangedSince(this.db, CONTACTS_SENT, job.workspaceId, sent);
     return report;
   }
 
@@ -133,7 +133,7 @@ export class ContactActivator implements EntityActivator {
       [workspaceId, activated.map((c) => c.id), activated.map((c) => c.version), activated.map((c) => c.email)],
     );
     await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !states.has(contact.id)).map((contact) => contact.id));
-    await this.#requeueChangedSince(workspaceId, activated);
+    await requeueChangedSince(this.db, CONTACTS_SENT, workspaceId, activated);
     return new Set(activated.map((contact) => contact.id));
   }
 
@@ -165,23 +165,6 @@ export class ContactActivator implements EntityActivator {
     return 'activated';
   }
 
-  /**
-   * A contact that changed while its older version was on its way to Brevo (an import takes a
-   * while, and jobs run side by side) may have had its newer version sent by another job first and
-   * then overwritten in Brevo by the older one, whose state was recorded last. Queued again, it
-   * goes out at its current version; without this it would wait for a change that never comes.
-   */
-  async #requeueChangedSince(workspaceId: string, sent: { id: string; version: number }[]) {
-    if (sent.length === 0) return;
-    await this.db.sql.query(
-      `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
-       SELECT c.workspace_id, 'contact', c.id, 'upsert', c.version, true
-       FROM unnest($2::uuid[], $3::int[]) AS t(id, version) JOIN contacts c ON c.id = t.id
-       WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.version > t.version`,
-      [workspaceId, sent.map((contact) => contact.id), sent.map((contact) => contact.version)],
-    );
-  }
-
   async #delete(api: BrevoApi, workspaceId: string, item: ActivationItem): Promise<'deleted' | 'skipped'> {
     // Erase carries the external ID (the row is gone); a soft delete reads it from the row.
     const current = item.operation === 'delete' ? await this.db.contact.findFirst({ where: { id: item.entityId, workspaceId }, select: { externalId: true, deletedAt: true } }) : null;
@@ -205,6 +188,36 @@ export class ContactActivator implements EntityActivator {
       throw new BrevoFailure({ sourceObjectId, ...failureLetter(error, request) });
     }
   }
+}
+
+/** A kind of row whose versions activation sends to Brevo, and the outbox entity type it is queued as. */
+export interface SentEntity {
+  entityType: string;
+  table: 'contacts' | 'object_records' | 'object_associations';
+  /** Whether a row deleted meanwhile has its deletion queued again (its deletion depends on what Brevo holds). */
+  requeueDeletions: boolean;
+}
+
+const CONTACTS_SENT: SentEntity = { entityType: 'contact', table: 'contacts', requeueDeletions: true };
+
+/**
+ * Queues again the rows that changed while an older version of theirs was on its way to Brevo.
+ * Jobs run side by side and a Brevo import or objects batch takes a while, so a newer version may
+ * have been sent and recorded first, then overwritten in Brevo by the older one, whose state is
+ * recorded last (states say what was sent, never more). Queued again (as a replay: subscribers
+ * heard of the change already), the row goes out at its current version, or its deletion goes
+ * out again (a contact's deletion may have run before the older version reached Brevo); without
+ * this it would wait for a change that never comes. One statement per job.
+ */
+export async function requeueChangedSince(db: Db, { entityType, table, requeueDeletions }: SentEntity, workspaceId: string, sent: { id: string; version: number }[]) {
+  if (sent.length === 0) return;
+  await db.sql.query(
+    `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
+     SELECT e.workspace_id, $2, e.id, CASE WHEN e.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END, e.version, true
+     FROM unnest($3::uuid[], $4::int[]) AS t(id, version) JOIN ${table} e ON e.id = t.id
+     WHERE e.workspace_id = $1 AND e.version > t.version${requeueDeletions ? '' : ' AND e.deleted_at IS NULL'}`,
+    [workspaceId, entityType, sent.map((row) => row.id), sent.map((row) => row.version)],
+  );
 }
 
 /** What a dead letter says of a Brevo request that failed for good: category, reason, request and answer. */

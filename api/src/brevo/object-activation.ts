@@ -6,7 +6,7 @@ import { CONTACT_TARGET, type ObjectValue } from '../objects/normalize.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
-import { failureLetter } from './activation.ts';
+import { failureLetter, requeueChangedSince, type SentEntity } from './activation.ts';
 import {
   BrevoRequestFailed,
   MAX_OBJECT_ASSOCIATIONS,
@@ -103,6 +103,26 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   return [...groups.values()];
 }
 
+const RECORDS_SENT: SentEntity = { entityType: OBJECT_RECORD_ENTITY, table: 'object_records', requeueDeletions: false };
+// A dissociation is reported only when Brevo holds the link, so one that ran before the link landed is queued again.
+const ASSOCIATIONS_SENT: SentEntity = { entityType: OBJECT_ASSOCIATION_ENTITY, table: 'object_associations', requeueDeletions: true };
+
+/**
+ * Records which versions of these records Brevo was last sent (not the newest ever sent: an older
+ * batch may land after a newer one), and queues again those changed since.
+ */
+async function recordStates(db: Db, workspaceId: string, records: { id: string; version: number }[]) {
+  await db.sql.query(
+    `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
+     SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
+     ON CONFLICT (record_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
+    [workspaceId, records.map((record) => record.id), records.map((record) => record.version)],
+  );
+  await requeueChangedSince(db, RECORDS_SENT, workspaceId, records);
+}
+
+const uniqueRecords = (records: RecordToSend[]) => [...new Map(records.map((record) => [record.id, record])).values()];
+
 /** Whether Brevo has the object type (Brevo's API creates none: they are made in its UI). */
 export const brevoTypeExists = async (api: BrevoApi, brevoType: string) => (await api.listObjectRecords(brevoType, { limit: 1, page: 1 })) !== null;
 
@@ -169,12 +189,7 @@ export class ObjectRecordActivator implements EntityActivator {
       }
       const { applied, failed } = await sendObjectRecords(account, objectType.brevoObjectType, records.map((record) => ({ record, request: recordRequest(record) })));
       for (const { entry, letter: content } of failed) await letter(entry.record.id, entry.record.externalId, content);
-      await this.db.sql.query(
-        `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
-         SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
-         ON CONFLICT (record_id) DO UPDATE SET version = GREATEST(brevo_object_states.version, EXCLUDED.version), activated_at = EXCLUDED.activated_at`,
-        [job.workspaceId, applied.map((entry) => entry.record.id), applied.map((entry) => entry.record.version)],
-      );
+      await recordStates(this.db, job.workspaceId, applied.map((entry) => entry.record));
       report.activated += applied.length;
       const unknown = await this.#unknownAttributes(account.api, job.workspaceId, objectType, applied);
       for (const { record, request } of applied) {
@@ -316,12 +331,15 @@ export class ObjectAssociationActivator implements EntityActivator {
       const entries = groupBy(group, (association) => association.record.id).flatMap(associationRequests);
       const { applied, failed } = await sendObjectRecords(account, group[0]!.record.objectType.brevoObjectType, entries);
       const linked = applied.flatMap((entry) => entry.associations);
+      // Each entry also wrote its record's attributes, at the version this job read.
+      await recordStates(this.db, job.workspaceId, uniqueRecords(applied.map((entry) => entry.associations[0]!.record)));
       await this.db.sql.query(
         `INSERT INTO brevo_object_association_states (association_id, workspace_id, version, activated_at)
          SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
-         ON CONFLICT (association_id) DO UPDATE SET version = GREATEST(brevo_object_association_states.version, EXCLUDED.version), activated_at = EXCLUDED.activated_at`,
+         ON CONFLICT (association_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
         [job.workspaceId, linked.map((association) => association.id), linked.map((association) => association.version)],
       );
+      await requeueChangedSince(this.db, ASSOCIATIONS_SENT, job.workspaceId, linked);
       report.activated += linked.length;
       // Brevo refusing a link usually means an end it does not have yet: wait for it until the deadline.
       for (const { entry, letter: content } of failed) {

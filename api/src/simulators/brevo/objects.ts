@@ -182,8 +182,11 @@ const recordView = (record: SimulatedObjectRecord, withAssociations: boolean) =>
     : {}),
 });
 
+/** How long a batch upsert waits before it is carried out: a fixed time, or one per batch (its type and the ext_ids it carries). */
+export type ObjectBatchDelay = number | ((objectType: string, extIds: string[]) => number);
+
 /** POST /v3/objects/{object_type}/batch/upsert (carried out after `delayMs`) and GET /v3/objects/{object_type}/records. */
-export function registerObjectRoutes(app: FastifyInstance, state: BrevoSimulatorState, { delayMs }: { delayMs: number }) {
+export function registerObjectRoutes(app: FastifyInstance, state: BrevoSimulatorState, { delayMs }: { delayMs: ObjectBatchDelay }) {
   const store = state.objects;
 
   // Route parameters are named as Brevo's spec names them, so requests are checked against it.
@@ -192,7 +195,8 @@ export function registerObjectRoutes(app: FastifyInstance, state: BrevoSimulator
     if (Buffer.byteLength(JSON.stringify(request.body ?? {})) > MAX_OBJECT_BATCH_BYTES) throw new BrevoError(400, 'invalid_parameter', 'the request body is limited to 1 MB');
     if (!store.hasType(objectType)) throw new BrevoError(400, 'invalid_parameter', 'invalid object type');
     const { records } = parse(ZUpsertObjectRecords, request.body);
-    const process = state.runProcess('OBJECT_RECORDS_UPSERT', delayMs, () => {
+    const delay = typeof delayMs === 'number' ? delayMs : delayMs(objectType, records.flatMap((record) => (record.identifiers?.ext_id === undefined ? [] : [record.identifiers.ext_id])));
+    const process = state.runProcess('OBJECT_RECORDS_UPSERT', delay, () => {
       const errors: ObjectRecordError[] = [];
       records.forEach((record, index) => {
         try {

@@ -7,7 +7,7 @@ import { registerListRoutes, SimulatedListStore } from './lists.ts';
 import { registerTransactionalRoutes, SimulatedMailer } from './transactional.ts';
 import { registerCampaignRoutes, SimulatedCampaigns } from './campaigns.ts';
 import { registerEventRoutes, type SimulatedEvent } from './events.ts';
-import { registerObjectRoutes, SimulatedObjectStore, type ObjectBatchReport } from './objects.ts';
+import { registerObjectRoutes, SimulatedObjectStore, type ObjectBatchDelay, type ObjectBatchReport } from './objects.ts';
 import { seededRandom } from '../random.ts';
 
 /**
@@ -83,8 +83,11 @@ export interface BrevoSimulatorOptions {
   limits?: Partial<Record<Family, { limit: number; windowSeconds: number }>>;
   /** Delay before an import is carried out. */
   importDelayMs?: number;
-  /** Delay before an objects batch upsert is carried out (as long as an import's by default). */
-  objectsDelayMs?: number;
+  /**
+   * Delay before an objects batch upsert is carried out (as long as an import's by default), or
+   * one per batch: Brevo's queue may finish a later batch before an earlier one.
+   */
+  objectsDelayMs?: ObjectBatchDelay;
   /** Seed of the fault generator, so a failing run can be replayed. */
   seed?: number;
   /** Called for every request with its body, e.g. to check it against Brevo's published spec. */

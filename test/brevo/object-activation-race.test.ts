@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import { waitFor } from '../support/worker.ts';
+import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+
+// Brevo processes objects batches asynchronously, and a later batch may finish first. An older
+// version landing in Brevo after a newer one must not leave Brevo holding it while Tajo counts the
+// record as activated; a link landing after its dissociation ran must still be reported.
+const SLOW_MS = 1_500;
+/** The ext_ids whose next batch Brevo holds for SLOW_MS; every other batch is quick. */
+const slowNext = new Set<string>();
+
+let h: ActivationHarness;
+
+beforeAll(async () => {
+  h = await startActivationHarness({
+    objectsDelayMs: (_type, extIds) => {
+      const slow = extIds.filter((extId) => slowNext.delete(extId));
+      return slow.length > 0 ? SLOW_MS : 10;
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const batchUpserts = () => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
+
+/** Runs `change` once the next objects batch carrying `extId` is on its way to Brevo (and held there). */
+async function whileInFlight(extId: string, send: () => Promise<unknown>, change: () => Promise<unknown>) {
+  const before = batchUpserts();
+  slowNext.add(extId);
+  await send();
+  await waitFor(() => batchUpserts() > before, 30_000, `the batch carrying ${extId} to reach Brevo`);
+  expect(slowNext.has(extId), `the batch carrying ${extId} is held`).toBe(false);
+  await change();
+}
+
+async function recordState(ws: TestWorkspace, type: string, externalId: string) {
+  const record = await h.t.db.objectRecord.findFirstOrThrow({ where: { workspaceId: ws.id, externalId, objectType: { name: type } } });
+  const state = await h.t.db.brevoObjectState.findUnique({ where: { recordId: record.id } });
+  return { version: record.version, sent: state?.version };
+}
+
+describe('object activation when Brevo finishes an older batch last', () => {
+  it('a record changed while its older version is in flight ends in Brevo at its newest version', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('membership', { attributes: { code: 'text', level: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'membership', ['level']);
+
+    await whileInFlight(
+      'M-1',
+      () => post(h, ws, '/v1/objects/membership/records', { attributes: { code: 'M-1', level: 'gold' } }),
+      () => post(h, ws, '/v1/objects/membership/records', { attributes: { code: 'M-1', level: 'platinum' } }),
+    );
+    await h.settle();
+
+    expect(h.brevo.state.objects.byExtId('membership', 'M-1')?.attributes).toEqual({ code: 'M-1', level: 'platinum' });
+    expect(await recordState(ws, 'membership', 'M-1')).toEqual({ version: 2, sent: 2 });
+    expect(await deadLetters(h, ws)).toEqual([]);
+  }, 60_000);
+
+  it("a link carrying its record's older attributes, landing after the record's newer version, is followed by the newer version", async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('voucher', { attributes: { code: 'text', value: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'voucher', ['value']);
+    await contactsBatch(h, ws, [1]);
+    const { record } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/voucher/records', { attributes: { code: 'V-1', value: '10' } });
+    await h.settle();
+
+    // The link is sent with the record's attributes as they are now (version 1).
+    await whileInFlight(
+      'V-1',
+      () => post(h, ws, `/v1/objects/voucher/records/${record.id}/associations`, { associations: [{ objectType: 'contact', externalId: 'crm:1' }] }),
+      () => post(h, ws, '/v1/objects/voucher/records', { attributes: { code: 'V-1', value: '20' } }),
+    );
+    await h.settle();
+
+    const inBrevo = h.brevo.state.objects.byExtId('voucher', 'V-1')!;
+    expect(inBrevo.attributes).toEqual({ code: 'V-1', value: '20' });
+    expect(inBrevo.associations.get('contact')?.size).toBe(1);
+    expect(await recordState(ws, 'voucher', 'V-1')).toEqual({ version: 2, sent: 2 });
+    expect(await deadLetters(h, ws)).toEqual([]);
+  }, 60_000);
+
+  it('a dissociation that ran before its link reached Brevo is reported once the link lands, naming both ends', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('ticket', { attributes: { code: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'ticket', []);
+    await contactsBatch(h, ws, [2]);
+    const { record } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/ticket/records', { attributes: { code: 'T-1' } });
+    await h.settle();
+    const url = `/v1/objects/ticket/records/${record.id}/associations`;
+    const link = { associations: [{ objectType: 'contact', externalId: 'crm:2' }] };
+
+    await whileInFlight(
+      'T-1',
+      () => post(h, ws, url, link),
+      async () => {
+        const removed = await h.t.app.inject({ method: 'DELETE', url, headers: withKey(ws.writeKey), payload: link });
+        expect(removed.statusCode, removed.body).toBeLessThan(300);
+      },
+    );
+    await h.settle();
+
+    // Brevo holds the link (its API cannot remove one): an operator is told, exactly once.
+    expect(h.brevo.state.objects.byExtId('ticket', 'T-1')!.associations.get('contact')?.size).toBe(1);
+    const letters = await deadLetters(h, ws);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ entityType: 'object_association', category: 'mapping', sourceObjectId: 'ticket T-1 → contact crm:2' });
+    expect(letters[0]!.reason).toMatch(/was removed in Tajo, but Brevo's API has no way to remove an association/);
+    const association = await h.t.db.objectAssociation.findFirstOrThrow({ where: { workspaceId: ws.id, targetExternalId: 'crm:2' } });
+    expect(await h.t.db.brevoObjectAssociationState.findUnique({ where: { associationId: association.id } })).toBeNull();
+  }, 60_000);
+});
