@@ -134,6 +134,38 @@ describe('an Event Streams topic mapped to objects only', () => {
   }, 120_000);
 });
 
+describe('a lookup-table source mapped to contacts and vehicles, followed incrementally', () => {
+  it("writes the vehicles with their owners on its first pass, and the changed row's vehicle on its next", async () => {
+    const TABLE = '602';
+    const rows = h.workato.setLookupTable(TABLE, Array.from({ length: 40 }, (_, i) => vehicleRow(5_000 + i)));
+    const valid = rows.filter((_, i) => !badVehicle(5_000 + i)).length;
+    const source = await createSource(h.t.app, ws, {
+      kind: 'developer_api',
+      name: 'garage',
+      token: WORKATO_TOKEN,
+      developerApi: { resource: { kind: 'lookup_table', tableId: TABLE }, pageSize: 15, pollIntervalSeconds: 10 },
+      mapping: VEHICLE_MAPPING,
+      backfillEnabled: true,
+    });
+    const job = await startJob(h.t.app, ws, source.id, { kind: 'incremental' });
+    const first = await waitForJob(h.t.app, ws, job.id, (seen) => seen.progress.recordsSeen >= 40);
+    expect(first.progress).toMatchObject({ created: 40, deadLettered: 40 - valid, objects: { created: valid, updated: 0, unchanged: 0 } });
+    expect(await vehicles('VIN005001')).toMatchObject({ attributes: { vin: 'VIN005001', model: 'Model 3', year: 2001 }, version: 1 });
+
+    h.workato.upsertRow('lookup_table', TABLE, { id: rows[1]!.id, data: vehicleRow(5_001, 'Model X') });
+    // The next pass comes after pollIntervalSeconds (10 s).
+    const next = await waitForJob(h.t.app, ws, job.id, (seen) => seen.progress.objects.updated === 1, 30_000);
+    expect(next.progress.objects).toMatchObject({ created: valid, updated: 1 });
+    expect(await vehicles('VIN005001')).toMatchObject({ attributes: { model: 'Model X' }, version: 2 });
+    const owner = await h.t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'garage:5001' } });
+    const record = await h.t.db.objectRecord.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'VIN005001' } });
+    expect(await h.t.db.objectAssociation.findMany({ where: { recordId: record.id, deletedAt: null }, select: { targetType: true, targetExternalId: true } })).toEqual([
+      { targetType: 'contact', targetExternalId: owner.externalId },
+    ]);
+    await jobAction(h.t.app, ws, job.id, 'cancel');
+  }, 60_000);
+});
+
 describe('a lookup-table source whose mapping names an object type the workspace lacks', () => {
   const TABLE = '601';
   const lookupRow = (i: number) => ({ owner_id: i, owner_email: `garage${i}@example.com`, vin: `VIN-L${i}`, year: i === 4 ? 'soon' : 2010 + i });
