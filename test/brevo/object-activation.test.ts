@@ -5,13 +5,15 @@ import { startActivationHarness, type ActivationHarness } from '../support/activ
 import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
 
 // Custom objects reach Brevo's objects API: records once their Brevo type exists, associations
-// once both ends are in Brevo. An association's other end gets 3 s to arrive here.
+// once both ends are in Brevo. An association's other end gets 3 s to arrive here, and types are
+// read back from Brevo 10 records a page, so a few dozen records span many pages.
 const DEADLINE_MS = 3_000;
+const PAGE = 10;
 
 let h: ActivationHarness;
 
 beforeAll(async () => {
-  h = await startActivationHarness({}, { objects: { associationDeadlineMs: DEADLINE_MS } });
+  h = await startActivationHarness({}, { objects: { associationDeadlineMs: DEADLINE_MS, readBackPageSize: PAGE } });
 }, 60_000);
 
 afterAll(async () => {
@@ -123,6 +125,48 @@ describe('object activation', () => {
     await post(h, ws, '/v1/objects/device/records/batch', { records: [{ attributes: { code: 'D-3', firmware: '2.0' } }] });
     await h.settle();
     expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['D-1', 'D-3']);
+  }, 60_000);
+
+  it('finds out an attribute first sent on records far from the newest pages, and reports every record that lost it', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('car', { attributes: { code: 'text', color: 'text' } });
+    await defineType(h, ws, 'car', ['color', 'trim']);
+    const car = (i: number, trim?: string) => ({ attributes: { code: `C-${String(i).padStart(3, '0')}`, color: 'red', ...(trim ? { trim } : {}) } });
+    // 100 cars, 10 pages of PAGE in Brevo (oldest first), a page at a time so each lands on its own:
+    // C-035 sits on page 4, C-005 on page 1.
+    for (let page = 0; page < 10; page += 1) {
+      await post(h, ws, '/v1/objects/car/records/batch', { records: Array.from({ length: PAGE }, (_, i) => car(page * PAGE + i)) });
+      await h.settle();
+    }
+    expect(await deadLetters(h, ws)).toEqual([]);
+    const reads = () => h.brevo.state.count((r) => r.method === 'GET' && r.route === '/v3/objects/:object_type/records');
+
+    // Its job checks the type exists, reads page 1 for the count, then the newest 3 pages and 3
+    // more (7 to 5), and does not find it: unchecked, not reported yet.
+    let before = reads();
+    await post(h, ws, '/v1/objects/car/records', car(35, 'sport'));
+    await h.settle();
+    expect(reads() - before).toBe(1 + 1 + 3 + 3);
+    expect(await deadLetters(h, ws)).toEqual([]);
+    const check = await h.t.app.inject({ method: 'POST', url: '/v1/object-types/car/brevo-check', headers: withKey(ws.readKey) });
+    expect(check.json()).toMatchObject({ attributes: { unchecked: ['trim'] } });
+
+    // The next job goes on from page 4, finds C-035 there without trim, and reports both cars.
+    before = reads();
+    await post(h, ws, '/v1/objects/car/records', car(5, 'base'));
+    await h.settle();
+    expect(reads() - before).toBe(1 + 1 + 3 + 1);
+    const letters = await deadLetters(h, ws);
+    expect(letters.map((letter) => letter.sourceObjectId).sort()).toEqual(['C-005', 'C-035']);
+    for (const letter of letters) expect(letter).toMatchObject({ entityType: 'object_record', category: 'mapping', reason: `Brevo's object type 'car' has no attribute trim: Brevo dropped it from car ${letter.sourceObjectId} (create it in Brevo, then retry)` });
+
+    // Known now: a later car with trim is reported without reading Brevo back (only the type check).
+    before = reads();
+    await post(h, ws, '/v1/objects/car/records', car(99, 'gt'));
+    await h.settle();
+    expect(reads() - before).toBe(1);
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['C-005', 'C-035', 'C-099']);
   }, 60_000);
 
   it('dead-letters an association whose contact never reaches Brevo, naming both ends', async () => {

@@ -59,7 +59,7 @@ export interface ActivationHarness {
  */
 export async function startActivationHarness(
   simulator: Partial<BrevoSimulatorOptions> = {},
-  options: HarnessOptions & { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions>; objects?: ObjectActivationOptions } = {},
+  options: HarnessOptions & { workatoBaseUrl?: string; sync?: Partial<SyncWorkerOptions>; objects?: Partial<ObjectActivationOptions> } = {},
 ): Promise<ActivationHarness> {
   const database: ScratchDatabase = await freshDatabase('tajo_activation');
   await applyMigrations(database.url);

@@ -25,11 +25,13 @@ export interface ObjectActivationOptions {
    * span about 34 minutes), so the default ends it well before the retries run out.
    */
   associationDeadlineMs: number;
+  /** Records per page when reading a type back from Brevo to learn which attributes it kept (Brevo's most: 1,000). */
+  readBackPageSize: number;
 }
 
-export const DEFAULT_OBJECT_ACTIVATION: ObjectActivationOptions = { associationDeadlineMs: 10 * 60_000 };
+export const DEFAULT_OBJECT_ACTIVATION: ObjectActivationOptions = { associationDeadlineMs: 10 * 60_000, readBackPageSize: MAX_OBJECT_RECORDS_PER_BATCH };
 
-/** Read back at most this many pages (newest first) to learn which attributes Brevo kept. */
+/** Pages read back per job to learn which attributes Brevo kept: this many of the newest, and as many of the rest. */
 const READ_BACK_PAGES = 3;
 
 /** Brevo has no money attribute: an amount goes as text in major units with its currency ("12.50 EUR"). */
@@ -52,7 +54,7 @@ interface RecordToSend {
 
 const RECORD_WITH_TYPE = { objectType: { select: { id: true, name: true, brevoObjectType: true } } } as const;
 
-const recordRequest = (record: RecordToSend): BrevoObjectRecord => ({ identifiers: { ext_id: record.externalId }, attributes: brevoAttributes(record.attributes) });
+const recordRequest = (record: Pick<RecordToSend, 'externalId' | 'attributes'>): BrevoObjectRecord => ({ identifiers: { ext_id: record.externalId }, attributes: brevoAttributes(record.attributes) });
 
 /** The outcome of sending entries of one Brevo object type: those Brevo applied, and those it did not with why. */
 interface Sent<T> {
@@ -138,6 +140,7 @@ export class ObjectRecordActivator implements EntityActivator {
     private readonly accounts: BrevoAccounts,
     private readonly deadLetters: DeadLetterService,
     private readonly log: Logger,
+    private readonly options: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {
@@ -191,53 +194,111 @@ export class ObjectRecordActivator implements EntityActivator {
       for (const { entry, letter: content } of failed) await letter(entry.record.id, entry.record.externalId, content);
       await recordStates(this.db, job.workspaceId, applied.map((entry) => entry.record));
       report.activated += applied.length;
-      const unknown = await this.#unknownAttributes(account.api, job.workspaceId, objectType, applied);
+      const { unknown, discovered } = await this.#unknownAttributes(account.api, job.workspaceId, objectType, applied);
       for (const { record, request } of applied) {
-        const dropped = Object.keys(request.attributes).filter((name) => unknown.has(name));
-        if (dropped.length === 0) continue;
-        await letter(record.id, record.externalId, {
-          category: 'mapping',
-          reason: `Brevo's object type '${objectType.brevoObjectType}' has no attribute ${dropped.join(', ')}: Brevo dropped ${dropped.length === 1 ? 'it' : 'them'} from ${objectType.name} ${record.externalId} (create ${dropped.length === 1 ? 'it' : 'them'} in Brevo, then retry)`,
-          request: { operation: 'upsertObjectRecords', objectType: objectType.brevoObjectType, body: request },
-          response: null,
-        });
+        const letterContent = droppedAttributesLetter(objectType, record.externalId, request, unknown);
+        if (letterContent) await letter(record.id, record.externalId, letterContent);
       }
+      if (discovered.length > 0) await this.#reportEarlierDrops(job.workspaceId, objectType, discovered, applied.map((entry) => entry.record.id));
     }
     return report;
   }
 
   /**
-   * The attributes of this type Brevo does not have. Brevo keeps a type's attributes for all its
-   * records, so each attribute name is checked once, by reading back records just sent with it (the
-   * newest pages), and remembered per type; a name no read-back record shows is checked next time.
+   * The attributes of this type Brevo does not have, and which of them were found out just now.
+   * Brevo keeps a type's attributes for all its records, so each name is checked once, by reading
+   * back a record Brevo was last sent with it (one of this job's, or any whose current version Brevo
+   * was sent), and remembered per type. The newest pages hold the records just created; one created
+   * earlier may sit on any page, so while names stay unchecked the rest of the type is read too, a
+   * few pages per job, from where the last job stopped.
    */
-  async #unknownAttributes(api: BrevoApi, workspaceId: string, objectType: RecordToSend['objectType'], applied: { record: RecordToSend; request: BrevoObjectRecord }[]): Promise<Set<string>> {
+  async #unknownAttributes(
+    api: BrevoApi,
+    workspaceId: string,
+    objectType: RecordToSend['objectType'],
+    applied: { record: RecordToSend; request: BrevoObjectRecord }[],
+  ): Promise<{ unknown: Set<string>; discovered: string[] }> {
     const state = await this.db.brevoObjectTypeState.findUnique({ where: { objectTypeId: objectType.id } });
     const checked = new Set(state?.checkedAttributes);
     const unknown = new Set(state?.unknownAttributes);
     const unchecked = new Set(applied.flatMap(({ request }) => Object.keys(request.attributes)).filter((name) => !checked.has(name)));
-    if (unchecked.size === 0) return unknown;
-    const sent = new Map(applied.map(({ request }) => [request.identifiers.ext_id!, request.attributes]));
-    const first = await api.listObjectRecords(objectType.brevoObjectType, { limit: MAX_OBJECT_RECORDS_PER_BATCH, page: 1 });
-    const lastPage = Math.max(1, Math.ceil((first?.count ?? 0) / MAX_OBJECT_RECORDS_PER_BATCH));
-    for (let page = lastPage; page >= Math.max(1, lastPage - READ_BACK_PAGES + 1) && unchecked.size > 0; page -= 1) {
-      const stored = page === 1 ? first : await api.listObjectRecords(objectType.brevoObjectType, { limit: MAX_OBJECT_RECORDS_PER_BATCH, page });
-      for (const record of stored?.records ?? []) {
-        const attributes = record.extId === undefined ? undefined : sent.get(record.extId);
-        if (!attributes) continue;
-        for (const name of Object.keys(attributes).filter((name) => unchecked.has(name))) {
+    const discovered: string[] = [];
+    if (unchecked.size === 0) return { unknown, discovered };
+    const sentNow = new Map(applied.map(({ request }) => [request.identifiers.ext_id!, request.attributes]));
+    const limit = this.options.readBackPageSize;
+    const first = await api.listObjectRecords(objectType.brevoObjectType, { limit, page: 1 });
+    const pages = Math.max(1, Math.ceil((first?.count ?? 0) / limit));
+    const readBack = async (page: number) => {
+      const stored = (page === 1 ? first : await api.listObjectRecords(objectType.brevoObjectType, { limit, page }))?.records ?? [];
+      const sentBefore = await this.#lastSentAttributes(objectType.id, stored.flatMap((record) => (record.extId === undefined || sentNow.has(record.extId) ? [] : [record.extId])));
+      for (const record of stored) {
+        const sent = record.extId === undefined ? undefined : (sentNow.get(record.extId) ?? sentBefore.get(record.extId));
+        for (const name of Object.keys(sent ?? {}).filter((name) => unchecked.has(name))) {
           unchecked.delete(name);
           checked.add(name);
-          if (record.attributes[name] === undefined) unknown.add(name);
-          else unknown.delete(name);
+          if (record.attributes[name] !== undefined) continue;
+          unknown.add(name);
+          discovered.push(name);
         }
       }
+    };
+    for (let page = pages; page > pages - READ_BACK_PAGES && page >= 1 && unchecked.size > 0; page -= 1) await readBack(page);
+    let scanPage = state?.scanPage ?? null;
+    if (unchecked.size > 0) {
+      let page = scanPage !== null && scanPage <= pages - READ_BACK_PAGES ? scanPage : pages - READ_BACK_PAGES;
+      const until = page - READ_BACK_PAGES;
+      for (; page > until && page >= 1 && unchecked.size > 0; page -= 1) await readBack(page);
+      // Past the oldest page, the next job starts again below the newest.
+      scanPage = page >= 1 ? page : null;
     }
-    const data = { checkedAttributes: [...checked].sort(), unknownAttributes: [...unknown].sort(), checkedAt: new Date() };
+    const data = { checkedAttributes: [...checked].sort(), unknownAttributes: [...unknown].sort(), scanPage, checkedAt: new Date() };
     await this.db.brevoObjectTypeState.upsert({ where: { objectTypeId: objectType.id }, create: { objectTypeId: objectType.id, workspaceId, ...data }, update: data });
     if (unknown.size > 0) this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...unknown] }, 'Brevo object type lacks attributes Tajo sends');
-    return unknown;
+    return { unknown, discovered };
   }
+
+  /** The attributes Brevo was last sent for these records of the type: those whose current version it was sent. */
+  async #lastSentAttributes(objectTypeId: string, externalIds: string[]): Promise<Map<string, Record<string, BrevoObjectAttributeValue>>> {
+    if (externalIds.length === 0) return new Map();
+    const { rows } = await this.db.sql.query<{ external_id: string; attributes: Record<string, ObjectValue> }>(
+      `SELECT r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
+        WHERE r.object_type_id = $1::uuid AND r.external_id = ANY($2::text[]) AND r.deleted_at IS NULL`,
+      [objectTypeId, externalIds],
+    );
+    return new Map(rows.map((row) => [row.external_id, brevoAttributes(row.attributes)]));
+  }
+
+  /**
+   * Attributes found unknown just now were dropped from every record sent with them before, too:
+   * those (Brevo holding their current version) are reported as well, so none is lost quietly.
+   */
+  async #reportEarlierDrops(workspaceId: string, objectType: RecordToSend['objectType'], names: string[], reported: string[]) {
+    const { rows } = await this.db.sql.query<{ id: string; external_id: string; attributes: Record<string, ObjectValue> }>(
+      `SELECT r.id, r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
+        WHERE r.object_type_id = $1::uuid AND r.deleted_at IS NULL AND r.attributes ?| $2::text[] AND NOT (r.id = ANY($3::uuid[]))`,
+      [objectType.id, names, reported],
+    );
+    const unknown = new Set(names);
+    const letters = rows.flatMap((row) => {
+      const content = droppedAttributesLetter(objectType, row.external_id, recordRequest({ externalId: row.external_id, attributes: row.attributes }), unknown);
+      return content ? [{ entityType: OBJECT_RECORD_ENTITY, entityId: row.id, sourceObjectId: row.external_id, ...content }] : [];
+    });
+    await this.deadLetters.recordMany(workspaceId, letters);
+    if (letters.length > 0) this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, records: letters.length }, 'object records sent earlier lost attributes Brevo lacks');
+  }
+}
+
+/** The dead letter of a record Brevo applied without the attributes its type lacks; null when it lacks none of the record's. */
+function droppedAttributesLetter(objectType: RecordToSend['objectType'], externalId: string, request: BrevoObjectRecord, unknown: Set<string>) {
+  const dropped = Object.keys(request.attributes).filter((name) => unknown.has(name));
+  if (dropped.length === 0) return null;
+  const them = dropped.length === 1 ? 'it' : 'them';
+  return {
+    category: 'mapping' as const,
+    reason: `Brevo's object type '${objectType.brevoObjectType}' has no attribute ${dropped.join(', ')}: Brevo dropped ${them} from ${objectType.name} ${externalId} (create ${them} in Brevo, then retry)`,
+    request: { operation: 'upsertObjectRecords', objectType: objectType.brevoObjectType, body: request },
+    response: null,
+  };
 }
 
 /** An association job's work that must wait: an end not in Brevo yet. pg-boss retries the job. */

@@ -138,6 +138,18 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
   },
 };
 
+const letterRow = (letter: NewDeadLetter): Prisma.DeadLetterUncheckedCreateInput => ({
+  workspaceId: letter.workspaceId,
+  entityType: letter.entityType,
+  entityId: letter.entityId,
+  sourceObjectId: letter.sourceObjectId,
+  syncJobId: letter.syncJobId ?? null,
+  category: letter.category,
+  reason: letter.reason,
+  request: letter.request as Prisma.InputJsonObject,
+  response: (letter.response ?? {}) as Prisma.InputJsonObject,
+});
+
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
   constructor(
@@ -151,23 +163,21 @@ export class DeadLetterService {
    */
   async record(letter: NewDeadLetter, tx?: Prisma.TransactionClient): Promise<DeadLetterRow> {
     if (!tx) return this.db.$transaction((own) => this.record(letter, own));
-    const row = await tx.deadLetter.create({
-      data: {
-        workspaceId: letter.workspaceId,
-        entityType: letter.entityType,
-        entityId: letter.entityId,
-        sourceObjectId: letter.sourceObjectId,
-        syncJobId: letter.syncJobId ?? null,
-        category: letter.category,
-        reason: letter.reason,
-        request: letter.request as Prisma.InputJsonObject,
-        response: (letter.response ?? {}) as Prisma.InputJsonObject,
-      },
-    });
+    const row = await tx.deadLetter.create({ data: letterRow(letter) });
     await tx.activationOutbox.create({ data: { workspaceId: letter.workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 } });
     // Counted as written: a caller's transaction that rolls back afterwards (rare, and retried) counts it twice.
     this.metrics.count('dead_lettered', 1, letter.category);
     return row;
+  }
+
+  /** Records many letters of one workspace at once (a finding about many records), each announced as record() does. */
+  async recordMany(workspaceId: string, letters: Omit<NewDeadLetter, 'workspaceId'>[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.db.$transaction(async (tx) => {
+      const rows = await tx.deadLetter.createManyAndReturn({ data: letters.map((letter) => letterRow({ ...letter, workspaceId })), select: { id: true } });
+      await tx.activationOutbox.createMany({ data: rows.map((row) => ({ workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 })) });
+    });
+    for (const letter of letters) this.metrics.count('dead_lettered', 1, letter.category);
   }
 
   async search(workspaceId: string, query: DeadLetterSearch) {

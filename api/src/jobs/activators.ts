@@ -22,8 +22,9 @@ export function createActivators(
   db: Db,
   services: Pick<Services, 'brevoAccounts' | 'brevoCatalog' | 'deadLetters'>,
   log: Logger,
-  objects: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
+  objectOptions: Partial<ObjectActivationOptions> = {},
 ): Activators {
+  const objects = { ...DEFAULT_OBJECT_ACTIVATION, ...objectOptions };
   const lists = new BrevoLists(db, services.brevoCatalog);
   return {
     contact: new ContactActivator(db, services.brevoAccounts, services.brevoCatalog, services.deadLetters, log),
@@ -32,7 +33,7 @@ export function createActivators(
     [LIST_MEMBERSHIP_ENTITY]: new ListMembershipActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
     [MESSAGE_ENTITY]: new MessageActivator(db, services.brevoAccounts, services.deadLetters, log),
     [CAMPAIGN_DRAFT_ENTITY]: new CampaignDraftActivator(db, services.brevoAccounts, lists, services.deadLetters, log),
-    [OBJECT_RECORD_ENTITY]: new ObjectRecordActivator(db, services.brevoAccounts, services.deadLetters, log),
+    [OBJECT_RECORD_ENTITY]: new ObjectRecordActivator(db, services.brevoAccounts, services.deadLetters, log, objects),
     [OBJECT_ASSOCIATION_ENTITY]: new ObjectAssociationActivator(db, services.brevoAccounts, services.deadLetters, log, objects),
   };
 }
