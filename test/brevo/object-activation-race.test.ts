@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { waitFor } from '../support/worker.ts';
+import { requeueChangedSince } from '../../api/src/brevo/activation.ts';
 import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
 
 // Brevo processes objects batches asynchronously, and a later batch may finish first. An older
@@ -85,6 +86,25 @@ describe('object activation when Brevo finishes an older batch last', () => {
     expect(inBrevo.associations.get('contact')?.size).toBe(1);
     expect(await recordState(ws, 'voucher', 'V-1')).toEqual({ version: 2, sent: 2 });
     expect(await deadLetters(h, ws)).toEqual([]);
+  }, 60_000);
+
+  it('a record queued again goes out even when its state says Brevo has its version (the newer batch recorded its state last)', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('badge', { attributes: { code: 'text', color: 'text' } });
+    await defineType(h, ws, 'badge', ['color']);
+    await post(h, ws, '/v1/objects/badge/records', { attributes: { code: 'G-1', color: 'blue' } });
+    await post(h, ws, '/v1/objects/badge/records', { attributes: { code: 'G-1', color: 'green' } });
+    await h.settle();
+    expect(await recordState(ws, 'badge', 'G-1')).toEqual({ version: 2, sent: 2 });
+    // What a job that sent version 1 finds when its batch landed last: Brevo holds version 1, and
+    // the job of version 2 may record its state after this one queues the record again.
+    h.brevo.state.objects.apply('badge', { identifiers: { ext_id: 'G-1' }, attributes: { code: 'G-1', color: 'blue' } });
+    const record = await h.t.db.objectRecord.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'G-1' } });
+    await requeueChangedSince(h.t.db.sql, { entityType: 'object_record', table: 'object_records', requeueDeletions: false }, ws.id, [{ id: record.id, version: 1 }]);
+    await h.settle();
+    expect(h.brevo.state.objects.byExtId('badge', 'G-1')?.attributes).toEqual({ code: 'G-1', color: 'green' });
+    expect(await recordState(ws, 'badge', 'G-1')).toEqual({ version: 2, sent: 2 });
   }, 60_000);
 
   it('a dissociation that ran before its link reached Brevo is reported once the link lands, naming both ends', async () => {

@@ -167,6 +167,34 @@ describe('object activation', () => {
     await h.settle();
     expect(reads() - before).toBe(1);
     expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId).sort()).toEqual(['C-005', 'C-035', 'C-099']);
+
+    // Retrying one letter (trim still missing in Brevo) finds trim out again: that car is reported
+    // anew, and the cars whose letters are still open are not reported twice.
+    const retried = (await deadLetters(h, ws)).find((letter) => letter.sourceObjectId === 'C-005')!;
+    expect((await h.t.app.inject({ method: 'POST', url: `/v1/dead-letters/${retried.id}/retry`, headers: withKey(ws.adminKey) })).statusCode).toBe(200);
+    await h.settle();
+    const open = await deadLetters(h, ws);
+    expect(open.map((letter) => letter.sourceObjectId).sort()).toEqual(['C-005', 'C-035', 'C-099']);
+    expect(open.find((letter) => letter.sourceObjectId === 'C-005')!.id).not.toBe(retried.id);
+  }, 60_000);
+
+  it('reports a dropped attribute of a record updated together with a new link, whichever of the two goes first', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('boat', { attributes: { code: 'text' }, associations: ['contact'] });
+    await defineType(h, ws, 'boat', ['hull']);
+    await contactsBatch(h, ws, [61]);
+    await post(h, ws, '/v1/objects/boat/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2', hull: 'wood' } }] });
+    await h.settle();
+    // Brevo's boat has no hull: known now.
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId)).toEqual(['B-2']);
+
+    await post(h, ws, '/v1/objects/boat/records', { attributes: { code: 'B-1', hull: 'steel' }, associations: [{ objectType: 'contact', externalId: 'crm:61' }] });
+    await h.settle();
+    const letters = await deadLetters(h, ws);
+    expect(letters.map((letter) => letter.sourceObjectId).sort()).toEqual(['B-1', 'B-2']);
+    expect(letters.find((letter) => letter.sourceObjectId === 'B-1')!.reason).toContain("has no attribute hull: Brevo dropped it from boat B-1");
+    expect(h.brevo.state.objects.byExtId('boat', 'B-1')!.associations.get('contact')?.size).toBe(1);
   }, 60_000);
 
   it('dead-letters an association whose contact never reaches Brevo, naming both ends', async () => {

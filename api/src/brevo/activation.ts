@@ -8,6 +8,7 @@ import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts';
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
+import type { SqlExecutor } from '../contacts/writer.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
@@ -70,7 +71,7 @@ export class ContactActivator implements EntityActivator {
     // Nothing to send to: connecting Brevo queues a backfill of the contacts it lacks.
     if (!account) return skippedReport(job);
     const report = emptyReport();
-    const upserts = job.items.filter((item) => item.operation === 'upsert').map((item) => item.entityId);
+    const upserts = job.items.filter((item) => item.operation === 'upsert');
     const imported = upserts.length >= IMPORT_MIN_CONTACTS ? await this.#import(account, job.workspaceId, upserts) : new Set<string>();
     // What this job sent one by one, at which version: checked against changes once, at the end.
     const sent: { id: string; version: number }[] = [];
@@ -78,7 +79,7 @@ export class ContactActivator implements EntityActivator {
     for (const item of job.items) {
       if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
       try {
-        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item.entityId, sent) : await this.#delete(account.api, job.workspaceId, item);
+        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
         report[outcome] += 1;
       } catch (error) {
         if (!(error instanceof BrevoFailure)) throw error;
@@ -87,7 +88,7 @@ export class ContactActivator implements EntityActivator {
         report.deadLettered += 1;
       }
     }
-    await requeueChangedSince(this.db, CONTACTS_SENT, job.workspaceId, sent);
+    await requeueChangedSince(this.db.sql, CONTACTS_SENT, job.workspaceId, sent);
     return report;
   }
 
@@ -97,7 +98,9 @@ export class ContactActivator implements EntityActivator {
    * email (imports match on it), contacts whose email changed (Brevo would lift their blocklist:
    * the single path keeps it) and opt-outs (an import's blocklist flag is for all its rows).
    */
-  async #import(account: BrevoAccount, workspaceId: string, contactIds: string[]): Promise<Set<string>> {
+  async #import(account: BrevoAccount, workspaceId: string, items: ActivationItem[]): Promise<Set<string>> {
+    const contactIds = items.map((item) => item.entityId);
+    const resend = new Set(items.filter((item) => item.resend).map((item) => item.entityId));
     // In the job's order (the order of the writes): Brevo imports rows in order.
     const position = new Map(contactIds.map((id, index) => [id, index]));
     const contacts = (await this.db.contact.findMany({ where: { workspaceId, id: { in: contactIds }, deletedAt: null } })).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
@@ -106,7 +109,7 @@ export class ContactActivator implements EntityActivator {
     for (const row of contacts) {
       const contact = { ...row, consent: row.consent as Consent, attributes: row.attributes as Record<string, AttributeValue> };
       const state = states.get(contact.id);
-      if (state && state.version >= contact.version) continue;
+      if (state && state.version >= contact.version && !resend.has(contact.id)) continue;
       if (contact.email === null || (state && state.email !== contact.email) || optedOut(contact)) continue;
       eligible.push({ ...contact, email: contact.email });
     }
@@ -133,16 +136,17 @@ export class ContactActivator implements EntityActivator {
       [workspaceId, activated.map((c) => c.id), activated.map((c) => c.version), activated.map((c) => c.email)],
     );
     await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !states.has(contact.id)).map((contact) => contact.id));
-    await requeueChangedSince(this.db, CONTACTS_SENT, workspaceId, activated);
+    await requeueChangedSince(this.db.sql, CONTACTS_SENT, workspaceId, activated);
     return new Set(activated.map((contact) => contact.id));
   }
 
-  async #upsert({ api, attributes }: BrevoAccount, workspaceId: string, contactId: string, sent: { id: string; version: number }[]): Promise<'activated' | 'skipped'> {
+  async #upsert({ api, attributes }: BrevoAccount, workspaceId: string, item: ActivationItem, sent: { id: string; version: number }[]): Promise<'activated' | 'skipped'> {
+    const contactId = item.entityId;
     const contact = await this.db.contact.findFirst({ where: { id: contactId, workspaceId } });
     // Deleted since: its deletion is queued behind this; gone: erased.
     if (!contact || contact.deletedAt) return 'skipped';
     const state = await this.db.brevoContactState.findUnique({ where: { contactId } });
-    if (state && state.version >= contact.version) return 'skipped';
+    if (state && state.version >= contact.version && !item.resend) return 'skipped';
     const toSend = { ...contact, consent: contact.consent as Consent, attributes: contact.attributes as Record<string, AttributeValue> };
     // Brevo lifts an email blocklist when a contact's address changes: read it first and keep it.
     const emailChanges = state?.email != null && contact.email !== null && state.email !== contact.email;
@@ -207,13 +211,15 @@ const CONTACTS_SENT: SentEntity = { entityType: 'contact', table: 'contacts', re
  * recorded last (states say what was sent, never more). Queued again (as a replay: subscribers
  * heard of the change already), the row goes out at its current version, or its deletion goes
  * out again (a contact's deletion may have run before the older version reached Brevo); without
- * this it would wait for a change that never comes. One statement per job.
+ * this it would wait for a change that never comes. It is a resend: the newer version's job may
+ * record its state after this, although Brevo applied the older version last, so the state cannot
+ * tell. One statement per job.
  */
-export async function requeueChangedSince(db: Db, { entityType, table, requeueDeletions }: SentEntity, workspaceId: string, sent: { id: string; version: number }[]) {
+export async function requeueChangedSince(sql: SqlExecutor, { entityType, table, requeueDeletions }: SentEntity, workspaceId: string, sent: { id: string; version: number }[]) {
   if (sent.length === 0) return;
-  await db.sql.query(
-    `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay)
-     SELECT e.workspace_id, $2, e.id, CASE WHEN e.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END, e.version, true
+  await sql.query(
+    `INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version, replay, resend)
+     SELECT e.workspace_id, $2, e.id, CASE WHEN e.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END, e.version, true, true
      FROM unnest($3::uuid[], $4::int[]) AS t(id, version) JOIN ${table} e ON e.id = t.id
      WHERE e.workspace_id = $1 AND e.version > t.version${requeueDeletions ? '' : ' AND e.deleted_at IS NULL'}`,
     [workspaceId, entityType, sent.map((row) => row.id), sent.map((row) => row.version)],

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import { minorDigits, type Money } from '../contacts/normalize.ts';
-import type { DeadLetterService, NewDeadLetter } from '../dead-letters/service.ts';
+import type { DeadLetterService, DeadLetterStatus, NewDeadLetter } from '../dead-letters/service.ts';
+import { prismaExecutor, type SqlExecutor } from '../contacts/writer.ts';
 import { CONTACT_TARGET, type ObjectValue } from '../objects/normalize.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
@@ -109,24 +110,20 @@ const RECORDS_SENT: SentEntity = { entityType: OBJECT_RECORD_ENTITY, table: 'obj
 // A dissociation is reported only when Brevo holds the link, so one that ran before the link landed is queued again.
 const ASSOCIATIONS_SENT: SentEntity = { entityType: OBJECT_ASSOCIATION_ENTITY, table: 'object_associations', requeueDeletions: true };
 
-/**
- * Records which versions of these records Brevo was last sent (not the newest ever sent: an older
- * batch may land after a newer one), and queues again those changed since.
- */
-async function recordStates(db: Db, workspaceId: string, records: { id: string; version: number }[]) {
-  await db.sql.query(
-    `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
-     SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
-     ON CONFLICT (record_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
-    [workspaceId, records.map((record) => record.id), records.map((record) => record.version)],
-  );
-  await requeueChangedSince(db, RECORDS_SENT, workspaceId, records);
-}
-
 const uniqueRecords = (records: RecordToSend[]) => [...new Map(records.map((record) => [record.id, record])).values()];
 
 /** Whether Brevo has the object type (Brevo's API creates none: they are made in its UI). */
 export const brevoTypeExists = async (api: BrevoApi, brevoType: string) => (await api.listObjectRecords(brevoType, { limit: 1, page: 1 })) !== null;
+
+/** A value that shows, read back, whether Brevo kept its attribute (an empty text might not be listed either way). */
+const telling = (value: BrevoObjectAttributeValue | undefined) => value !== undefined && value !== '';
+
+/** What reading a type back taught: names now checked, those of them Brevo lacks, and where the next read goes on. */
+interface ReadBack {
+  checked: string[];
+  unknown: string[];
+  scanPage: number | null;
+}
 
 /**
  * Activates object records: upserts by external ID to Brevo's objects API, once Brevo's object
@@ -171,10 +168,12 @@ export class ObjectRecordActivator implements EntityActivator {
       });
     }
 
-    const ids = job.items.filter((item) => item.operation === 'upsert').map((item) => item.entityId);
+    const upserts = job.items.filter((item) => item.operation === 'upsert');
+    const ids = upserts.map((item) => item.entityId);
+    const resend = new Set(upserts.filter((item) => item.resend).map((item) => item.entityId));
     const rows = await this.db.objectRecord.findMany({ where: { id: { in: ids }, workspaceId: job.workspaceId, deletedAt: null }, include: RECORD_WITH_TYPE });
     const states = new Map((await this.db.brevoObjectState.findMany({ where: { recordId: { in: ids } } })).map((state) => [state.recordId, state.version]));
-    const due = rows.filter((row) => (states.get(row.id) ?? 0) < row.version).map((row) => ({ ...row, attributes: row.attributes as Record<string, ObjectValue> }));
+    const due = rows.filter((row) => resend.has(row.id) || (states.get(row.id) ?? 0) < row.version).map((row) => ({ ...row, attributes: row.attributes as Record<string, ObjectValue> }));
     report.skipped += ids.length - due.length;
 
     for (const records of groupBy(due, (record) => record.objectType.id)) {
@@ -192,69 +191,106 @@ export class ObjectRecordActivator implements EntityActivator {
       }
       const { applied, failed } = await sendObjectRecords(account, objectType.brevoObjectType, records.map((record) => ({ record, request: recordRequest(record) })));
       for (const { entry, letter: content } of failed) await letter(entry.record.id, entry.record.externalId, content);
-      await recordStates(this.db, job.workspaceId, applied.map((entry) => entry.record));
+      const learned = await this.#readBack(account.api, objectType, applied);
       report.activated += applied.length;
-      const { unknown, discovered } = await this.#unknownAttributes(account.api, job.workspaceId, objectType, applied);
-      for (const { record, request } of applied) {
-        const letterContent = droppedAttributesLetter(objectType, record.externalId, request, unknown);
-        if (letterContent) await letter(record.id, record.externalId, letterContent);
-      }
-      if (discovered.length > 0) await this.#reportEarlierDrops(job.workspaceId, objectType, discovered, applied.map((entry) => entry.record.id));
+      report.deadLettered += await this.#recordApplied(job.workspaceId, objectType, applied, learned);
     }
     return report;
   }
 
   /**
-   * The attributes of this type Brevo does not have, and which of them were found out just now.
-   * Brevo keeps a type's attributes for all its records, so each name is checked once, by reading
-   * back a record Brevo was last sent with it (one of this job's, or any whose current version Brevo
-   * was sent), and remembered per type. The newest pages hold the records just created; one created
-   * earlier may sit on any page, so while names stay unchecked the rest of the type is read too, a
-   * few pages per job, from where the last job stopped.
+   * Records what Brevo was sent and what reading back taught, and reports the attributes Brevo
+   * dropped, in one transaction: a crash in between would leave states saying Brevo has these
+   * versions with their losses never reported. The type's row is locked first, so jobs of the same
+   * type take turns here, and a name found unknown by two of them is reported once. Answers the
+   * number of letters written.
    */
-  async #unknownAttributes(
-    api: BrevoApi,
-    workspaceId: string,
-    objectType: RecordToSend['objectType'],
-    applied: { record: RecordToSend; request: BrevoObjectRecord }[],
-  ): Promise<{ unknown: Set<string>; discovered: string[] }> {
+  async #recordApplied(workspaceId: string, objectType: RecordToSend['objectType'], applied: { record: RecordToSend; request: BrevoObjectRecord }[], learned: ReadBack | null) {
+    const records = applied.map((entry) => entry.record);
+    const letters = await this.db.$transaction(
+      async (tx) => {
+        const sql = prismaExecutor(tx);
+        await sql.query(
+          `INSERT INTO brevo_object_type_states (object_type_id, workspace_id, checked_attributes, unknown_attributes) VALUES ($1::uuid, $2::uuid, '{}', '{}') ON CONFLICT (object_type_id) DO NOTHING`,
+          [objectType.id, workspaceId],
+        );
+        const [state] = (await sql.query<{ checked_attributes: string[]; unknown_attributes: string[] }>(`SELECT checked_attributes, unknown_attributes FROM brevo_object_type_states WHERE object_type_id = $1::uuid FOR UPDATE`, [objectType.id])).rows;
+        // States say which version Brevo was last sent, not the newest ever sent: an older batch may land after a newer one.
+        await sql.query(
+          `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
+           SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
+           ON CONFLICT (record_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
+          [workspaceId, records.map((record) => record.id), records.map((record) => record.version)],
+        );
+        await requeueChangedSince(sql, RECORDS_SENT, workspaceId, records);
+        const known = new Set(state!.unknown_attributes);
+        const unknown = new Set([...known, ...(learned?.unknown ?? [])]);
+        const discovered = [...unknown].filter((name) => !known.has(name));
+        if (learned) {
+          await tx.brevoObjectTypeState.update({
+            where: { objectTypeId: objectType.id },
+            data: { checkedAttributes: [...new Set([...state!.checked_attributes, ...learned.checked])].sort(), unknownAttributes: [...unknown].sort(), scanPage: learned.scanPage, checkedAt: new Date() },
+          });
+        }
+        const own = applied.flatMap(({ record, request }) => {
+          const content = droppedAttributesLetter(objectType, record.externalId, request, unknown);
+          return content ? [{ entityId: record.id, sourceObjectId: record.externalId, ...content }] : [];
+        });
+        const earlier = discovered.length > 0 ? await this.#earlierDrops(sql, objectType, discovered, records) : [];
+        // An open letter saying the same already tells the operator (a retry of one letter forgets the
+        // type's findings, so they are found again); a discarded one was seen and let go.
+        const letters = [...(await unsaid(sql, workspaceId, own, ['open'])), ...(await unsaid(sql, workspaceId, earlier, ['open', 'discarded']))];
+        await this.deadLetters.recordMany(workspaceId, letters.map((letter) => ({ entityType: OBJECT_RECORD_ENTITY, ...letter })), tx);
+        return { letters, earlier: earlier.length, unknown };
+      },
+      { timeout: 120_000 },
+    );
+    if (letters.unknown.size > 0) {
+      this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...letters.unknown], dropped: letters.letters.length, earlier: letters.earlier }, 'Brevo object type lacks attributes Tajo sends');
+    }
+    return letters.letters.length;
+  }
+
+  /**
+   * Reads the type back from Brevo for the attribute names of these records not checked yet.
+   * Brevo keeps a type's attributes for all its records, so each name is checked once, on a record
+   * Brevo was last sent with it (one of this job's, or any whose current version Brevo was sent).
+   * The newest pages hold the records just created; one created earlier may sit on any page, so
+   * while names stay unchecked the rest of the type is read too, a few pages per job, from where
+   * the last job stopped. Null when every name was checked already.
+   */
+  async #readBack(api: BrevoApi, objectType: RecordToSend['objectType'], applied: { record: RecordToSend; request: BrevoObjectRecord }[]): Promise<ReadBack | null> {
     const state = await this.db.brevoObjectTypeState.findUnique({ where: { objectTypeId: objectType.id } });
-    const checked = new Set(state?.checkedAttributes);
-    const unknown = new Set(state?.unknownAttributes);
-    const unchecked = new Set(applied.flatMap(({ request }) => Object.keys(request.attributes)).filter((name) => !checked.has(name)));
-    const discovered: string[] = [];
-    if (unchecked.size === 0) return { unknown, discovered };
+    const known = new Set(state?.checkedAttributes);
+    const unchecked = new Set(applied.flatMap(({ request }) => Object.keys(request.attributes)).filter((name) => !known.has(name)));
+    if (unchecked.size === 0) return null;
+    const learned: ReadBack = { checked: [], unknown: [], scanPage: state?.scanPage ?? null };
     const sentNow = new Map(applied.map(({ request }) => [request.identifiers.ext_id!, request.attributes]));
     const limit = this.options.readBackPageSize;
     const first = await api.listObjectRecords(objectType.brevoObjectType, { limit, page: 1 });
     const pages = Math.max(1, Math.ceil((first?.count ?? 0) / limit));
-    const readBack = async (page: number) => {
+    const read = async (page: number) => {
       const stored = (page === 1 ? first : await api.listObjectRecords(objectType.brevoObjectType, { limit, page }))?.records ?? [];
       const sentBefore = await this.#lastSentAttributes(objectType.id, stored.flatMap((record) => (record.extId === undefined || sentNow.has(record.extId) ? [] : [record.extId])));
       for (const record of stored) {
         const sent = record.extId === undefined ? undefined : (sentNow.get(record.extId) ?? sentBefore.get(record.extId));
-        for (const name of Object.keys(sent ?? {}).filter((name) => unchecked.has(name))) {
+        for (const [name, value] of Object.entries(sent ?? {})) {
+          if (!unchecked.has(name) || !telling(value)) continue;
           unchecked.delete(name);
-          checked.add(name);
-          if (record.attributes[name] !== undefined) continue;
-          unknown.add(name);
-          discovered.push(name);
+          learned.checked.push(name);
+          if (record.attributes[name] === undefined) learned.unknown.push(name);
         }
       }
     };
-    for (let page = pages; page > pages - READ_BACK_PAGES && page >= 1 && unchecked.size > 0; page -= 1) await readBack(page);
-    let scanPage = state?.scanPage ?? null;
+    for (let page = pages; page > pages - READ_BACK_PAGES && page >= 1 && unchecked.size > 0; page -= 1) await read(page);
     if (unchecked.size > 0) {
-      let page = scanPage !== null && scanPage <= pages - READ_BACK_PAGES ? scanPage : pages - READ_BACK_PAGES;
+      let page = learned.scanPage !== null && learned.scanPage <= pages - READ_BACK_PAGES ? learned.scanPage : pages - READ_BACK_PAGES;
       const until = page - READ_BACK_PAGES;
-      for (; page > until && page >= 1 && unchecked.size > 0; page -= 1) await readBack(page);
+      for (; page > until && page >= 1 && unchecked.size > 0; page -= 1) await read(page);
       // Past the oldest page, the next job starts again below the newest.
-      scanPage = page >= 1 ? page : null;
+      learned.scanPage = page >= 1 ? page : null;
     }
-    const data = { checkedAttributes: [...checked].sort(), unknownAttributes: [...unknown].sort(), scanPage, checkedAt: new Date() };
-    await this.db.brevoObjectTypeState.upsert({ where: { objectTypeId: objectType.id }, create: { objectTypeId: objectType.id, workspaceId, ...data }, update: data });
-    if (unknown.size > 0) this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...unknown] }, 'Brevo object type lacks attributes Tajo sends');
-    return { unknown, discovered };
+    return learned;
   }
 
   /** The attributes Brevo was last sent for these records of the type: those whose current version it was sent. */
@@ -269,23 +305,32 @@ export class ObjectRecordActivator implements EntityActivator {
   }
 
   /**
-   * Attributes found unknown just now were dropped from every record sent with them before, too:
-   * those (Brevo holding their current version) are reported as well, so none is lost quietly.
+   * Attributes found unknown just now were dropped from the records sent with them before, too:
+   * the letters of those whose current version Brevo holds (other than this job's).
    */
-  async #reportEarlierDrops(workspaceId: string, objectType: RecordToSend['objectType'], names: string[], reported: string[]) {
-    const { rows } = await this.db.sql.query<{ id: string; external_id: string; attributes: Record<string, ObjectValue> }>(
-      `SELECT r.id, r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
+  async #earlierDrops(sql: SqlExecutor, objectType: RecordToSend['objectType'], names: string[], reported: { id: string }[]) {
+    const { rows } = await sql.query<{ id: string; external_id: string; attributes: Record<string, ObjectValue> }>(
+      `SELECT r.id::text, r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
         WHERE r.object_type_id = $1::uuid AND r.deleted_at IS NULL AND r.attributes ?| $2::text[] AND NOT (r.id = ANY($3::uuid[]))`,
-      [objectType.id, names, reported],
+      [objectType.id, names, reported.map((record) => record.id)],
     );
     const unknown = new Set(names);
-    const letters = rows.flatMap((row) => {
+    return rows.flatMap((row) => {
       const content = droppedAttributesLetter(objectType, row.external_id, recordRequest({ externalId: row.external_id, attributes: row.attributes }), unknown);
-      return content ? [{ entityType: OBJECT_RECORD_ENTITY, entityId: row.id, sourceObjectId: row.external_id, ...content }] : [];
+      return content ? [{ entityId: row.id, sourceObjectId: row.external_id, ...content }] : [];
     });
-    await this.deadLetters.recordMany(workspaceId, letters);
-    if (letters.length > 0) this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, records: letters.length }, 'object records sent earlier lost attributes Brevo lacks');
   }
+}
+
+/** The letters no letter of the given statuses already says, for the same record and reason. */
+async function unsaid<T extends { entityId: string; reason: string }>(sql: SqlExecutor, workspaceId: string, letters: T[], statuses: DeadLetterStatus[]): Promise<T[]> {
+  if (letters.length === 0) return letters;
+  const { rows } = await sql.query<{ entity_id: string; reason: string }>(
+    `SELECT entity_id::text, reason FROM dead_letters WHERE workspace_id = $1::uuid AND entity_type = $2 AND entity_id = ANY($3::uuid[]) AND status = ANY($4::text[])`,
+    [workspaceId, OBJECT_RECORD_ENTITY, letters.map((letter) => letter.entityId), statuses],
+  );
+  const said = new Set(rows.map((row) => `${row.entity_id}\u0000${row.reason}`));
+  return letters.filter((letter) => !said.has(`${letter.entityId}\u0000${letter.reason}`));
 }
 
 /** The dead letter of a record Brevo applied without the attributes its type lacks; null when it lacks none of the record's. */
@@ -347,6 +392,7 @@ export class ObjectAssociationActivator implements EntityActivator {
     };
 
     const ids = job.items.map((item) => item.entityId);
+    const resend = new Set(job.items.filter((item) => item.resend).map((item) => item.entityId));
     const rows = await this.db.objectAssociation.findMany({ where: { id: { in: ids }, workspaceId: job.workspaceId }, include: { record: { include: RECORD_WITH_TYPE } } });
     const associations = rows.map((row) => ({ ...row, record: { ...row.record, attributes: row.record.attributes as Record<string, ObjectValue> } }));
     const states = new Map((await this.db.brevoObjectAssociationState.findMany({ where: { associationId: { in: ids } } })).map((state) => [state.associationId, state.version]));
@@ -365,7 +411,7 @@ export class ObjectAssociationActivator implements EntityActivator {
             response: null,
           });
         } else report.skipped += 1;
-      } else if (association.record.deletedAt || (states.get(association.id) ?? 0) >= association.version) report.skipped += 1;
+      } else if (association.record.deletedAt || (!resend.has(association.id) && (states.get(association.id) ?? 0) >= association.version)) report.skipped += 1;
       else links.push(association);
     }
 
@@ -392,15 +438,20 @@ export class ObjectAssociationActivator implements EntityActivator {
       const entries = groupBy(group, (association) => association.record.id).flatMap(associationRequests);
       const { applied, failed } = await sendObjectRecords(account, group[0]!.record.objectType.brevoObjectType, entries);
       const linked = applied.flatMap((entry) => entry.associations);
-      // Each entry also wrote its record's attributes, at the version this job read.
-      await recordStates(this.db, job.workspaceId, uniqueRecords(applied.map((entry) => entry.associations[0]!.record)));
-      await this.db.sql.query(
-        `INSERT INTO brevo_object_association_states (association_id, workspace_id, version, activated_at)
-         SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
-         ON CONFLICT (association_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
-        [job.workspaceId, linked.map((association) => association.id), linked.map((association) => association.version)],
-      );
-      await requeueChangedSince(this.db, ASSOCIATIONS_SENT, job.workspaceId, linked);
+      await this.db.$transaction(async (tx) => {
+        const sql = prismaExecutor(tx);
+        await sql.query(
+          `INSERT INTO brevo_object_association_states (association_id, workspace_id, version, activated_at)
+           SELECT id, $1::uuid, version, now() FROM unnest($2::uuid[], $3::int[]) AS t(id, version)
+           ON CONFLICT (association_id) DO UPDATE SET version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
+          [job.workspaceId, linked.map((association) => association.id), linked.map((association) => association.version)],
+        );
+        await requeueChangedSince(sql, ASSOCIATIONS_SENT, job.workspaceId, linked);
+        // Each entry also wrote its record's attributes, as this job read them: a record changed
+        // since may have had its newer version land first, so it goes out again. (Its state is the
+        // record job's to keep, with the report of what Brevo drops.)
+        await requeueChangedSince(sql, RECORDS_SENT, job.workspaceId, uniqueRecords(applied.map((entry) => entry.associations[0]!.record)));
+      });
       report.activated += linked.length;
       // Brevo refusing a link usually means an end it does not have yet: wait for it until the deadline.
       for (const { entry, letter: content } of failed) {

@@ -119,7 +119,7 @@ export class ActivationWorkers {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, created_at
+        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at
          FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[]) ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [RELAY_BATCH, this.#handled()],
       );
@@ -201,8 +201,10 @@ function toJobs(rows: OutboxRow[]): ActivationJob[] {
   for (const row of rows) {
     const key = `${row.workspace_id}:${row.entity_type}`;
     const group = groups.get(key) ?? { workspaceId: row.workspace_id, entityType: row.entity_type, items: new Map<string, ActivationItem>() };
+    // A resend stays one when a later row replaces it.
+    const resend = row.resend || group.items.get(row.entity_id)?.resend === true;
     group.items.delete(row.entity_id);
-    group.items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}) });
+    group.items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}), ...(resend ? { resend } : {}) });
     groups.set(key, group);
   }
   const jobs: ActivationJob[] = [];

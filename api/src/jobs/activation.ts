@@ -14,6 +14,8 @@ export interface OutboxRow {
   external_id: string | null;
   /** Activation queued again for an unchanged record: nothing to announce to webhook subscribers. */
   replay: boolean;
+  /** Sent whatever the state says: Brevo may hold an older version (see requeueChangedSince). */
+  resend: boolean;
   created_at: Date;
 }
 
@@ -25,6 +27,8 @@ export interface ActivationItem {
   operation: string;
   /** Carried for work whose row is gone when it runs (a contact's erasure). */
   externalId?: string | null;
+  /** Send the current version even if the state says Brevo has it: an older one may have landed last. */
+  resend?: boolean;
 }
 
 /** Items of one entity type for one workspace: the unit a worker carries out. */
