@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { waitFor } from '../support/worker.ts';
+import { pino } from 'pino';
 import { requeueChangedSince } from '../../api/src/brevo/activation.ts';
+import { createActivators } from '../../api/src/jobs/activators.ts';
+import { OBJECT_RECORD_ENTITY } from '../../api/src/objects/service.ts';
 import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
 
 // Brevo processes objects batches asynchronously, and a later batch may finish first. An older
@@ -105,6 +108,30 @@ describe('object activation when Brevo finishes an older batch last', () => {
     await h.settle();
     expect(h.brevo.state.objects.byExtId('badge', 'G-1')?.attributes).toEqual({ code: 'G-1', color: 'green' });
     expect(await recordState(ws, 'badge', 'G-1')).toEqual({ version: 2, sent: 2 });
+  }, 60_000);
+
+  it('a retried job sends its records again (it may have failed after an older version landed) and writes its letters once', async () => {
+    const ws = await createWorkspace(h.t.app);
+    await h.connect(ws);
+    h.brevo.state.objects.defineType('pass', { attributes: { code: 'text', zone: 'text' } });
+    await defineType(h, ws, 'pass', ['zone']);
+    await post(h, ws, '/v1/objects/pass/records', { attributes: { code: 'P-1', zone: 'A' } });
+    const { record: gone } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/pass/records', { attributes: { code: 'P-2', zone: 'B' } });
+    await h.settle();
+    const removed = await h.t.app.inject({ method: 'DELETE', url: `/v1/objects/pass/records/${gone.id}`, headers: withKey(ws.writeKey) });
+    expect(removed.statusCode, removed.body).toBeLessThan(300);
+    await h.settle();
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId)).toEqual(['P-2']);
+
+    // Brevo holds an older P-1 than its state says, and the job carrying P-1 and P-2's deletion runs again.
+    h.brevo.state.objects.apply('pass', { identifiers: { ext_id: 'P-1' }, attributes: { code: 'P-1', zone: 'stale' } });
+    const p1 = await h.t.db.objectRecord.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'P-1' } });
+    const activator = createActivators(h.t.db, h.t.app.services, pino({ level: 'silent' }))[OBJECT_RECORD_ENTITY]!;
+    const job = { workspaceId: ws.id, entityType: OBJECT_RECORD_ENTITY, items: [{ entityId: p1.id, operation: 'upsert' }, { entityId: gone.id, operation: 'delete' }] };
+    expect(await activator.run(job, { jobId: 'first-run' })).toMatchObject({ activated: 0, deadLettered: 0 });
+    expect(await activator.run(job, { jobId: 'retried', retryCount: 1 })).toMatchObject({ activated: 1, deadLettered: 0 });
+    expect(h.brevo.state.objects.byExtId('pass', 'P-1')?.attributes).toEqual({ code: 'P-1', zone: 'A' });
+    expect((await deadLetters(h, ws)).map((letter) => letter.sourceObjectId)).toEqual(['P-2']);
   }, 60_000);
 
   it('a dissociation that ran before its link reached Brevo is reported once the link lands, naming both ends', async () => {

@@ -5,7 +5,7 @@ import type { DeadLetterService, DeadLetterStatus, NewDeadLetter } from '../dead
 import { prismaExecutor, type SqlExecutor } from '../contacts/writer.ts';
 import { CONTACT_TARGET, type ObjectValue } from '../objects/normalize.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
-import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { failureLetter, requeueChangedSince, type SentEntity } from './activation.ts';
 import {
@@ -140,12 +140,12 @@ export class ObjectRecordActivator implements EntityActivator {
     private readonly options: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
   ) {}
 
-  async run(job: ActivationJob): Promise<ActivationReport> {
+  async run(job: ActivationJob, run?: JobRun): Promise<ActivationReport> {
     const account = await this.accounts.forWorkspace(job.workspaceId);
     if (!account) return skippedReport(job);
     const report = emptyReport();
     const letter = async (entityId: string | null, sourceObjectId: string, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
-      await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId, sourceObjectId, ...content });
+      if (!(await this.deadLetters.recordUnlessOpen({ workspaceId: job.workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId, sourceObjectId, ...content }))) return;
       this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object record dead-lettered');
       report.deadLettered += 1;
     };
@@ -170,7 +170,9 @@ export class ObjectRecordActivator implements EntityActivator {
 
     const upserts = job.items.filter((item) => item.operation === 'upsert');
     const ids = upserts.map((item) => item.entityId);
-    const resend = new Set(upserts.filter((item) => item.resend).map((item) => item.entityId));
+    // A retried job may have failed after Brevo applied an older version than its state says
+    // (its states and requeues rolled back): it sends everything again.
+    const resend = new Set(upserts.filter((item) => item.resend || (run?.retryCount ?? 0) > 0).map((item) => item.entityId));
     const rows = await this.db.objectRecord.findMany({ where: { id: { in: ids }, workspaceId: job.workspaceId, deletedAt: null }, include: RECORD_WITH_TYPE });
     const states = new Map((await this.db.brevoObjectState.findMany({ where: { recordId: { in: ids } } })).map((state) => [state.recordId, state.version]));
     const due = rows.filter((row) => resend.has(row.id) || (states.get(row.id) ?? 0) < row.version).map((row) => ({ ...row, attributes: row.attributes as Record<string, ObjectValue> }));
@@ -191,6 +193,7 @@ export class ObjectRecordActivator implements EntityActivator {
       }
       const { applied, failed } = await sendObjectRecords(account, objectType.brevoObjectType, records.map((record) => ({ record, request: recordRequest(record) })));
       for (const { entry, letter: content } of failed) await letter(entry.record.id, entry.record.externalId, content);
+      if (applied.length === 0) continue;
       const learned = await this.#readBack(account.api, objectType, applied);
       report.activated += applied.length;
       report.deadLettered += await this.#recordApplied(job.workspaceId, objectType, applied, learned);
@@ -210,11 +213,15 @@ export class ObjectRecordActivator implements EntityActivator {
     const letters = await this.db.$transaction(
       async (tx) => {
         const sql = prismaExecutor(tx);
-        await sql.query(
-          `INSERT INTO brevo_object_type_states (object_type_id, workspace_id, checked_attributes, unknown_attributes) VALUES ($1::uuid, $2::uuid, '{}', '{}') ON CONFLICT (object_type_id) DO NOTHING`,
-          [objectType.id, workspaceId],
-        );
-        const [state] = (await sql.query<{ checked_attributes: string[]; unknown_attributes: string[] }>(`SELECT checked_attributes, unknown_attributes FROM brevo_object_type_states WHERE object_type_id = $1::uuid FOR UPDATE`, [objectType.id])).rows;
+        // Locks the type's row, made anew if a dead-letter retry removed it meanwhile.
+        const [state] = (
+          await sql.query<{ checked_attributes: string[]; unknown_attributes: string[] }>(
+            `INSERT INTO brevo_object_type_states (object_type_id, workspace_id, checked_attributes, unknown_attributes) VALUES ($1::uuid, $2::uuid, '{}', '{}')
+             ON CONFLICT (object_type_id) DO UPDATE SET object_type_id = EXCLUDED.object_type_id
+             RETURNING checked_attributes, unknown_attributes`,
+            [objectType.id, workspaceId],
+          )
+        ).rows;
         // States say which version Brevo was last sent, not the newest ever sent: an older batch may land after a newer one.
         await sql.query(
           `INSERT INTO brevo_object_states (record_id, workspace_id, version, activated_at)
@@ -232,18 +239,17 @@ export class ObjectRecordActivator implements EntityActivator {
             data: { checkedAttributes: [...new Set([...state!.checked_attributes, ...learned.checked])].sort(), unknownAttributes: [...unknown].sort(), scanPage: learned.scanPage, checkedAt: new Date() },
           });
         }
-        const own = applied.flatMap(({ record, request }) => {
-          const content = droppedAttributesLetter(objectType, record.externalId, request, unknown);
-          return content ? [{ entityId: record.id, sourceObjectId: record.externalId, ...content }] : [];
-        });
+        const own = applied.map(({ record, request }) => ({ id: record.id, externalId: record.externalId, request, dropped: Object.keys(request.attributes).filter((name) => unknown.has(name)) }));
         const earlier = discovered.length > 0 ? await this.#earlierDrops(sql, objectType, discovered, records) : [];
-        // An open letter saying the same already tells the operator (a retry of one letter forgets the
-        // type's findings, so they are found again); a discarded one was seen and let go.
-        const letters = [...(await unsaid(sql, workspaceId, own, ['open'])), ...(await unsaid(sql, workspaceId, earlier, ['open', 'discarded']))];
-        await this.deadLetters.recordMany(workspaceId, letters.map((letter) => ({ entityType: OBJECT_RECORD_ENTITY, ...letter })), tx);
+        // What an open letter says is dropped already tells the operator (a retry of one letter
+        // forgets the type's findings, so they are found again); a discarded one was seen and let go.
+        const drops = [...(await unsaid(sql, workspaceId, own, ['open'])), ...(await unsaid(sql, workspaceId, earlier, ['open', 'discarded']))];
+        const letters = drops.map((drop) => ({ entityType: OBJECT_RECORD_ENTITY, entityId: drop.id, sourceObjectId: drop.externalId, ...droppedAttributesLetter(objectType, drop) }));
+        await this.deadLetters.recordMany(workspaceId, letters, tx);
         return { letters, earlier: earlier.length, unknown };
       },
-      { timeout: 120_000 },
+      // Jobs of one type wait here for each other; a sweep over a large type takes a while.
+      { maxWait: 30_000, timeout: 120_000 },
     );
     if (letters.unknown.size > 0) {
       this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...letters.unknown], dropped: letters.letters.length, earlier: letters.earlier }, 'Brevo object type lacks attributes Tajo sends');
@@ -314,35 +320,49 @@ export class ObjectRecordActivator implements EntityActivator {
         WHERE r.object_type_id = $1::uuid AND r.deleted_at IS NULL AND r.attributes ?| $2::text[] AND NOT (r.id = ANY($3::uuid[]))`,
       [objectType.id, names, reported.map((record) => record.id)],
     );
-    const unknown = new Set(names);
-    return rows.flatMap((row) => {
-      const content = droppedAttributesLetter(objectType, row.external_id, recordRequest({ externalId: row.external_id, attributes: row.attributes }), unknown);
-      return content ? [{ entityId: row.id, sourceObjectId: row.external_id, ...content }] : [];
+    return rows.map((row) => {
+      const request = recordRequest({ externalId: row.external_id, attributes: row.attributes });
+      return { id: row.id, externalId: row.external_id, request, dropped: names.filter((name) => name in request.attributes) };
     });
   }
 }
 
-/** The letters no letter of the given statuses already says, for the same record and reason. */
-async function unsaid<T extends { entityId: string; reason: string }>(sql: SqlExecutor, workspaceId: string, letters: T[], statuses: DeadLetterStatus[]): Promise<T[]> {
-  if (letters.length === 0) return letters;
-  const { rows } = await sql.query<{ entity_id: string; reason: string }>(
-    `SELECT entity_id::text, reason FROM dead_letters WHERE workspace_id = $1::uuid AND entity_type = $2 AND entity_id = ANY($3::uuid[]) AND status = ANY($4::text[])`,
-    [workspaceId, OBJECT_RECORD_ENTITY, letters.map((letter) => letter.entityId), statuses],
-  );
-  const said = new Set(rows.map((row) => `${row.entity_id}\u0000${row.reason}`));
-  return letters.filter((letter) => !said.has(`${letter.entityId}\u0000${letter.reason}`));
+/** A record Brevo applied without some of its attributes (its type lacks them). */
+interface Drop {
+  id: string;
+  externalId: string;
+  request: BrevoObjectRecord;
+  dropped: string[];
 }
 
-/** The dead letter of a record Brevo applied without the attributes its type lacks; null when it lacks none of the record's. */
-function droppedAttributesLetter(objectType: RecordToSend['objectType'], externalId: string, request: BrevoObjectRecord, unknown: Set<string>) {
-  const dropped = Object.keys(request.attributes).filter((name) => unknown.has(name));
-  if (dropped.length === 0) return null;
+/**
+ * Of these drops, the attributes no letter of the given statuses names already for the same
+ * record (letters name them in `response.droppedAttributes`); drops left with none are left out.
+ */
+async function unsaid(sql: SqlExecutor, workspaceId: string, drops: Drop[], statuses: DeadLetterStatus[]): Promise<Drop[]> {
+  const candidates = drops.filter((drop) => drop.dropped.length > 0);
+  if (candidates.length === 0) return [];
+  const { rows } = await sql.query<{ entity_id: string; dropped: string[] | null }>(
+    `SELECT entity_id::text, ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(response->'droppedAttributes') = 'array' THEN response->'droppedAttributes' ELSE '[]' END)) AS dropped
+       FROM dead_letters WHERE workspace_id = $1::uuid AND entity_type = $2 AND entity_id = ANY($3::uuid[]) AND status = ANY($4::text[])`,
+    [workspaceId, OBJECT_RECORD_ENTITY, candidates.map((drop) => drop.id), statuses],
+  );
+  const said = new Map<string, Set<string>>();
+  for (const row of rows) for (const name of row.dropped ?? []) said.set(row.entity_id, (said.get(row.entity_id) ?? new Set()).add(name));
+  return candidates.flatMap((drop) => {
+    const dropped = drop.dropped.filter((name) => !said.get(drop.id)?.has(name));
+    return dropped.length > 0 ? [{ ...drop, dropped }] : [];
+  });
+}
+
+/** The dead letter of a record Brevo applied without the attributes its type lacks. */
+function droppedAttributesLetter(objectType: RecordToSend['objectType'], { externalId, request, dropped }: Drop) {
   const them = dropped.length === 1 ? 'it' : 'them';
   return {
     category: 'mapping' as const,
     reason: `Brevo's object type '${objectType.brevoObjectType}' has no attribute ${dropped.join(', ')}: Brevo dropped ${them} from ${objectType.name} ${externalId} (create ${them} in Brevo, then retry)`,
     request: { operation: 'upsertObjectRecords', objectType: objectType.brevoObjectType, body: request },
-    response: null,
+    response: { droppedAttributes: dropped },
   };
 }
 
@@ -386,7 +406,7 @@ export class ObjectAssociationActivator implements EntityActivator {
     if (!account) return skippedReport(job);
     const report = emptyReport();
     const letter = async (association: AssociationToSend, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
-      await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: association.id, sourceObjectId: describeAssociation(association), ...content });
+      if (!(await this.deadLetters.recordUnlessOpen({ workspaceId: job.workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: association.id, sourceObjectId: describeAssociation(association), ...content }))) return;
       this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object association dead-lettered');
       report.deadLettered += 1;
     };

@@ -102,8 +102,9 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
   async [OBJECT_RECORD_ENTITY](tx, workspaceId, recordId) {
     const record = await tx.objectRecord.findFirst({ where: { id: recordId, workspaceId } });
     if (!record) return false;
-    await tx.brevoObjectState.deleteMany({ where: { recordId } });
+    // The type's row first: object activation locks it before the record states (one order, no deadlock).
     await tx.brevoObjectTypeState.deleteMany({ where: { objectTypeId: record.objectTypeId } });
+    await tx.brevoObjectState.deleteMany({ where: { recordId } });
     await tx.activationOutbox.create({
       data: { workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId: recordId, operation: record.deletedAt ? 'delete' : 'upsert', entityVersion: record.version, replay: true },
     });
@@ -168,6 +169,22 @@ export class DeadLetterService {
     // Counted as written: a caller's transaction that rolls back afterwards (rare, and retried) counts it twice.
     this.metrics.count('dead_lettered', 1, letter.category);
     return row;
+  }
+
+  /**
+   * Records a letter unless an open one already says the same of the same record (or source
+   * object): a job retried after it wrote its letters writes them once. Answers whether it did.
+   */
+  async recordUnlessOpen(letter: NewDeadLetter): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const open = await tx.deadLetter.findFirst({
+        where: { workspaceId: letter.workspaceId, entityType: letter.entityType, ...(letter.entityId ? { entityId: letter.entityId } : { sourceObjectId: letter.sourceObjectId }), reason: letter.reason, status: 'open' },
+        select: { id: true },
+      });
+      if (open) return false;
+      await this.record(letter, tx);
+      return true;
+    });
   }
 
   /** Records many letters of one workspace at once (a finding about many records), each announced as record() does; pass a transaction as for record(). */

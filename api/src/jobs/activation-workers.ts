@@ -93,7 +93,7 @@ export class ActivationWorkers {
       const log = this.log.child({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, jobId: job.id });
       let report;
       try {
-        report = await activator.run(job.data, { jobId: job.id });
+        report = await activator.run(job.data, { jobId: job.id, retryCount: job.retryCount });
       } catch (error) {
         // Brevo out of retries (rate limits, outages) or our own failure: pg-boss retries the job.
         log.warn({ category: categoryOf(error), err: error }, 'activation job failed; retried');

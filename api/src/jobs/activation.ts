@@ -48,6 +48,8 @@ export interface ActivationReport {
 /** Which run of a job this is: pg-boss keeps a job's ID across its retries. */
 export interface JobRun {
   jobId: string;
+  /** How many times pg-boss has retried the job (absent or 0: its first run). */
+  retryCount?: number;
 }
 
 /** Carries out one entity type's jobs. Must be safe to run twice: a job may be retried after a crash. */
