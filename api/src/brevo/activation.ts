@@ -73,22 +73,26 @@ export class ContactActivator implements EntityActivator {
     const report = emptyReport();
     const upserts = job.items.filter((item) => item.operation === 'upsert');
     const imported = upserts.length >= IMPORT_MIN_CONTACTS ? await this.#import(account, job.workspaceId, upserts) : new Set<string>();
-    // What this job sent one by one, at which version: checked against changes once, at the end.
+    // What this job sent one by one, at which version: checked against changes once, at the end,
+    // also when the job fails part way (its retry skips what it recorded as sent).
     const sent: { id: string; version: number }[] = [];
     report.activated += imported.size;
-    for (const item of job.items) {
-      if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
-      try {
-        const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
-        report[outcome] += 1;
-      } catch (error) {
-        if (!(error instanceof BrevoFailure)) throw error;
-        await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: 'contact', entityId: item.operation === 'erase' ? null : item.entityId, ...error.letter });
-        this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation, reason: error.letter.reason }, 'activation dead-lettered');
-        report.deadLettered += 1;
+    try {
+      for (const item of job.items) {
+        if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
+        try {
+          const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
+          report[outcome] += 1;
+        } catch (error) {
+          if (!(error instanceof BrevoFailure)) throw error;
+          await this.deadLetters.record({ workspaceId: job.workspaceId, entityType: 'contact', entityId: item.operation === 'erase' ? null : item.entityId, ...error.letter });
+          this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation, reason: error.letter.reason }, 'activation dead-lettered');
+          report.deadLettered += 1;
+        }
       }
+    } finally {
+      await requeueChangedSince(this.db.sql, CONTACTS_SENT, job.workspaceId, sent);
     }
-    await requeueChangedSince(this.db.sql, CONTACTS_SENT, job.workspaceId, sent);
     return report;
   }
 
