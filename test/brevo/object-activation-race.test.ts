@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+import { withKey, type TestWorkspace } from '../support/app.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { waitFor } from '../support/worker.ts';
 import { pino } from 'pino';
 import { requeueChangedSince } from '../../api/src/brevo/activation.ts';
 import { createActivators } from '../../api/src/jobs/activators.ts';
 import { OBJECT_RECORD_ENTITY } from '../../api/src/objects/service.ts';
-import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+import { connectedWithType, contactsBatch, deadLetters, post } from './object-activation.support.ts';
 
 // Brevo processes objects batches asynchronously, and a later batch may finish first. An older
 // version landing in Brevo after a newer one must not leave Brevo holding it while Tajo counts the
@@ -50,10 +50,7 @@ async function recordState(ws: TestWorkspace, type: string, externalId: string) 
 
 describe('object activation when Brevo finishes an older batch last', () => {
   it('a record changed while its older version is in flight ends in Brevo at its newest version', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('membership', { attributes: { code: 'text', level: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'membership', ['level']);
+    const ws = await connectedWithType(h, 'membership', ['level']);
 
     await whileInFlight(
       'M-1',
@@ -68,10 +65,7 @@ describe('object activation when Brevo finishes an older batch last', () => {
   }, 60_000);
 
   it("a link carrying its record's older attributes, landing after the record's newer version, is followed by the newer version", async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('voucher', { attributes: { code: 'text', value: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'voucher', ['value']);
+    const ws = await connectedWithType(h, 'voucher', ['value']);
     await contactsBatch(h, ws, [1]);
     const { record } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/voucher/records', { attributes: { code: 'V-1', value: '10' } });
     await h.settle();
@@ -92,10 +86,7 @@ describe('object activation when Brevo finishes an older batch last', () => {
   }, 60_000);
 
   it('a record queued again goes out even when its state says Brevo has its version (the newer batch recorded its state last)', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('badge', { attributes: { code: 'text', color: 'text' } });
-    await defineType(h, ws, 'badge', ['color']);
+    const ws = await connectedWithType(h, 'badge', ['color']);
     await post(h, ws, '/v1/objects/badge/records', { attributes: { code: 'G-1', color: 'blue' } });
     await post(h, ws, '/v1/objects/badge/records', { attributes: { code: 'G-1', color: 'green' } });
     await h.settle();
@@ -111,10 +102,7 @@ describe('object activation when Brevo finishes an older batch last', () => {
   }, 60_000);
 
   it('a retried job sends its records again (it may have failed after an older version landed) and writes its letters once', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('pass', { attributes: { code: 'text', zone: 'text' } });
-    await defineType(h, ws, 'pass', ['zone']);
+    const ws = await connectedWithType(h, 'pass', ['zone']);
     await post(h, ws, '/v1/objects/pass/records', { attributes: { code: 'P-1', zone: 'A' } });
     const { record: gone } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/pass/records', { attributes: { code: 'P-2', zone: 'B' } });
     await h.settle();
@@ -135,10 +123,7 @@ describe('object activation when Brevo finishes an older batch last', () => {
   }, 60_000);
 
   it('a dissociation that ran before its link reached Brevo is reported once the link lands, naming both ends', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('ticket', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'ticket', []);
+    const ws = await connectedWithType(h, 'ticket', []);
     await contactsBatch(h, ws, [2]);
     const { record } = await post<{ record: { id: string } }>(h, ws, '/v1/objects/ticket/records', { attributes: { code: 'T-1' } });
     await h.settle();

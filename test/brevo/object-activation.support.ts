@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { withKey, type TestWorkspace } from '../support/app.ts';
+import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
 import type { ActivationHarness } from '../support/activation.ts';
 import { createObjectType } from '../support/sources.ts';
 
@@ -17,6 +17,18 @@ export async function defineType(h: ActivationHarness, ws: TestWorkspace, name: 
     externalIdRule: { kind: 'attribute', attribute: 'code' },
     associations,
   });
+}
+
+/**
+ * A workspace connected to the simulator, with type `name` in Tajo (text attributes, see defineType)
+ * and in Brevo, which has `inBrevo` of them (all by default: fewer to make Brevo drop the others).
+ */
+export async function connectedWithType(h: ActivationHarness, name: string, attributes: string[], { inBrevo = attributes, associations = ['contact'] }: { inBrevo?: string[]; associations?: string[] } = {}) {
+  const ws = await createWorkspace(h.t.app);
+  await h.connect(ws);
+  h.brevo.state.objects.defineType(name, { attributes: Object.fromEntries(['code', ...inBrevo].map((attribute) => [attribute, 'text'])), associations });
+  await defineType(h, ws, name, attributes, associations);
+  return ws;
 }
 
 export async function deadLetters(h: ActivationHarness, ws: TestWorkspace) {

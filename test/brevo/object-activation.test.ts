@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
-import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+import { connectedWithType, contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
 
 // Custom objects reach Brevo's objects API: records once their Brevo type exists, associations
 // once both ends are in Brevo. An association's other end gets 3 s to arrive here, and types are
@@ -24,10 +24,7 @@ afterEach(() => h.brevo.setFaults({}));
 
 describe('object activation', () => {
   it('activates records and their associations to contacts, exactly, and skips what Brevo has', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('plan', { attributes: { code: 'text', tier: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'plan', ['tier']);
+    const ws = await connectedWithType(h, 'plan', ['tier']);
     await contactsBatch(h, ws, [1, 2, 3]);
     await post(h, ws, '/v1/objects/plan/records/batch', {
       records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` }, associations: [{ objectType: 'contact', externalId: `crm:${i}` }, { objectType: 'contact', externalId: `crm:${(i % 3) + 1}` }] })),
@@ -105,10 +102,7 @@ describe('object activation', () => {
   }, 60_000);
 
   it('reports the attributes Brevo drops instead of losing them quietly', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('device', { attributes: { code: 'text', model: 'text' } });
-    await defineType(h, ws, 'device', ['model', 'firmware'], []);
+    const ws = await connectedWithType(h, 'device', ['model', 'firmware'], { inBrevo: ['model'], associations: [] });
     await post(h, ws, '/v1/objects/device/records/batch', {
       records: [{ attributes: { code: 'D-1', model: 'x', firmware: '1.2' } }, { attributes: { code: 'D-2', model: 'y' } }],
     });
@@ -128,10 +122,7 @@ describe('object activation', () => {
   }, 60_000);
 
   it('finds out an attribute first sent on records far from the newest pages, and reports every record that lost it', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('car', { attributes: { code: 'text', color: 'text' } });
-    await defineType(h, ws, 'car', ['color', 'trim']);
+    const ws = await connectedWithType(h, 'car', ['color', 'trim'], { inBrevo: ['color'] });
     const car = (i: number, trim?: string) => ({ attributes: { code: `C-${String(i).padStart(3, '0')}`, color: 'red', ...(trim ? { trim } : {}) } });
     // 100 cars, 10 pages of PAGE in Brevo (oldest first), a page at a time so each lands on its own:
     // C-035 sits on page 4, C-005 on page 1.
@@ -179,10 +170,7 @@ describe('object activation', () => {
   }, 60_000);
 
   it('reports a dropped attribute of a record updated together with a new link, whichever of the two goes first', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('boat', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'boat', ['hull']);
+    const ws = await connectedWithType(h, 'boat', ['hull'], { inBrevo: [] });
     await contactsBatch(h, ws, [61]);
     await post(h, ws, '/v1/objects/boat/records/batch', { records: [{ attributes: { code: 'B-1' } }, { attributes: { code: 'B-2', hull: 'wood' } }] });
     await h.settle();
@@ -198,10 +186,7 @@ describe('object activation', () => {
   }, 60_000);
 
   it('dead-letters an association whose contact never reaches Brevo, naming both ends', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('subscription', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'subscription', []);
+    const ws = await connectedWithType(h, 'subscription', []);
     await contactsBatch(h, ws, [41]);
     await post(h, ws, '/v1/objects/subscription/records/batch', {
       records: [{ attributes: { code: 'SUB-1' }, associations: [{ objectType: 'contact', externalId: 'crm:41' }, { objectType: 'contact', externalId: 'crm:42' }] }],
@@ -216,10 +201,7 @@ describe('object activation', () => {
   }, 60_000);
 
   it('reports deletions and dissociations Brevo cannot carry out, instead of claiming them', async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('ticket', { attributes: { code: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'ticket', []);
+    const ws = await connectedWithType(h, 'ticket', []);
     await contactsBatch(h, ws, [7]);
     const { results } = await post<{ results: { id: string }[] }>(h, ws, '/v1/objects/ticket/records/batch', {
       records: [{ attributes: { code: 'T-1' }, associations: [{ objectType: 'contact', externalId: 'crm:7' }] }],

@@ -57,10 +57,19 @@ const RECORD_WITH_TYPE = { objectType: { select: { id: true, name: true, brevoOb
 
 const recordRequest = (record: Pick<RecordToSend, 'externalId' | 'attributes'>): BrevoObjectRecord => ({ identifiers: { ext_id: record.externalId }, attributes: brevoAttributes(record.attributes) });
 
+type LetterContent = Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>;
+
+/** Writes a job's letter, unless an open one says the same already (the job may be a retry), and counts it. */
+async function letterOnce(deadLetters: DeadLetterService, log: Logger, report: ActivationReport, letter: NewDeadLetter) {
+  if (!(await deadLetters.recordUnlessOpen(letter))) return;
+  log.warn({ workspaceId: letter.workspaceId, category: letter.category, entityType: letter.entityType, reason: letter.reason }, 'object activation dead-lettered');
+  report.deadLettered += 1;
+}
+
 /** The outcome of sending entries of one Brevo object type: those Brevo applied, and those it did not with why. */
 interface Sent<T> {
   applied: T[];
-  failed: { entry: T; letter: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'> }[];
+  failed: { entry: T; letter: LetterContent }[];
 }
 
 /**
@@ -144,11 +153,8 @@ export class ObjectRecordActivator implements EntityActivator {
     const account = await this.accounts.forWorkspace(job.workspaceId);
     if (!account) return skippedReport(job);
     const report = emptyReport();
-    const letter = async (entityId: string | null, sourceObjectId: string, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
-      if (!(await this.deadLetters.recordUnlessOpen({ workspaceId: job.workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId, sourceObjectId, ...content }))) return;
-      this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object record dead-lettered');
-      report.deadLettered += 1;
-    };
+    const letter = (entityId: string | null, sourceObjectId: string, content: LetterContent) =>
+      letterOnce(this.deadLetters, this.log, report, { workspaceId: job.workspaceId, entityType: OBJECT_RECORD_ENTITY, entityId, sourceObjectId, ...content });
 
     for (const item of job.items.filter((item) => item.operation !== 'upsert')) {
       const record = await this.db.objectRecord.findFirst({ where: { id: item.entityId, workspaceId: job.workspaceId }, include: RECORD_WITH_TYPE });
@@ -210,7 +216,7 @@ export class ObjectRecordActivator implements EntityActivator {
    */
   async #recordApplied(workspaceId: string, objectType: RecordToSend['objectType'], applied: { record: RecordToSend; request: BrevoObjectRecord }[], learned: ReadBack | null) {
     const records = applied.map((entry) => entry.record);
-    const letters = await this.db.$transaction(
+    const outcome = await this.db.$transaction(
       async (tx) => {
         const sql = prismaExecutor(tx);
         // Locks the type's row, made anew if a dead-letter retry removed it meanwhile.
@@ -251,10 +257,10 @@ export class ObjectRecordActivator implements EntityActivator {
       // Jobs of one type wait here for each other; a sweep over a large type takes a while.
       { maxWait: 30_000, timeout: 120_000 },
     );
-    if (letters.unknown.size > 0) {
-      this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...letters.unknown], dropped: letters.letters.length, earlier: letters.earlier }, 'Brevo object type lacks attributes Tajo sends');
+    if (outcome.unknown.size > 0) {
+      this.log.warn({ workspaceId, category: 'mapping', objectType: objectType.brevoObjectType, unknownAttributes: [...outcome.unknown], dropped: outcome.letters.length, earlier: outcome.earlier }, 'Brevo object type lacks attributes Tajo sends');
     }
-    return letters.letters.length;
+    return outcome.letters.length;
   }
 
   /**
@@ -405,11 +411,8 @@ export class ObjectAssociationActivator implements EntityActivator {
     const account = await this.accounts.forWorkspace(job.workspaceId);
     if (!account) return skippedReport(job);
     const report = emptyReport();
-    const letter = async (association: AssociationToSend, content: Pick<NewDeadLetter, 'category' | 'reason' | 'request' | 'response'>) => {
-      if (!(await this.deadLetters.recordUnlessOpen({ workspaceId: job.workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: association.id, sourceObjectId: describeAssociation(association), ...content }))) return;
-      this.log.warn({ workspaceId: job.workspaceId, category: content.category, reason: content.reason }, 'object association dead-lettered');
-      report.deadLettered += 1;
-    };
+    const letter = (association: AssociationToSend, content: LetterContent) =>
+      letterOnce(this.deadLetters, this.log, report, { workspaceId: job.workspaceId, entityType: OBJECT_ASSOCIATION_ENTITY, entityId: association.id, sourceObjectId: describeAssociation(association), ...content });
 
     const ids = job.items.map((item) => item.entityId);
     const resend = new Set(job.items.filter((item) => item.resend).map((item) => item.entityId));
