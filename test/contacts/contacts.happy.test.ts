@@ -54,6 +54,42 @@ describe('contacts', () => {
     expect([third.statusCode, third.json().result, third.json().contact.version]).toEqual([200, 'unchanged', 2]);
   });
 
+  it('answers every write with the contact exactly as a later read returns it', async () => {
+    const full = {
+      sourceId: 'echo-1',
+      email: 'Echo@Example.com',
+      phone: '020 7946 0019',
+      firstName: 'Echo',
+      lastName: 'Reader',
+      locale: 'fr_ca',
+      lifetimeValue: { currency: 'eur', amount: '12.5' },
+      consent: { email: { status: 'opted_in', timestamp: 1_700_000_000 }, whatsapp: { status: 'pending' } },
+      attributes: { plan: 'pro', seats: 3, trial: false, note: null },
+      sourceCreatedAt: '2024-02-29T23:30:00+02:00',
+      sourceUpdatedAt: 1_717_171_717_171,
+    };
+    const readBack = async (id: string) => (await call('GET', `/v1/contacts/${id}`, undefined, ws.readKey)).json();
+    // created, updated, unchanged (the unchanged answer comes from the stored row, not the write)
+    for (const [body, result] of [
+      [full, 'created'],
+      [{ ...full, lastName: 'Writer', attributes: { seats: 4 } }, 'updated'],
+      [{ ...full, lastName: 'Writer', attributes: { seats: 4 } }, 'unchanged'],
+    ] as const) {
+      const answer = (await call('POST', '/v1/contacts/upsert', body)).json();
+      expect(answer.result).toBe(result);
+      expect(answer.contact).toEqual(await readBack(answer.contact.id));
+    }
+    const { contact } = (await call('POST', '/v1/contacts/upsert', full)).json();
+    for (const patch of [{ firstName: null, lifetimeValue: null, attributes: { tier: 'gold' } }, { attributes: { tier: 'gold' } }]) {
+      const answer = (await call('PATCH', `/v1/contacts/${contact.id}`, patch)).json();
+      expect(answer.contact).toEqual(await readBack(contact.id));
+    }
+    expect((await call('DELETE', `/v1/contacts/${contact.id}`)).statusCode).toBe(200);
+    const created = (await call('POST', '/v1/contacts', full)).json();
+    expect(created.result).toBe('created');
+    expect(created.contact).toEqual(await readBack(contact.id));
+  });
+
   it('gets by Tajo ID, by external ID and by email', async () => {
     const { contact } = (await call('POST', '/v1/contacts/upsert', { sourceId: 'g-1', email: 'lookup@example.com' })).json();
     expect((await call('GET', `/v1/contacts/${contact.id}`, undefined, ws.readKey)).json().id).toBe(contact.id);

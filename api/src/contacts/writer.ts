@@ -26,7 +26,7 @@ export interface WriteOutcome {
   row?: ContactRow | null;
 }
 
-type IndexedWrite = ContactWrite & { index: number };
+type IndexedWrite = ContactWrite & { index: number; contentHash: string };
 
 /** Where statements run: a pool, a pooled client inside a transaction, or a Prisma transaction. */
 export interface SqlExecutor {
@@ -57,7 +57,7 @@ const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) 
   ['attributes', 'jsonb', (_, c) => c.attributes],
   ['source_created_at', 'timestamptz', (_, c) => c.sourceCreatedAt ?? null],
   ['source_updated_at', 'timestamptz', (_, c) => c.sourceUpdatedAt ?? null],
-  ['content_hash', 'text', (_, c) => contentHash(c)],
+  ['content_hash', 'text', (w) => w.contentHash],
   ['payload', 'jsonb', (w) => w.payload ?? null],
   ['normalized', 'jsonb', (_, c) => c],
 ];
@@ -78,6 +78,9 @@ const CONTACT_FIELDS: [string, keyof ContactRow][] = [
   ['source_created_at', 'sourceCreatedAt'], ['source_updated_at', 'sourceUpdatedAt'], ['content_hash', 'contentHash'],
   ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
 ];
+
+/** What the database adds to a written contact's content. */
+const ROW_META = [['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt']] as const;
 
 const assign = (from: string) => WRITTEN.map((column) => `${column} = ${from}.${column}`).join(', ');
 
@@ -111,8 +114,10 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
   const cached = STATEMENTS.get(key);
   if (cached) return cached;
   // After the write, a changed contact is in `w`; an unchanged one is still as `existing` had it.
+  // Its content is the input's either way (written, or equal by content hash), so only what the
+  // database adds comes back: parsing whole rows cost more than the rest of the write.
   const rowColumns = withRows
-    ? CONTACT_FIELDS.map(([column, field]) => `, CASE WHEN w.id IS NULL THEN existing.${column} ELSE w.${column} END AS "${field}"`).join('')
+    ? ROW_META.map(([column, field]) => `, COALESCE(w.${column}, existing.${column}) AS "${field}"`).join('')
     : '';
   const text = `
     WITH input AS (
@@ -150,18 +155,51 @@ function inputDocument(writes: readonly IndexedWrite[]): string {
   );
 }
 
-interface ResultRow extends Partial<Omit<ContactRow, 'lifetimeValueMinor'>> {
+interface ResultRow extends Partial<Pick<ContactRow, 'version' | 'createdAt' | 'updatedAt'>> {
   idx: number;
   rowId: string | null;
   inserted: boolean | null;
-  /** pg returns int8 as a string. */
-  lifetimeValueMinor?: string | null;
 }
 
-function toRow(result: ResultRow): ContactRow | null {
-  if (!result.rowId) return null;
-  const { idx: _idx, rowId: _rowId, inserted: _inserted, lifetimeValueMinor, ...fields } = result;
+type StoredRow = Partial<Omit<ContactRow, 'lifetimeValueMinor'>> & {
+  rowId: string | null;
+  /** pg returns int8 as a string. */
+  lifetimeValueMinor?: string | null;
+};
+
+function toRow(stored: StoredRow): ContactRow | null {
+  if (!stored.rowId) return null;
+  const { rowId: _rowId, lifetimeValueMinor, ...fields } = stored;
   return { ...(fields as Omit<ContactRow, 'lifetimeValueMinor'>), lifetimeValueMinor: lifetimeValueMinor == null ? null : BigInt(lifetimeValueMinor) };
+}
+
+/** The contact as stored after a write: the write's content, with what the database added. */
+function writtenRow(write: IndexedWrite, result: ResultRow): ContactRow | null {
+  if (!result.rowId) return null;
+  const { contact } = write;
+  return {
+    id: result.rowId,
+    workspaceId: write.workspaceId,
+    externalId: contact.externalId,
+    source: contact.source,
+    sourceId: contact.sourceId ?? null,
+    email: contact.email ?? null,
+    phone: contact.phone ?? null,
+    firstName: contact.firstName ?? null,
+    lastName: contact.lastName ?? null,
+    locale: contact.locale ?? null,
+    lifetimeValueMinor: contact.lifetimeValue ? BigInt(contact.lifetimeValue.amountMinor) : null,
+    lifetimeValueCurrency: contact.lifetimeValue?.currency ?? null,
+    consent: contact.consent as ContactRow['consent'],
+    attributes: contact.attributes,
+    sourceCreatedAt: contact.sourceCreatedAt ? new Date(contact.sourceCreatedAt) : null,
+    sourceUpdatedAt: contact.sourceUpdatedAt ? new Date(contact.sourceUpdatedAt) : null,
+    contentHash: write.contentHash,
+    version: result.version!,
+    createdAt: result.createdAt!,
+    updatedAt: result.updatedAt!,
+    deletedAt: null,
+  };
 }
 
 const SELECT_CONTACT = `SELECT id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "${field}"`).join(', ')}
@@ -181,13 +219,14 @@ export async function changeContact(
   const client = await sql.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<ResultRow>(SELECT_CONTACT, [workspaceId, id]);
+    const { rows } = await client.query<StoredRow>(SELECT_CONTACT, [workspaceId, id]);
     const current = rows[0] ? toRow(rows[0]) : null;
     if (!current) {
       await client.query('ROLLBACK');
       return null;
     }
-    const [outcome] = await runRounds(client, [[{ ...change(current), index: 0 }]], 'update', true, 1);
+    const write = change(current);
+    const [outcome] = await runRounds(client, [[{ ...write, index: 0, contentHash: contentHash(write.contact) }]], 'update', true, 1);
     await client.query('COMMIT');
     return outcome!;
   } catch (error) {
@@ -215,7 +254,7 @@ export async function writeContacts(
     const identity = `${write.workspaceId}\u0000${write.contact.externalId}`;
     const round = occurrences.get(identity) ?? 0;
     occurrences.set(identity, round + 1);
-    (rounds[round] ??= []).push({ ...write, index });
+    (rounds[round] ??= []).push({ ...write, index, contentHash: contentHash(write.contact) });
   });
   // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
   if (options.within) return runRounds(options.within, rounds, mode, withRows, writes.length);
@@ -247,11 +286,12 @@ async function runRounds(
     // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
     round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
     const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
+    const byIndex = new Map(round.map((write) => [write.index, write]));
     for (const row of rows) {
       outcomes[row.idx] = {
         id: row.rowId,
         status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated',
-        ...(withRows ? { row: toRow(row) } : {}),
+        ...(withRows ? { row: writtenRow(byIndex.get(row.idx)!, row) } : {}),
       };
     }
   }
