@@ -4,6 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * `npm start`'s command (package.json keeps the same words). Single-threaded GC: on the small
+ * machines the API shares with PostgreSQL, V8's parallel GC helpers wait for a core the database
+ * holds, stalling every request in flight; measured on 2 cores, single-upsert p99 fell by about
+ * 3 ms (7 of 8 paired runs) and throughput rose.
+ */
+export const API_COMMAND = ['--single-threaded-gc', '--import', 'tsx', 'api/src/main.ts'];
+
 export interface RunningApi {
   url: string;
   apiKey: string;
@@ -22,7 +30,7 @@ export async function startApi(env: Record<string, string | undefined>): Promise
     if (value === undefined) delete childEnv[name];
     else childEnv[name] = value;
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], { cwd: new URL('../..', import.meta.url), env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, API_COMMAND, { cwd: new URL('../..', import.meta.url), env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const { url, apiKey } = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

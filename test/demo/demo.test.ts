@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GENERAL_TIER_LIMITS } from '../../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 import { startWorkatoSimulator } from '../../api/src/simulators/workato/server.ts';
+import { API_COMMAND } from '../../scripts/lib/api-process.ts';
 
 // The main job (`npm run demo`) from start to summary, as a user runs it: API on embedded
 // PostgreSQL in its own process, both simulators, no credentials. Its numbers must be the data
@@ -124,4 +126,11 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run demo', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('set WORKATO_TOPIC_ID too');
   }, 60_000);
+});
+
+describe('the API process', () => {
+  it('is started by the demo and the benches exactly as `npm start` starts it', async () => {
+    const { scripts } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.start).toBe(`node ${API_COMMAND.join(' ')}`);
+  });
 });
