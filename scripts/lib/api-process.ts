@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * `npm start`'s command (package.json keeps the same words). Single-threaded GC: on the small
  * machines the API shares with PostgreSQL, V8's parallel GC helpers wait for a core the database
  * holds, stalling every request in flight; measured on 2 cores, single-upsert p99 fell by about
- * 3 ms (7 of 8 paired runs) and throughput rose.
+ * 3 ms (7 of 8 paired runs) and single-upsert throughput rose.
  */
 export const API_COMMAND = ['--single-threaded-gc', '--import', 'tsx', 'api/src/main.ts'];
 

@@ -69,7 +69,7 @@ describe('contacts', () => {
       sourceUpdatedAt: 1_717_171_717_171,
     };
     const readBack = async (id: string) => (await call('GET', `/v1/contacts/${id}`, undefined, ws.readKey)).json();
-    // created, updated, unchanged (the unchanged answer comes from the stored row, not the write)
+    // created, updated, unchanged: the answers are built from the write, the reads from the stored row
     for (const [body, result] of [
       [full, 'created'],
       [{ ...full, lastName: 'Writer', attributes: { seats: 4 } }, 'updated'],

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CoalescingWriter, type ContactWrite } from '../../api/src/contacts/writer.ts';
+import { CoalescingWriter, writeContacts, type ContactWrite, type WriteOutcome } from '../../api/src/contacts/writer.ts';
 import { normalizeContact } from '../../api/src/contacts/normalize.ts';
 import { createTestApp, createWorkspace, type TestApp, type TestWorkspace } from '../support/app.ts';
 
@@ -126,5 +126,52 @@ describe('CoalescingWriter (group commit)', () => {
     const missing = await writer.write(write({ sourceId: 'never-created' }), 'update');
     expect(missing).toMatchObject({ id: null, status: 'unchanged', row: null });
     expect(await t.db.contact.count({ where: { workspaceId: ws.id, externalId: 'api:never-created' } })).toBe(0);
+  });
+
+  // A write that waits for another transaction's lock on its contact sees that transaction's
+  // commit, but its statement's snapshot does not: its answer must be the contact as it stands.
+  // (Embedded PGlite runs one session for every connection: nothing waits there.)
+  describe.skipIf(!process.env.DATABASE_URL)('while another transaction holds the contact', () => {
+    /** Runs `other` in a transaction on its own connection and commits it once `waiter` is waiting on its lock. */
+    async function racing(other: ContactWrite, waiter: () => Promise<WriteOutcome>): Promise<WriteOutcome> {
+      const holder = await pool.connect();
+      try {
+        await holder.query('BEGIN');
+        await writeContacts(pool, [other], 'upsert', { within: holder });
+        const pending = waiter();
+        for (let tries = 0; ; tries += 1) {
+          const { rows } = await holder.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0]!.waiting > 0) break;
+          if (tries > 200) throw new Error('the write never waited for the lock');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await holder.query('COMMIT');
+        return await pending;
+      } finally {
+        holder.release();
+      }
+    }
+
+    it('an identical upsert answers unchanged with the contact the other committed', async () => {
+      const writer = new CoalescingWriter(pool);
+      const contact = { sourceId: 'race-same', email: 'same@example.com', attributes: { plan: 'pro' } };
+      const outcome = await racing(write(contact), () => writer.write(write(contact), 'upsert'));
+      const stored = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'api:race-same' } });
+      expect(outcome).toMatchObject({ id: stored.id, status: 'unchanged' });
+      expect(outcome.row).toEqual(stored);
+    });
+
+    it('a create answers with the contact the other committed, which it did not overwrite', async () => {
+      const writer = new CoalescingWriter(pool);
+      const outcome = await racing(write({ sourceId: 'race-create', email: 'first@example.com' }), () =>
+        writer.write(write({ sourceId: 'race-create', email: 'second@example.com' }), 'create'),
+      );
+      const stored = await t.db.contact.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'api:race-create' } });
+      expect(stored.email).toBe('first@example.com');
+      expect(outcome).toMatchObject({ id: stored.id, status: 'unchanged' });
+      expect(outcome.row).toEqual(stored);
+    });
   });
 });

@@ -129,7 +129,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run demo', () => {
 });
 
 describe('the API process', () => {
-  it('is started by the demo and the benches exactly as `npm start` starts it', async () => {
+  it('is started for the demo and the benches with `npm start`\'s command', async () => {
     const { scripts } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     expect(scripts.start).toBe(`node ${API_COMMAND.join(' ')}`);
   });

@@ -69,7 +69,7 @@ const WRITTEN = [
   'source_created_at', 'source_updated_at', 'content_hash',
 ];
 
-/** Every contact column, as the Prisma model names it, for returning rows. */
+/** Every contact column, as the Prisma model names it, for reading a contact whole. */
 const CONTACT_FIELDS: [string, keyof ContactRow][] = [
   ['id', 'id'], ['workspace_id', 'workspaceId'], ['external_id', 'externalId'], ['source', 'source'],
   ['source_id', 'sourceId'], ['email', 'email'], ['phone', 'phone'], ['first_name', 'firstName'],
@@ -79,8 +79,11 @@ const CONTACT_FIELDS: [string, keyof ContactRow][] = [
   ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
 ];
 
-/** What the database adds to a written contact's content. */
-const ROW_META = [['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt']] as const;
+/** What the database adds to a written contact's content, and the hash that tells whose content it is. */
+const ROW_META = [['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['content_hash', 'contentHash']] as const;
+
+/** What the statement reads of the rows it wrote. */
+const RETURNED = 'c.id, c.workspace_id, c.external_id, c.version, c.created_at, c.updated_at, c.content_hash';
 
 const assign = (from: string) => WRITTEN.map((column) => `${column} = ${from}.${column}`).join(', ');
 
@@ -90,7 +93,7 @@ function writtenRows(mode: WriteMode): string {
       FROM input i
       WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id AND c.deleted_at IS NULL
         AND c.content_hash <> i.content_hash
-      RETURNING c.*, false AS inserted`;
+      RETURNING ${RETURNED}, false AS inserted`;
   }
   // In create mode the conflict branch only revives a soft-deleted contact: that is a creation too.
   const condition = mode === 'upsert' ? 'c.content_hash <> EXCLUDED.content_hash OR c.deleted_at IS NOT NULL' : 'c.deleted_at IS NOT NULL';
@@ -100,7 +103,7 @@ function writtenRows(mode: WriteMode): string {
       ON CONFLICT (workspace_id, external_id) DO UPDATE SET
         ${assign('EXCLUDED')}, version = c.version + 1, updated_at = now(), deleted_at = NULL
       WHERE ${condition}
-      RETURNING c.*, ${inserted} AS inserted`;
+      RETURNING ${RETURNED}, ${inserted} AS inserted`;
 }
 
 /**
@@ -114,8 +117,9 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
   const cached = STATEMENTS.get(key);
   if (cached) return cached;
   // After the write, a changed contact is in `w`; an unchanged one is still as `existing` had it.
-  // Its content is the input's either way (written, or equal by content hash), so only what the
-  // database adds comes back: parsing whole rows cost more than the rest of the write.
+  // Its content is then the input's (written, or equal by content hash), so only what the database
+  // adds comes back: parsing whole rows cost more than the rest of the write. Where the hash says
+  // otherwise, the contact is read whole afterwards (see storedContact).
   const rowColumns = withRows
     ? ROW_META.map(([column, field]) => `, COALESCE(w.${column}, existing.${column}) AS "${field}"`).join('')
     : '';
@@ -155,7 +159,7 @@ function inputDocument(writes: readonly IndexedWrite[]): string {
   );
 }
 
-interface ResultRow extends Partial<Pick<ContactRow, 'version' | 'createdAt' | 'updatedAt'>> {
+interface ResultRow extends Partial<Pick<ContactRow, 'version' | 'createdAt' | 'updatedAt' | 'contentHash'>> {
   idx: number;
   rowId: string | null;
   inserted: boolean | null;
@@ -173,12 +177,11 @@ function toRow(stored: StoredRow): ContactRow | null {
   return { ...(fields as Omit<ContactRow, 'lifetimeValueMinor'>), lifetimeValueMinor: lifetimeValueMinor == null ? null : BigInt(lifetimeValueMinor) };
 }
 
-/** The contact as stored after a write: the write's content, with what the database added. */
-function writtenRow(write: IndexedWrite, result: ResultRow): ContactRow | null {
-  if (!result.rowId) return null;
+/** The contact as stored after a write whose content it holds, with what the database added. */
+function writtenRow(write: IndexedWrite, id: string, result: ResultRow): ContactRow {
   const { contact } = write;
   return {
-    id: result.rowId,
+    id,
     workspaceId: write.workspaceId,
     externalId: contact.externalId,
     source: contact.source,
@@ -202,8 +205,19 @@ function writtenRow(write: IndexedWrite, result: ResultRow): ContactRow | null {
   };
 }
 
-const SELECT_CONTACT = `SELECT id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "${field}"`).join(', ')}
-  FROM contacts WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`;
+const CONTACT_COLUMNS = `id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "${field}"`).join(', ')}`;
+const SELECT_CONTACT = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`;
+const SELECT_BY_EXTERNAL_ID = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND external_id = $2 AND deleted_at IS NULL`;
+
+/**
+ * A live contact the statement did not write, whose content is not the write's: in create mode,
+ * the contact that was already there; in any mode, one committed while the statement waited for
+ * its lock, which the statement's snapshot (`existing`) predates. Read anew, as it stands now.
+ */
+async function storedContact(client: SqlExecutor, write: IndexedWrite): Promise<ContactRow | null> {
+  const { rows } = await client.query<StoredRow>(SELECT_BY_EXTERNAL_ID, [write.workspaceId, write.contact.externalId]);
+  return rows[0] ? toRow(rows[0]) : null;
+}
 
 /**
  * Read-modify-write of one contact under its row lock: `change` builds the write from the
@@ -288,11 +302,16 @@ async function runRounds(
     const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
     const byIndex = new Map(round.map((write) => [write.index, write]));
     for (const row of rows) {
-      outcomes[row.idx] = {
-        id: row.rowId,
-        status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated',
-        ...(withRows ? { row: writtenRow(byIndex.get(row.idx)!, row) } : {}),
-      };
+      const write = byIndex.get(row.idx)!;
+      const status = row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated';
+      const { rowId } = row;
+      if (rowId !== null && (!withRows || row.contentHash === write.contentHash)) {
+        outcomes[row.idx] = { id: rowId, status, ...(withRows ? { row: writtenRow(write, rowId, row) } : {}) };
+      } else {
+        // Not written (a written row is returned with the input's hash): read it as it stands.
+        const stored = await storedContact(client, write);
+        outcomes[row.idx] = { id: stored?.id ?? null, status, ...(withRows ? { row: stored } : {}) };
+      }
     }
   }
   return outcomes;
