@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { waitFor } from '../support/worker.ts';
-import { requeueChangedSince } from '../../api/src/brevo/activation.ts';
+import { CONTACTS_SENT, requeueChangedSince } from '../../api/src/brevo/activation.ts';
 
 // A contact changed while its older version is inside a Brevo import: the change goes out on its
 // own at once, then the import lands the older version in Brevo. Tajo must send the newer again.
@@ -52,7 +52,7 @@ describe('a contact that changes while an older version of it is on its way to B
     expect(await t.db.brevoContactState.findUnique({ where: { contactId: contact.id } })).toMatchObject({ version: 2 });
     // What the job that sent version 1 finds when its request landed last: Brevo holds version 1.
     brevo.state.byExtId('resend:1')!.attributes.FIRSTNAME = 'Old';
-    await requeueChangedSince(t.db.sql, { entityType: 'contact', table: 'contacts', requeueDeletions: true }, ws.id, [{ id: contact.id, version: 1 }]);
+    await requeueChangedSince(t.db.sql, CONTACTS_SENT, ws.id, [{ id: contact.id, version: 1 }]);
     await h.settle();
     expect(brevo.state.byExtId('resend:1')).toMatchObject({ attributes: { FIRSTNAME: 'New' } });
   }, 60_000);

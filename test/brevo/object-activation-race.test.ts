@@ -4,9 +4,10 @@ import { startActivationHarness, type ActivationHarness } from '../support/activ
 import { waitFor } from '../support/worker.ts';
 import { pino } from 'pino';
 import { requeueChangedSince } from '../../api/src/brevo/activation.ts';
+import { RECORDS_SENT } from '../../api/src/brevo/object-activation.ts';
 import { createActivators } from '../../api/src/jobs/activators.ts';
 import { OBJECT_RECORD_ENTITY } from '../../api/src/objects/service.ts';
-import { connectedWithType, contactsBatch, deadLetters, post } from './object-activation.support.ts';
+import { connectedWithType, contactsBatch, deadLetters, objectUpserts, post } from './object-activation.support.ts';
 
 // Brevo processes objects batches asynchronously, and a later batch may finish first. An older
 // version landing in Brevo after a newer one must not leave Brevo holding it while Tajo counts the
@@ -30,14 +31,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-const batchUpserts = () => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
-
 /** Runs `change` once the next objects batch carrying `extId` is on its way to Brevo (and held there). */
 async function whileInFlight(extId: string, send: () => Promise<unknown>, change: () => Promise<unknown>) {
-  const before = batchUpserts();
+  const before = objectUpserts(h);
   slowNext.add(extId);
   await send();
-  await waitFor(() => batchUpserts() > before, 30_000, `the batch carrying ${extId} to reach Brevo`);
+  await waitFor(() => objectUpserts(h) > before, 30_000, `the batch carrying ${extId} to reach Brevo`);
   expect(slowNext.has(extId), `the batch carrying ${extId} is held`).toBe(false);
   await change();
 }
@@ -95,7 +94,7 @@ describe('object activation when Brevo finishes an older batch last', () => {
     // the job of version 2 may record its state after this one queues the record again.
     h.brevo.state.objects.apply('badge', { identifiers: { ext_id: 'G-1' }, attributes: { code: 'G-1', color: 'blue' } });
     const record = await h.t.db.objectRecord.findFirstOrThrow({ where: { workspaceId: ws.id, externalId: 'G-1' } });
-    await requeueChangedSince(h.t.db.sql, { entityType: 'object_record', table: 'object_records', requeueDeletions: false }, ws.id, [{ id: record.id, version: 1 }]);
+    await requeueChangedSince(h.t.db.sql, RECORDS_SENT, ws.id, [{ id: record.id, version: 1 }]);
     await h.settle();
     expect(h.brevo.state.objects.byExtId('badge', 'G-1')?.attributes).toEqual({ code: 'G-1', color: 'green' });
     expect(await recordState(ws, 'badge', 'G-1')).toEqual({ version: 2, sent: 2 });

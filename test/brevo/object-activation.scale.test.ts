@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../support/app.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
-import { contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+import { connectedWithType, contactsBatch, deadLetters, post } from './object-activation.support.ts';
 
 let h: ActivationHarness;
 
@@ -23,10 +22,7 @@ const CONTACTS = 5_000;
 
 describe('object activation at scale under faults', () => {
   it(`${RECORDS} records with associations to ${CONTACTS} contacts converge exactly`, async () => {
-    const ws = await createWorkspace(h.t.app);
-    await h.connect(ws);
-    h.brevo.state.objects.defineType('order', { attributes: { code: 'text', total: 'text' }, associations: ['contact'] });
-    await defineType(h, ws, 'order', ['total']);
+    const ws = await connectedWithType(h, 'order', ['total']);
     h.brevo.setFaults({ rateLimited: 0.2, serverError: 0.05, latencyMs: [0, 5] });
     for (let from = 0; from < CONTACTS; from += 1_000) await contactsBatch(h, ws, Array.from({ length: 1_000 }, (_, k) => from + k));
     for (let from = 0; from < RECORDS; from += 1_000) {

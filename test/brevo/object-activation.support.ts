@@ -31,6 +31,9 @@ export async function connectedWithType(h: ActivationHarness, name: string, attr
   return ws;
 }
 
+/** Brevo object batch upserts the simulator has answered. */
+export const objectUpserts = (h: ActivationHarness) => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
+
 export async function deadLetters(h: ActivationHarness, ws: TestWorkspace) {
   const response = await h.t.app.inject({ method: 'GET', url: '/v1/dead-letters?status=open&limit=100', headers: withKey(ws.readKey) });
   return response.json<{ data: { id: string; entityType: string; category: string; reason: string; sourceObjectId: string }[] }>().data;

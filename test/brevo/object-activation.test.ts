@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
-import { connectedWithType, contactsBatch, deadLetters, defineType, post } from './object-activation.support.ts';
+import { connectedWithType, contactsBatch, deadLetters, defineType, objectUpserts, post } from './object-activation.support.ts';
 
 // Custom objects reach Brevo's objects API: records once their Brevo type exists, associations
 // once both ends are in Brevo. An association's other end gets 3 s to arrive here, and types are
@@ -40,11 +40,10 @@ describe('object activation', () => {
     }
     expect(await deadLetters(h, ws)).toEqual([]);
 
-    const upserts = () => h.brevo.state.count((r) => r.method === 'POST' && r.route.startsWith('/v3/objects/'));
-    const before = upserts();
+    const before = objectUpserts(h);
     await post(h, ws, '/v1/objects/plan/records/batch', { records: [1, 2, 3].map((i) => ({ attributes: { code: `P-${i}`, tier: `t${i}` } })) });
     await h.settle();
-    expect(upserts()).toBe(before);
+    expect(objectUpserts(h)).toBe(before);
   }, 60_000);
 
   it('backfills records and associations written before Brevo was connected, once it is, and a second backfill queues nothing', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoalescingWriter, writeContacts, type ContactWrite, type WriteOutcome } from '../../api/src/contacts/writer.ts';
 import { normalizeContact } from '../../api/src/contacts/normalize.ts';
 import { createTestApp, createWorkspace, type TestApp, type TestWorkspace } from '../support/app.ts';
+import { waitFor } from '../support/worker.ts';
 
 /** A pool that counts the statements sent through it. */
 class CountingPool extends pg.Pool {
@@ -139,14 +140,9 @@ describe('CoalescingWriter (group commit)', () => {
         await holder.query('BEGIN');
         await writeContacts(pool, [other], 'upsert', { within: holder });
         const pending = waiter();
-        for (let tries = 0; ; tries += 1) {
-          const { rows } = await holder.query<{ waiting: number }>(
-            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0]!.waiting > 0) break;
-          if (tries > 200) throw new Error('the write never waited for the lock');
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        const waiting = async () =>
+          (await holder.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.waiting > 0;
+        await waitFor(waiting, 5_000, 'the write to wait for the lock');
         await holder.query('COMMIT');
         return await pending;
       } finally {

@@ -206,7 +206,7 @@ export interface SentEntity {
   requeueDeletions: boolean;
 }
 
-const CONTACTS_SENT: SentEntity = { entityType: 'contact', table: 'contacts', requeueDeletions: true };
+export const CONTACTS_SENT: SentEntity = { entityType: 'contact', table: 'contacts', requeueDeletions: true };
 
 /**
  * Queues again the rows that changed while an older version of theirs was on its way to Brevo.

@@ -115,7 +115,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   return [...groups.values()];
 }
 
-const RECORDS_SENT: SentEntity = { entityType: OBJECT_RECORD_ENTITY, table: 'object_records', requeueDeletions: false };
+export const RECORDS_SENT: SentEntity = { entityType: OBJECT_RECORD_ENTITY, table: 'object_records', requeueDeletions: false };
 // A dissociation is reported only when Brevo holds the link, so one that ran before the link landed is queued again.
 const ASSOCIATIONS_SENT: SentEntity = { entityType: OBJECT_ASSOCIATION_ENTITY, table: 'object_associations', requeueDeletions: true };
 
@@ -146,7 +146,7 @@ export class ObjectRecordActivator implements EntityActivator {
     private readonly accounts: BrevoAccounts,
     private readonly deadLetters: DeadLetterService,
     private readonly log: Logger,
-    private readonly options: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
+    private readonly options: ObjectActivationOptions,
   ) {}
 
   async run(job: ActivationJob, run?: JobRun): Promise<ActivationReport> {
@@ -309,8 +309,7 @@ export class ObjectRecordActivator implements EntityActivator {
   async #lastSentAttributes(objectTypeId: string, externalIds: string[]): Promise<Map<string, Record<string, BrevoObjectAttributeValue>>> {
     if (externalIds.length === 0) return new Map();
     const { rows } = await this.db.sql.query<{ external_id: string; attributes: Record<string, ObjectValue> }>(
-      `SELECT r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
-        WHERE r.object_type_id = $1::uuid AND r.external_id = ANY($2::text[]) AND r.deleted_at IS NULL`,
+      `SELECT r.external_id, r.attributes ${SENT_RECORDS_OF_TYPE} AND r.external_id = ANY($2::text[])`,
       [objectTypeId, externalIds],
     );
     return new Map(rows.map((row) => [row.external_id, brevoAttributes(row.attributes)]));
@@ -322,8 +321,7 @@ export class ObjectRecordActivator implements EntityActivator {
    */
   async #earlierDrops(sql: SqlExecutor, objectType: RecordToSend['objectType'], names: string[], reported: { id: string }[]) {
     const { rows } = await sql.query<{ id: string; external_id: string; attributes: Record<string, ObjectValue> }>(
-      `SELECT r.id::text, r.external_id, r.attributes FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
-        WHERE r.object_type_id = $1::uuid AND r.deleted_at IS NULL AND r.attributes ?| $2::text[] AND NOT (r.id = ANY($3::uuid[]))`,
+      `SELECT r.id::text, r.external_id, r.attributes ${SENT_RECORDS_OF_TYPE} AND r.attributes ?| $2::text[] AND NOT (r.id = ANY($3::uuid[]))`,
       [objectType.id, names, reported.map((record) => record.id)],
     );
     return rows.map((row) => {
@@ -332,6 +330,10 @@ export class ObjectRecordActivator implements EntityActivator {
     });
   }
 }
+
+/** The live records of type $1 whose current version Brevo was sent (as `r`). */
+const SENT_RECORDS_OF_TYPE = `FROM object_records r JOIN brevo_object_states s ON s.record_id = r.id AND s.version = r.version
+  WHERE r.object_type_id = $1::uuid AND r.deleted_at IS NULL`;
 
 /** A record Brevo applied without some of its attributes (its type lacks them). */
 interface Drop {
@@ -404,7 +406,7 @@ export class ObjectAssociationActivator implements EntityActivator {
     private readonly accounts: BrevoAccounts,
     private readonly deadLetters: DeadLetterService,
     private readonly log: Logger,
-    private readonly options: ObjectActivationOptions = DEFAULT_OBJECT_ACTIVATION,
+    private readonly options: ObjectActivationOptions,
   ) {}
 
   async run(job: ActivationJob): Promise<ActivationReport> {

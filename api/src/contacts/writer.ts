@@ -28,6 +28,8 @@ export interface WriteOutcome {
 
 type IndexedWrite = ContactWrite & { index: number; contentHash: string };
 
+const indexed = (write: ContactWrite, index: number): IndexedWrite => ({ ...write, index, contentHash: contentHash(write.contact) });
+
 /** Where statements run: a pool, a pooled client inside a transaction, or a Prisma transaction. */
 export interface SqlExecutor {
   query<Row>(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
@@ -239,8 +241,7 @@ export async function changeContact(
       await client.query('ROLLBACK');
       return null;
     }
-    const write = change(current);
-    const [outcome] = await runRounds(client, [[{ ...write, index: 0, contentHash: contentHash(write.contact) }]], 'update', true, 1);
+    const [outcome] = await runRounds(client, [[indexed(change(current), 0)]], 'update', true, 1);
     await client.query('COMMIT');
     return outcome!;
   } catch (error) {
@@ -268,7 +269,7 @@ export async function writeContacts(
     const identity = `${write.workspaceId}\u0000${write.contact.externalId}`;
     const round = occurrences.get(identity) ?? 0;
     occurrences.set(identity, round + 1);
-    (rounds[round] ??= []).push({ ...write, index, contentHash: contentHash(write.contact) });
+    (rounds[round] ??= []).push(indexed(write, index));
   });
   // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
   if (options.within) return runRounds(options.within, rounds, mode, withRows, writes.length);

@@ -187,10 +187,9 @@ export class DeadLetterService {
     });
   }
 
-  /** Records many letters of one workspace at once (a finding about many records), each announced as record() does; pass a transaction as for record(). */
-  async recordMany(workspaceId: string, letters: Omit<NewDeadLetter, 'workspaceId'>[], tx?: Prisma.TransactionClient): Promise<void> {
+  /** Records many letters of one workspace at once (a finding about many records), each announced as record() does, inside the caller's transaction. */
+  async recordMany(workspaceId: string, letters: Omit<NewDeadLetter, 'workspaceId'>[], tx: Prisma.TransactionClient): Promise<void> {
     if (letters.length === 0) return;
-    if (!tx) return this.db.$transaction((own) => this.recordMany(workspaceId, letters, own));
     const rows = await tx.deadLetter.createManyAndReturn({ data: letters.map((letter) => letterRow({ ...letter, workspaceId })), select: { id: true } });
     await tx.activationOutbox.createMany({ data: rows.map((row) => ({ workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 })) });
     for (const letter of letters) this.metrics.count('dead_lettered', 1, letter.category);
