@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CoalescingWriter, writeContacts, type ContactWrite, type WriteOutcome } from '../../api/src/contacts/writer.ts';
+import { CoalescingWriter, writeContacts, type ContactWrite, type SqlExecutor, type WriteMode, type WriteOutcome } from '../../api/src/contacts/writer.ts';
 import { normalizeContact } from '../../api/src/contacts/normalize.ts';
 import { createTestApp, createWorkspace, type TestApp, type TestWorkspace } from '../support/app.ts';
 import { waitFor } from '../support/worker.ts';
@@ -127,6 +127,28 @@ describe('CoalescingWriter (group commit)', () => {
     const missing = await writer.write(write({ sourceId: 'never-created' }), 'update');
     expect(missing).toMatchObject({ id: null, status: 'unchanged', row: null });
     expect(await t.db.contact.count({ where: { workspaceId: ws.id, externalId: 'api:never-created' } })).toBe(0);
+  });
+
+  // Before the first ANALYZE, the planner takes the input for 100 rows and the table for a few:
+  // joined plainly, the contacts table was read whole by every statement, growing with it (a
+  // group of single upserts took 2.4 to 3.7 ms instead of 0.6 to 1.8 ms, at 2,000 to 13,000 contacts).
+  it.each<WriteMode>(['upsert', 'create'])('%s finds the contacts it writes by key, not by reading the whole table', async (mode) => {
+    const existing = Array.from({ length: 3_000 }, (_, i) => write({ sourceId: `plan-${i}` }));
+    for (let i = 0; i < existing.length; i += 1_000) await writeContacts(pool, existing.slice(i, i + 1_000), 'upsert');
+    const plans: string[] = [];
+    const sql: pg.Pool = pool;
+    const explaining: SqlExecutor = {
+      async query<Row>(text: string, values: unknown[]) {
+        const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
+        plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+        return sql.query<Row & pg.QueryResultRow>(text, values);
+      },
+    };
+    const outcomes = await writeContacts(pool, [write({ sourceId: 'plan-1', email: 'changed@example.com' }), write({ sourceId: `plan-${mode}` })], mode, { within: explaining });
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(mode === 'upsert' ? ['updated', 'created'] : ['unchanged', 'created']);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatch(/contacts/);
+    expect(plans[0]).not.toMatch(/Seq Scan on contacts/);
   });
 
   // A write that waits for another transaction's lock on its contact sees that transaction's
