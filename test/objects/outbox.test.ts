@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_STATEMENT } from '../../api/src/jobs/activation-workers.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { createWorkspace, withKey } from '../support/app.ts';
 import { defineTypes } from './support.ts';
@@ -38,5 +39,25 @@ describe('outbox rows of an entity type no activator handles yet', () => {
       ['object_association', false],
       ['future_entity', true],
     ]);
+  });
+});
+
+describe('the outbox relay', () => {
+  let h: ActivationHarness;
+  beforeAll(async () => {
+    h = await startActivationHarness();
+  });
+  afterAll(() => h.close());
+
+  // The outbox keeps every processed row. Before the table's first ANALYZE, the relay's second
+  // statement (an UPDATE by a list of IDs) read all of them, every relay.
+  it('reaches the rows it takes by index, not by reading the whole outbox, before the table has statistics', async () => {
+    const ws = await createWorkspace(h.t.app);
+    const row = (processedAt: Date | null) => ({ workspaceId: ws.id, entityType: 'contact', entityId: ws.id, operation: 'upsert', entityVersion: 1, processedAt });
+    await h.t.db.activationOutbox.createMany({ data: Array.from({ length: 5_000 }, (_, i) => row(i < 4_900 ? new Date() : null)) });
+    const { rows } = await h.t.db.sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${RELAY_STATEMENT}`, [5_000, ['contact']]);
+    const plan = rows.map((line) => line['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/activation_outbox/);
+    expect(plan).not.toMatch(/Seq Scan on activation_outbox/);
   });
 });

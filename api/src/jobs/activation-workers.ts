@@ -25,6 +25,20 @@ const ANNOUNCED_ONLY = new Set([DEAD_LETTER_ENTITY]);
 /** A running job's worker proves it is alive this often; a job without a heartbeat is retried. */
 const HEARTBEAT_SECONDS = 10;
 
+/**
+ * Takes the oldest pending outbox rows of the types handled ($2), at most $1, marking them
+ * processed (in the transaction that queues their jobs), skipping rows another relay holds.
+ * One statement, the rows reached by primary key: a second statement updating the rows by an
+ * `id = ANY(list)` filter read the whole outbox while the table had no statistics.
+ */
+export const RELAY_STATEMENT = `
+  UPDATE activation_outbox SET processed_at = now()
+  WHERE id = ANY(ARRAY(
+    SELECT id FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[])
+    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+  ))
+  RETURNING id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at`;
+
 /** The activator of each entity type the outbox carries ('contact', 'event', ...). */
 export type Activators = Record<string, EntityActivator>;
 
@@ -118,22 +132,19 @@ export class ActivationWorkers {
     const client = await this.db.sql.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at
-         FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[]) ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [RELAY_BATCH, this.#handled()],
-      );
+      const { rows } = await client.query<OutboxRow>(RELAY_STATEMENT, [RELAY_BATCH, this.#handled()]);
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
+      // RETURNING follows no order: jobs take the rows in outbox order.
+      rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : 1));
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
       // A dead letter's creation is only announced, never activated, and a consumer's own rows are its work alone.
       const owned = new Set(this.consumers.flatMap((consumer) => consumer.entityTypes));
       const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type) && !owned.has(row.entity_type))).map((data) => ({ data }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
       for (const consumer of this.consumers) await consumer.queue(rows, tx);
-      await client.query('UPDATE activation_outbox SET processed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       await client.query('COMMIT');
       return rows.length;
     } catch (error) {
