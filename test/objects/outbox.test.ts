@@ -4,18 +4,18 @@ import { startActivationHarness, type ActivationHarness } from '../support/activ
 import { createWorkspace, withKey } from '../support/app.ts';
 import { defineTypes } from './support.ts';
 
+let h: ActivationHarness;
+beforeAll(async () => {
+  h = await startActivationHarness();
+});
+afterAll(() => h.close());
+
 /**
  * A release may write outbox rows of an entity type before its activator is deployed (as object
  * records once did). The relay must leave those rows waiting (not turn them into jobs that fail
  * and are dropped), and the rest of the outbox must flow as before.
  */
 describe('outbox rows of an entity type no activator handles yet', () => {
-  let h: ActivationHarness;
-  beforeAll(async () => {
-    h = await startActivationHarness();
-  });
-  afterAll(() => h.close());
-
   it('stay in the outbox, unprocessed, while contacts and object records written with them are activated', async () => {
     const ws = await createWorkspace(h.t.app);
     await h.connect(ws);
@@ -43,12 +43,6 @@ describe('outbox rows of an entity type no activator handles yet', () => {
 });
 
 describe('the outbox relay', () => {
-  let h: ActivationHarness;
-  beforeAll(async () => {
-    h = await startActivationHarness();
-  });
-  afterAll(() => h.close());
-
   // The outbox keeps every processed row. Before the table's first ANALYZE, the relay's second
   // statement (an UPDATE by a list of IDs) read all of them, every relay.
   it('reaches the rows it takes by index, not by reading the whole outbox, before the table has statistics', async () => {

@@ -122,9 +122,6 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
   // Its content is then the input's (written, or equal by content hash), so only what the database
   // adds comes back: parsing whole rows cost more than the rest of the write. Where the hash says
   // otherwise, the contact is read whole afterwards (see storedContact).
-  // `existing` is a lookup by key for each input row (LIMIT 1 keeps it one): joined plainly,
-  // a table without statistics yet (a new database, a first backfill) was read whole for every
-  // statement, the planner taking the input for 100 rows and the table for a few.
   const rowColumns = withRows
     ? ROW_META.map(([column, field]) => `, COALESCE(w.${column}, existing.${column}) AS "${field}"`).join('')
     : '';
@@ -145,6 +142,8 @@ function upsertStatement(mode: WriteMode, withRows: boolean): string {
     SELECT i.idx, COALESCE(w.id, existing.id)::text AS "rowId", w.inserted${rowColumns}
     FROM input i
     LEFT JOIN written w USING (workspace_id, external_id)
+    -- A lookup by key per input row (LIMIT 1 keeps it one): joined plainly, a table without
+    -- statistics yet (a new database, a first backfill) was read whole by every statement.
     LEFT JOIN LATERAL (
       SELECT id, ${ROW_META.map(([column]) => column).join(', ')} FROM contacts c
       WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id AND c.deleted_at IS NULL

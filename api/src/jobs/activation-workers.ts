@@ -29,15 +29,20 @@ const HEARTBEAT_SECONDS = 10;
  * Takes the oldest pending outbox rows of the types handled ($2), at most $1, marking them
  * processed (in the transaction that queues their jobs), skipping rows another relay holds.
  * One statement, the rows reached by primary key: a second statement updating the rows by an
- * `id = ANY(list)` filter read the whole outbox while the table had no statistics.
+ * `id = ANY(list)` filter read the whole outbox while the table had no statistics. In outbox
+ * order, which jobs keep.
  */
 export const RELAY_STATEMENT = `
-  UPDATE activation_outbox SET processed_at = now()
-  WHERE id = ANY(ARRAY(
-    SELECT id FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[])
-    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-  ))
-  RETURNING id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at`;
+  WITH taken AS (
+    UPDATE activation_outbox SET processed_at = now()
+    WHERE id = ANY(ARRAY(
+      SELECT id FROM activation_outbox WHERE processed_at IS NULL AND entity_type = ANY($2::text[])
+      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+    ))
+    RETURNING *
+  )
+  SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at
+  FROM taken ORDER BY id`;
 
 /** The activator of each entity type the outbox carries ('contact', 'event', ...). */
 export type Activators = Record<string, EntityActivator>;
@@ -137,8 +142,6 @@ export class ActivationWorkers {
         await client.query('COMMIT');
         return 0;
       }
-      // RETURNING follows no order: jobs take the rows in outbox order.
-      rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : 1));
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
       // A dead letter's creation is only announced, never activated, and a consumer's own rows are its work alone.
       const owned = new Set(this.consumers.flatMap((consumer) => consumer.entityTypes));
