@@ -44,6 +44,15 @@ export const RELAY_STATEMENT = `
   SELECT id::text, workspace_id::text, entity_type, entity_id::text, operation, entity_version, external_id, replay, resend, created_at
   FROM taken ORDER BY id`;
 
+/**
+ * Opens the relay's transaction. Plain index scans only: a bitmap scan never marks the index
+ * entries of row versions the relay made dead, so where nothing vacuums (PGlite; PostgreSQL with
+ * autovacuum off) every relay read again every row relayed before, and the planner picks bitmap
+ * scans while the outbox has no statistics. Measured on PostgreSQL, a 2,000-row relay grew from
+ * 7 to 15 ms over 50,000 relayed rows; with index scans it stays at 8 ms.
+ */
+export const RELAY_BEGIN = 'BEGIN; SET LOCAL enable_bitmapscan = off';
+
 /** The activator of each entity type the outbox carries ('contact', 'event', ...). */
 export type Activators = Record<string, EntityActivator>;
 
@@ -136,7 +145,7 @@ export class ActivationWorkers {
   async relayOnce(): Promise<number> {
     const client = await this.db.sql.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(RELAY_BEGIN);
       const { rows } = await client.query<OutboxRow>(RELAY_STATEMENT, [RELAY_BATCH, this.#handled()]);
       if (rows.length === 0) {
         await client.query('COMMIT');
