@@ -54,6 +54,12 @@ function nonNull(schema: JsonSchema): JsonSchema {
   return schema;
 }
 
+/** Whether a schema takes null: a `type` that lists it, or an anyOf option of type null. */
+export function acceptsNull(schema: JsonSchema): boolean {
+  if (Array.isArray(schema.type)) return schema.type.includes('null');
+  return Array.isArray(schema.anyOf) && (schema.anyOf as JsonSchema[]).some((option) => option.type === 'null');
+}
+
 /** The one JSON type a value has, or 'string' when it may be several (Workato sends text). */
 function jsonType(schema: JsonSchema): string {
   if (typeof schema.type === 'string') return schema.type;

@@ -16,7 +16,7 @@ import {
   type OperationCatalog,
 } from '../../api/src/operations/catalog.ts';
 import type { ActionExtension } from '../../api/src/operations/extensions.ts';
-import { definitionName, field, labelize, objectDefinition, objectFields, referencedComponents, snakeCase } from './fields.ts';
+import { acceptsNull, definitionName, field, labelize, objectDefinition, objectFields, referencedComponents, snakeCase } from './fields.ts';
 import { lambda, ruby, rubyString, type RubyValue } from './ruby.ts';
 
 /** Answers Workato retries (at most 3 times, its own limit); every POST carries an Idempotency-Key, so retrying is safe. */
@@ -62,6 +62,43 @@ function idempotencyField(repeatable: boolean): RubyValue {
       : "A repeat of a request with the same key gets the first answer instead of acting twice. Left blank, it is derived from this step's input: Workato's retries are safe, and the same input again within 24 hours answers the first result. To act again on identical input, map a value unique to each run (e.g. the triggering record's ID).",
   };
 }
+
+/** Verbs whose writes merge into a stored record: a field sent is written, a field left out keeps its value. */
+const MERGING_VERBS = new Set<ActionExtension['verb']>(['upsert', 'batch_upsert', 'update']);
+
+/**
+ * A merging write whose record has fields that null clears: an upsert or update where the record
+ * (each of a batch's records) takes null somewhere. Renaming a list merges too, but its one field
+ * cannot be cleared, so it neither needs nor offers the option to clear.
+ */
+function mergesClearableRecord(catalog: OperationCatalog, operation: CatalogOperation): boolean {
+  const action = operation.action;
+  if (!action || !MERGING_VERBS.has(action.verb)) return false;
+  const batchRecords = action.batch && propertiesOf(catalog.schemas, operation.requestBody)[action.batch.records]?.items;
+  const record = (batchRecords as JsonSchema | undefined) ?? operation.requestBody;
+  return Object.values(propertiesOf(catalog.schemas, record)).some(acceptsNull);
+}
+
+/**
+ * Workato sends a datapill that is empty in a job as nil, and builders map blanks as "": sent as
+ * they are, they would clear what Tajo holds. A merging write leaves them out unless this is on.
+ */
+const CLEAR_EMPTY_FIELDS = 'clear_empty_fields';
+const CLEAR_EMPTY_FIELDS_LABEL = 'Clear fields mapped to empty values';
+const CLEAR_EMPTY_FIELDS_FIELD: RubyValue = {
+  name: CLEAR_EMPTY_FIELDS,
+  label: CLEAR_EMPTY_FIELDS_LABEL,
+  type: 'boolean',
+  control_type: 'checkbox',
+  convert_input: 'boolean_conversion',
+  optional: true,
+  sticky: true,
+  toggle_hint: 'Select from options',
+  toggle_field: { name: CLEAR_EMPTY_FIELDS, label: CLEAR_EMPTY_FIELDS_LABEL, type: 'string', control_type: 'text', optional: true, toggle_hint: 'Use custom value', hint: 'true or false' },
+  hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.',
+};
+
+const EMPTY_FIELDS_HELP = `Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "${CLEAR_EMPTY_FIELDS_LABEL}" is on.`;
 
 const LIST_INDEX_FIELD: RubyValue = { name: 'list_index', label: 'List index', type: 'integer', optional: false, hint: 'Position of the record in the input list (from 0).' };
 
@@ -231,7 +268,7 @@ function action(catalog: OperationCatalog, operation: CatalogOperation): RubyVal
     title,
     subtitle: `${operation.summary} in Tajo`,
     description: description(title, object),
-    help: [operation.description, `Needs an API key with the ${operation.scope} scope.`].filter(Boolean).join(' '),
+    help: [operation.description, mergesClearableRecord(catalog, operation) ? EMPTY_FIELDS_HELP : undefined, `Needs an API key with the ${operation.scope} scope.`].filter(Boolean).join(' '),
     batch: extension.batch ? true : undefined,
     input_fields: lambda(['object_definitions', '_connection', '_config_fields'], inputs),
     execute: lambda(['_connection', 'input', '_input_schema', '_output_schema'], executeBody(catalog, operation)),
@@ -258,6 +295,10 @@ function inputFields(catalog: OperationCatalog, operation: CatalogOperation): st
     if (component && !hasPickList) parts.push(ruby(objectDefinition(component)));
     else parts.push(ruby(objectFields(resolveSchema(catalog.schemas, body), options)));
   }
+  if (mergesClearableRecord(catalog, operation)) {
+    if (inputNames(catalog, operation).includes(CLEAR_EMPTY_FIELDS)) throw new Error(`${operation.operationId}: an input named ${CLEAR_EMPTY_FIELDS} would collide with the connector's option`);
+    parts.push(ruby([CLEAR_EMPTY_FIELDS_FIELD]));
+  }
   if (operation.idempotent) parts.push(ruby([idempotencyField(operation.action?.repeatable === true)]));
   return parts.length > 0 ? parts.join(' +\n') : '[]';
 }
@@ -265,18 +306,23 @@ function inputFields(catalog: OperationCatalog, operation: CatalogOperation): st
 function executeBody(catalog: OperationCatalog, operation: CatalogOperation): string {
   const query = operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
   const bodyNames = Object.keys(propertiesOf(catalog.schemas, operation.requestBody));
+  const fields = `input.slice(${bodyNames.map(rubyString).join(', ')})`;
+  const merging = mergesClearableRecord(catalog, operation);
   const args = [
     rubyString(operation.method),
     pathExpression(operation),
     query.length > 0 ? `input.slice(${query.map(rubyString).join(', ')})` : 'nil',
-    operation.requestBody ? `input.slice(${bodyNames.map(rubyString).join(', ')})` : 'nil',
+    !operation.requestBody ? 'nil' : merging ? 'body' : fields,
     idempotencyKey(operation),
   ];
   const request = `call('tajo_request', ${args.join(', ')})`;
   const batch = operation.action?.batch;
-  if (!batch) return request;
-  return `response = ${request}
-call('split_batch', response[${rubyString(batch.results)}])`;
+  const send = batch ? `response = ${request}\ncall('split_batch', response[${rubyString(batch.results)}])` : request;
+  if (!merging) return send;
+  // The option is true (boolean_conversion), or the text 'true' where no conversion ran: `.to_s` reads both.
+  return `# Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+body = call('merge_payload', ${fields}, input[${rubyString(CLEAR_EMPTY_FIELDS)}].to_s == 'true')
+${send}`;
 }
 
 /** The Idempotency-Key an action sends: the builder's, else (unless repeating is harmless) one derived from the input. */
@@ -344,8 +390,9 @@ export function exampleOf(catalog: Pick<OperationCatalog, 'schemas'>, schema: Js
       return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, exampleOf(catalog, property, depth + 1) ?? null]));
     }
     case 'array': {
+      // A list of blank text (a list of names with no example, e.g. `skipped`) reads best as an empty list.
       const item = exampleOf(catalog, schema.items as JsonSchema | undefined, depth + 1);
-      return item === undefined ? [] : [item];
+      return item === undefined || item === '' ? [] : [item];
     }
     case 'integer':
     case 'number':
@@ -518,6 +565,27 @@ text`,
     idempotency_key: lambda(
       ['operation', 'input'],
       `input['idempotency_key'].presence || "workato-#{operation}-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"`,
+    ),
+    // What a merging write sends: in every object, however deep (a batch's records, attributes,
+    // consent), a field of nil or '' is left out, or null when clear_empty; an object left with no
+    // field says nothing to a merge and is left out too. Lists keep every item, so a batch's
+    // results still line up with its records.
+    merge_payload: lambda(
+      ['value', 'clear_empty'],
+      `if value.is_a?(Hash)
+  value.each_with_object({}) do |(key, item), payload|
+    item = call('merge_payload', item, clear_empty)
+    if item.nil? || item == ''
+      payload[key] = nil if clear_empty
+    elsif item != {}
+      payload[key] = item
+    end
+  end
+elsif value.is_a?(Array)
+  value.map { |item| call('merge_payload', item, clear_empty) }
+else
+  value
+end`,
     ),
     split_batch: lambda(
       ['results'],

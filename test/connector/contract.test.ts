@@ -254,6 +254,87 @@ describe('polling', () => {
   });
 });
 
+describe('merging writes: what a recipe leaves empty stays in Tajo, and older data answers stale', () => {
+  let connector: WorkatoHarness;
+  beforeAll(async () => {
+    const workspace = await createWorkspace(t.app);
+    await defineTypes(t.app, workspace);
+    connector = await WorkatoHarness.load({ base_url: baseUrl, api_key: workspace.writeKey });
+  }, 60_000);
+
+  it('contacts, single, batch and update', async () => {
+    const identity = { source: 'crm', sourceId: 'm-1', email: 'merge@example.com' };
+    const created = await act('upsert_contact', {
+      ...identity,
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      phone: '+442079460018',
+      attributes: { plan: 'pro', tier: 'gold' },
+      consent: { email: { status: 'opted_out', timestamp: '2026-03-01T00:00:00Z' } },
+      sourceUpdatedAt: '2026-03-01T00:00:00Z',
+    }, connector);
+    expect(created).toMatchObject({ result: 'created', skipped: [] });
+
+    // A later job whose datapills are empty (nil) or blank: nothing stored is cleared, not even the opt-out.
+    const empty = await act('upsert_contact', {
+      ...identity,
+      firstName: null,
+      lastName: '',
+      phone: '',
+      attributes: { plan: '', tier: null },
+      consent: { email: { status: null, timestamp: '' } },
+      sourceUpdatedAt: '2026-03-02T00:00:00Z',
+    }, connector);
+    expect(empty.result).toBe('unchanged');
+    expect(empty.contact).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', phone: '+442079460018', attributes: { plan: 'pro', tier: 'gold' }, consent: { email: { status: 'opted_out' } } });
+
+    // Asked to clear: what is mapped empty is cleared (attributes by name, a blank phone as null); the rest stays.
+    const clearing = await act('upsert_contact', { ...identity, lastName: '', phone: '', attributes: { tier: '' }, clear_empty_fields: true, sourceUpdatedAt: '2026-03-03T00:00:00Z' }, connector);
+    expect(clearing.result).toBe('updated');
+    expect(clearing.contact).toMatchObject({ firstName: 'Grace', lastName: null, phone: null, attributes: { plan: 'pro' } });
+    expect((clearing.contact as Row).attributes).toEqual({ plan: 'pro' });
+
+    // Older than what Tajo holds: stale, naming what it kept.
+    const older = await act('upsert_contact', { ...identity, firstName: 'Amazing Grace', sourceUpdatedAt: '2026-01-01T00:00:00Z' }, connector);
+    expect(older).toMatchObject({ result: 'stale', contact: { firstName: 'Grace' } });
+    expect(older.skipped).toContain('firstName');
+
+    const id = (created.contact as Row).id as string;
+    const patched = await act('update_contact', { id, firstName: null, locale: 'fr_ca', attributes: { plan: '' }, sourceUpdatedAt: '2026-03-04T00:00:00Z' }, connector);
+    expect(patched).toMatchObject({ result: 'updated', contact: { firstName: 'Grace', locale: 'fr-CA', attributes: { plan: 'pro' } } });
+
+    const batch = await act('batch_upsert_contacts', {
+      records: [
+        { source: 'crm', sourceId: 'm-2', email: 'lin@example.com', firstName: 'Lin', lastName: '' },
+        { ...identity, firstName: 'Older', lastName: null, sourceUpdatedAt: '2025-01-01T00:00:00Z' },
+      ],
+    }, connector);
+    expect(batch).toMatchObject({ success_count: 2, failed_count: 0 });
+    const [fresh, stale] = batch.successful_records as Row[];
+    expect(fresh).toMatchObject({ list_index: 0, status: 'created' });
+    expect(stale).toMatchObject({ list_index: 1, status: 'stale' });
+    expect(stale!.skipped).toContain('firstName');
+    const stored = await act('lookup_contact', { externalId: 'crm:m-1' }, connector);
+    expect(stored).toMatchObject({ firstName: 'Grace', lastName: null, locale: 'fr-CA' });
+  });
+
+  it('object records, single and batch', async () => {
+    const objectType = 'subscription';
+    await act('upsert_object_record', { objectType, attributes: { subscription_id: 'SUB-M', seats: 3, active: true } }, connector);
+    const empty = await act('upsert_object_record', { objectType, externalId: '', attributes: { subscription_id: 'SUB-M', seats: '', active: null }, sourceUpdatedAt: null }, connector);
+    expect(empty).toMatchObject({ result: 'unchanged', record: { attributes: { subscription_id: 'SUB-M', seats: 3, active: true } } });
+
+    const batch = await act('batch_upsert_object_records', { objectType, records: [{ attributes: { subscription_id: 'SUB-M', seats: '' } }], clear_empty_fields: true }, connector);
+    expect((batch.successful_records as Row[])[0]).toMatchObject({ status: 'updated' });
+    const record = await act('lookup_object_record', { objectType, externalId: 'SUB-M' }, connector);
+    expect(record.attributes).toEqual({ subscription_id: 'SUB-M', active: true });
+
+    const older = await act('upsert_object_record', { objectType, attributes: { subscription_id: 'SUB-M', active: false }, sourceUpdatedAt: '2020-01-01T00:00:00Z' }, connector);
+    expect(older).toMatchObject({ result: 'stale', record: { attributes: { active: true } } });
+    expect(older.skipped).toContain('attributes.active');
+  });
+});
+
 describe('a connector out of step with the API fails the contract', () => {
   const spec = () => JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as OpenApiDocument;
   const components = (document: OpenApiDocument) => document.components.schemas as Record<string, { properties: Record<string, unknown>; required?: string[] }>;

@@ -1,10 +1,13 @@
 /**
  * The generated connector: byte-identical regeneration, every connector operation of the spec
- * present, valid Ruby (prism), Ruby 2.7 syntax only, and the shape Workato's runtime expects when
- * evaluated as Ruby (a Hash, lambdas of the right arity, explicit `optional:`, toggles on selects).
+ * present, valid Ruby (prism), Ruby 2.7 syntax only, the shape Workato's runtime expects when
+ * evaluated as Ruby (a Hash, lambdas of the right arity, explicit `optional:`, toggles on selects),
+ * and the request bodies its merging writes send.
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPrism, SymbolNode, Visitor, type AssocNode, type CallNode, type DefNode, type Node } from '@ruby/prism';
 import { renderConnector, connectorKeys } from '../../scripts/connector/render.ts';
 import { CatalogError, readCatalog, type OpenApiDocument } from '../../api/src/operations/catalog.ts';
@@ -13,6 +16,16 @@ import { WorkatoHarness, type Json } from '../support/workato/harness.ts';
 const specText = readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
 const spec = () => JSON.parse(specText) as OpenApiDocument;
 const committed = readFileSync(new URL('../../connector/connector.rb', import.meta.url), 'utf8');
+
+/** The committed connector in Ruby. No API runs here: a loopback stub answers every request with an empty batch result. */
+let harness: WorkatoHarness;
+let stub: Server;
+beforeAll(async () => {
+  stub = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"results":[]}'));
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  harness = await WorkatoHarness.load({ base_url: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`, api_key: 'unused' });
+}, 60_000);
+afterAll(() => new Promise<void>((resolve) => stub.close(() => resolve())));
 
 describe('generation', () => {
   it('is deterministic and matches the committed connector', () => {
@@ -46,6 +59,12 @@ describe('generation', () => {
       'getList: pick list no_such_list has no operation with x-workato-pick-list',
       "createWebhookSubscription: webhook trigger 'New or updated contact (real time)' subscribes to unknown event types contact.upserted",
     ]);
+  });
+
+  it('refuses a merging write with an input named like its option to clear empty fields', () => {
+    const document = spec();
+    (document.components.schemas.ContactRecordInput!.properties as Record<string, unknown>).clear_empty_fields = { type: 'boolean' };
+    expect(() => renderConnector(document)).toThrowError(/upsertContact: an input named clear_empty_fields would collide/);
   });
 
   it('leaves out only operations the spec skips with a reason', () => {
@@ -148,11 +167,6 @@ function newerSyntax(parse: Awaited<ReturnType<typeof loadPrism>>, source: strin
 }
 
 describe('as Ruby, the connector is what Workato reads', () => {
-  let harness: WorkatoHarness;
-  beforeAll(async () => {
-    harness = await WorkatoHarness.load({ base_url: 'http://127.0.0.1:9', api_key: 'unused' });
-  }, 60_000);
-
   it('is a Hash with every required key and lambdas of the right arity', () => {
     const report = harness.eval(`
       problems = []
@@ -236,5 +250,81 @@ describe('as Ruby, the connector is what Workato reads', () => {
   it('keeps the API key a password field and sends it as a header', () => {
     const apiKey = JSON.parse(harness.eval("$connector[:connection][:fields].find { |field| field[:name] == 'api_key' }.to_json")) as Record<string, Json>;
     expect(apiKey).toMatchObject({ control_type: 'password', optional: false });
+  });
+});
+
+describe('merging writes leave out fields mapped to empty values, unless asked to clear them', () => {
+  // Workato sends a datapill that is empty in a job as nil, and builders map blanks as "".
+  const contact = {
+    source: 'crm',
+    sourceId: 'c-1',
+    email: 'ada@example.com',
+    firstName: null,
+    lastName: '',
+    locale: 'en-GB',
+    attributes: { plan: 'pro', tier: null, note: '', trial: false, seats: 0 },
+    consent: { email: { status: 'opted_in', timestamp: null }, sms: { status: '', timestamp: null } },
+    lifetimeValue: { currency: null, amount: '' },
+  };
+  // False and 0 are values; an object left with no field (sms, lifetimeValue) goes too.
+  const kept = { source: 'crm', sourceId: 'c-1', email: 'ada@example.com', locale: 'en-GB', attributes: { plan: 'pro', trial: false, seats: 0 }, consent: { email: { status: 'opted_in' } } };
+  const cleared = {
+    ...contact,
+    lastName: null,
+    attributes: { plan: 'pro', tier: null, note: null, trial: false, seats: 0 },
+    consent: { email: { status: 'opted_in', timestamp: null }, sms: { status: null, timestamp: null } },
+    lifetimeValue: { currency: null, amount: null },
+  };
+  const subscription = { externalId: '', attributes: { subscription_id: 'SUB-1', seats: null, active: false, monthly_price: { currency: '', amount: null } }, sourceUpdatedAt: null };
+
+  /** What an action sends: its one request's JSON body and headers. */
+  async function sent(action: string, input: Json) {
+    const result = await harness.execute(action, input);
+    if (!result.ok) throw new Error(`${action}: ${result.error}`);
+    expect(result.requests).toHaveLength(1);
+    const [request] = result.requests;
+    return { body: JSON.parse(request!.body!) as Json, headers: request!.headers };
+  }
+
+  it('offers the option on the upserts and updates whose records null can clear, and nowhere else', async () => {
+    const actions = JSON.parse(harness.eval('$connector[:actions].keys.map(&:to_s).to_json')) as string[];
+    const offering: string[] = [];
+    for (const action of actions) {
+      const fields = (await harness.value({ kind: 'input_fields', key: action })) as { name: string }[];
+      if (fields.some((field) => field.name === 'clear_empty_fields')) offering.push(action);
+    }
+    // Renaming a list merges too, but its one field cannot be cleared.
+    expect(offering.sort()).toEqual(['batch_upsert_contacts', 'batch_upsert_object_records', 'update_contact', 'upsert_contact', 'upsert_object_record']);
+    const help = JSON.parse(harness.eval('$connector[:actions][:upsert_contact][:help].to_json')) as string;
+    expect(help).toMatch(/merges .*`stale`.*Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on/);
+    // A create sends what is mapped: there is nothing stored to keep.
+    expect((await sent('create_contact', { email: 'ada@example.com', firstName: null })).body).toEqual({ email: 'ada@example.com', firstName: null });
+  });
+
+  it('by default, leaves out nil and "" at the top level and in nested objects', async () => {
+    expect((await sent('upsert_contact', contact)).body).toEqual(kept);
+    const { source: _source, sourceId: _sourceId, ...patch } = contact;
+    const { source: _keptSource, sourceId: _keptSourceId, ...patchKept } = kept;
+    expect((await sent('update_contact', { id: 'c1', ...patch })).body).toEqual(patchKept);
+    expect((await sent('upsert_object_record', { objectType: 'subscription', ...subscription })).body).toEqual({ attributes: { subscription_id: 'SUB-1', active: false } });
+  });
+
+  it('by default, leaves them out of each record of a batch, every record keeping its place', async () => {
+    const records = [contact, { sourceId: '', email: null }, { email: 'b@example.com', attributes: { plan: '' } }];
+    expect((await sent('batch_upsert_contacts', { records })).body).toEqual({ records: [kept, {}, { email: 'b@example.com' }] });
+    const objects = await sent('batch_upsert_object_records', { objectType: 'subscription', records: [subscription, { attributes: { subscription_id: 'SUB-2', seats: 3 } }] });
+    expect(objects.body).toEqual({ records: [{ attributes: { subscription_id: 'SUB-1', active: false } }, { attributes: { subscription_id: 'SUB-2', seats: 3 } }] });
+  });
+
+  it('with the option on, sends them as null, and never sends the option itself', async () => {
+    const { body, headers } = await sent('upsert_contact', { ...contact, clear_empty_fields: true, idempotency_key: 'run-1' });
+    expect(body).toEqual(cleared);
+    expect(body).not.toHaveProperty('clear_empty_fields');
+    expect(headers['Idempotency-Key']).toBe('run-1');
+    // "true" typed into the option's text field does the same; off is the default.
+    expect((await sent('upsert_contact', { ...contact, clear_empty_fields: 'true' })).body).toEqual(cleared);
+    expect((await sent('upsert_contact', { ...contact, clear_empty_fields: false })).body).toEqual(kept);
+    const batch = await sent('batch_upsert_contacts', { records: [contact, { sourceId: '', email: null }], clear_empty_fields: true });
+    expect(batch.body).toEqual({ records: [cleared, { sourceId: null, email: null }] });
   });
 });
