@@ -4,7 +4,8 @@
  * Workato simulators on 127.0.0.1. It creates a workspace and a source, publishes a messy data set
  * to an Event Streams topic, backfills it with a progress bar, follows new messages with an
  * incremental job, adds rows to a lookup table and sends a burst of signed webhook hints for them,
- * waits for Brevo, and prints what happened. With vendor credentials in the environment (see
+ * waits for Brevo, backfills the topic again (a re-read that must change and send nothing), and
+ * prints what happened. With vendor credentials in the environment (see
  * scripts/demo/vendors.ts and the README) the same steps run against Brevo and Workato.
  *
  *   npm run demo                     then browse the operator page; Ctrl-C ends it
@@ -47,6 +48,23 @@ function progress(label: string, total: number) {
 }
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/** The sum of a counter's series (as /metrics prints them) whose labels include `labels`. */
+function counterTotal(metrics: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && wanted.every((pair) => line.includes(pair)))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** How many times records failed: a letter counts each repeat of its failure (a source read again) as one more occurrence. */
+const failures = (letters: readonly DeadLetter[]) => letters.reduce((sum, letter) => sum + letter.occurrences, 0);
+
+/** Label-value rows, the values right-aligned in one column. */
+function rowsText(rows: readonly [string, number | string][], width: number): string {
+  return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${String(value).padStart(12)}`).join('\n');
+}
 
 async function demo() {
   const vendors = await openDemoVendors();
@@ -152,30 +170,59 @@ async function demo() {
     const refetched = hints?.refetched ?? 0;
     const hintCount = workato.lookupTableId ? HINTS : 0;
 
+    /** Waits until Brevo has, or has refused, every contact Tajo holds, and at least `expected` of them (some may be unwritten yet). */
+    const activationSettled = async (label: string, expected: number) => {
+      const show = progress(label, expected);
+      let status = await tajo.get<ActivationStatus>('/brevo/activation');
+      while (status.pending > 0 || status.inBrevo + status.refused < expected) {
+        show(status.inBrevo);
+        await sleep(250);
+        status = await tajo.get<ActivationStatus>('/brevo/activation');
+      }
+      show(status.inBrevo, true);
+      return status;
+    };
+    const readMetrics = async () => (await fetch(`${api.url}/metrics`)).text();
+    /**
+     * What Tajo has sent Brevo so far by its own count (so against Brevo itself too): requests Brevo answered, and
+     * records it carried there. Read until a second passes without either moving: an activation job counts its
+     * records just after it commits them, so a settled status may run a moment ahead of the counters.
+     */
+    const sentToBrevo = async () => {
+      const read = async () => {
+        const metrics = await readMetrics();
+        return { records: counterTotal(metrics, 'tajo_records_total', { stage: 'activated' }), requests: counterTotal(metrics, 'tajo_vendor_requests_total', { vendor: 'brevo' }) };
+      };
+      for (let last = await read(); ; ) {
+        await sleep(1_000);
+        const now = await read();
+        if (now.records === last.records && now.requests === last.requests) return now;
+        last = now;
+      }
+    };
+
     // Every contact Tajo created ends in Brevo, or as a dead letter saying why Brevo refused it.
     const jobs = [backfilled, followed].map((job) => job.progress);
     const sum = (field: Exclude<keyof SyncJob['progress'], 'objects'>) => jobs.reduce((total, job) => total + job[field], 0);
-    const toActivate = sum('created') + refetched;
-    const showBrevo = progress('Activation in Brevo', toActivate);
-    let brevo = await tajo.get<ActivationStatus>('/brevo/activation');
-    while (brevo.pending > 0 || brevo.inBrevo + brevo.refused < toActivate) {
-      showBrevo(brevo.inBrevo);
-      await sleep(250);
-      brevo = await tajo.get<ActivationStatus>('/brevo/activation');
-    }
-    showBrevo(brevo.inBrevo, true);
+    const brevo = await activationSettled('Activation in Brevo', sum('created') + refetched);
     const letters = await tajo.all<DeadLetter>('/dead-letters', { limit: 200 });
     const byReason = new Map<string, number>();
     for (const letter of letters) {
       const key = `${letter.category}: ${letter.reason.replace(/\d+/g, 'N')}`;
       byReason.set(key, (byReason.get(key) ?? 0) + 1);
     }
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
-    const recordsMetric = (stage: string) =>
-      metrics
-        .split('\n')
-        .filter((line) => line.startsWith(`tajo_records_total{stage="${stage}"`))
-        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    const metrics = await readMetrics();
+    const recordsMetric = (stage: string) => counterTotal(metrics, 'tajo_records_total', { stage });
+
+    // An operator backfills the topic again, after incremental sync moved contacts on: what is read again is
+    // unchanged or stale (older than what Tajo holds), sends Brevo nothing, and fails again only as one more
+    // occurrence on its open dead letter.
+    const sentBefore = await sentToBrevo();
+    const rereadJob = await tajo.post<SyncJob>(`/sources/${topicSource.id}/sync-jobs`, { kind: 'backfill' });
+    const reread = (await waitJob(rereadJob.id, 'Backfill again', plan.backlog.length + plan.live.length, (job) => job.status === 'completed')).progress;
+    await activationSettled('Brevo after re-read', brevo.inBrevo + brevo.refused);
+    const sentAfter = await sentToBrevo();
+    const lettersAfter = await tajo.all<DeadLetter>('/dead-letters', { limit: 200 });
 
     const summary = {
       received: sum('recordsSeen') + refetched,
@@ -190,6 +237,17 @@ async function demo() {
       consumeCalls: sum('readCalls'),
       hints: { sent: hintsSent, accepted: hints?.accepted ?? 0, refetched, rejected: hints?.rejected ?? { signature: 0, stale: 0, malformed: 0, duplicate: 0 } },
       metrics: { received: recordsMetric('received'), normalized: recordsMetric('normalized'), unchanged: recordsMetric('unchanged'), deadLettered: recordsMetric('dead_lettered') },
+      reread: {
+        recordsSeen: reread.recordsSeen,
+        created: reread.created,
+        updated: reread.updated,
+        unchanged: reread.unchanged,
+        stale: reread.stale,
+        deadLettered: reread.deadLettered,
+        sentToBrevo: { records: sentAfter.records - sentBefore.records, requests: sentAfter.requests - sentBefore.requests },
+        newDeadLetters: lettersAfter.length - letters.length,
+        repeatedFailures: failures(lettersAfter) - failures(letters),
+      },
       // What the data set says must happen (hinted members are all new, mappable contacts), on a
       // topic and a table that held nothing before: always so with the simulators.
       expected: { ...plan.expected, received: plan.expected.received + hintCount, created: plan.expected.created + hintCount, hints: hintCount },
@@ -210,8 +268,17 @@ async function demo() {
         ['Event Streams consume calls', summary.consumeCalls],
         ['webhook hints sent / accepted / refused', `${summary.hints.sent} / ${summary.hints.accepted} / ${summary.hints.rejected.signature}`],
       ];
-      const width = Math.max(...rows.map(([name]) => name.length));
-      process.stdout.write(`\n${rows.map(([name, value]) => `  ${name.padEnd(width)}  ${String(value).padStart(12)}`).join('\n')}\n\n`);
+      const again = summary.reread;
+      const rereadRows: [string, number | string][] = [
+        ['records read again', again.recordsSeen],
+        ['created / updated', `${again.created} / ${again.updated}`],
+        ['unchanged / stale (older than held)', `${again.unchanged} / ${again.stale}`],
+        ['sent to Brevo (records / requests)', `${again.sentToBrevo.records} / ${again.sentToBrevo.requests}`],
+        ['new dead letters', again.newDeadLetters],
+        ['  failures counted on open letters', again.repeatedFailures],
+      ];
+      const width = Math.max(...[...rows, ...rereadRows].map(([name]) => name.length));
+      process.stdout.write(`\n${rowsText(rows, width)}\n\nBackfill again (re-read of the topic):\n${rowsText(rereadRows, width)}\n\n`);
       process.stdout.write(`Operator page: ${summary.operatorPage}  (API key: ${summary.apiKey})\nMetrics: ${api.url}/metrics\n`);
     }
 

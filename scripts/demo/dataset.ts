@@ -31,6 +31,12 @@ const EMAILS = [(i: number) => `  Customer.${i}@Example.COM `, (i: number) => `k
 /** The same instant (2026-03-10T06:30:00Z) as vendors send it, and a date-only one. */
 const UPDATED = [1_773_124_200, 1_773_124_200_000, '2026-03-10T12:00:00+05:30', '2026-03-10T01:30:00-05:00', '2026-03-10'];
 
+/**
+ * When changed customers changed: later than any UPDATED, as a source stamps a record it changes. Their new plan
+ * wins by time, not by a tie-break, and their older versions read again are stale.
+ */
+const CHANGED_AT = '2026-03-11T09:00:00Z';
+
 /** Every 33rd customer carries an email that is not one and no phone: unmappable, a dead letter. */
 export const isUnmappable = (i: number) => i % 33 === 13;
 
@@ -57,7 +63,18 @@ export interface DemoPlan {
   backlog: Record<string, unknown>[];
   /** Published while incremental sync runs: new customers, changed ones, and identical re-sends. */
   live: Record<string, unknown>[];
-  expected: { received: number; created: number; updated: number; unchanged: number; deadLettered: number };
+  expected: {
+    received: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    deadLettered: number;
+    /**
+     * A second backfill of the whole topic, after incremental sync: every message is read again; the changed
+     * customers' older versions are stale, everything else mappable is unchanged, the unmappable fail again.
+     */
+    reread: { recordsSeen: number; unchanged: number; stale: number; deadLettered: number };
+  };
 }
 
 /** `count` customers: 80% in the backlog, the rest live, plus 5% changed and 5% re-sent unchanged. */
@@ -66,18 +83,20 @@ export function demoPlan(count: number): DemoPlan {
   const backlog = Array.from({ length: backlogCount }, (_, i) => customer(i));
   const fresh = Array.from({ length: count - backlogCount }, (_, i) => customer(backlogCount + i));
   const valid = Array.from({ length: backlogCount }, (_, i) => i).filter((i) => !isUnmappable(i));
-  const changed = valid.filter((_, k) => k % 20 === 0).map((i) => customer(i, 'platinum'));
+  const changed = valid.filter((_, k) => k % 20 === 0).map((i) => ({ ...customer(i, 'platinum'), updated: CHANGED_AT }));
   const resent = valid.filter((_, k) => k % 20 === 10).map((i) => customer(i));
   const unmappable = Array.from({ length: count }, (_, i) => i).filter(isUnmappable).length;
+  const published = count + changed.length + resent.length;
   return {
     backlog,
     live: [...fresh, ...changed, ...resent],
     expected: {
-      received: count + changed.length + resent.length,
+      received: published,
       created: count - unmappable,
       updated: changed.length,
       unchanged: resent.length,
       deadLettered: unmappable,
+      reread: { recordsSeen: published, unchanged: published - changed.length - unmappable, stale: changed.length, deadLettered: unmappable },
     },
   };
 }
