@@ -80,7 +80,10 @@ export function progressLine(job: SyncJob, elapsedMs: number, seenSinceStart: nu
 
 /** Object records a job wrote, when its mapping makes any (the other counts are contacts). */
 function objectCounts({ progress: { objects } }: SyncJob): string | null {
-  return objects.created + objects.updated + objects.unchanged > 0 ? `${objects.created} created, ${objects.updated} updated, ${objects.unchanged} unchanged` : null;
+  const stale = objects.stale > 0 ? `, ${objects.stale} stale` : '';
+  return objects.created + objects.updated + objects.unchanged + objects.stale > 0
+    ? `${objects.created} created, ${objects.updated} updated, ${objects.unchanged} unchanged${stale}`
+    : null;
 }
 
 export function jobSummary(job: SyncJob): string {
@@ -94,6 +97,7 @@ export function jobSummary(job: SyncJob): string {
       ['created', p.created],
       ['updated', p.updated],
       ['unchanged', p.unchanged],
+      ['stale', p.stale],
       ['dead-lettered', p.deadLettered],
       ...(objects ? ([['object records', objects]] as [string, unknown][]) : []),
       ['read calls', p.readCalls],
@@ -114,7 +118,7 @@ export function jobFields(job: SyncJob): string {
     ['status', job.status],
     ['started from', job.startFrom],
     ['cursor', job.cursor],
-    ['progress', `${p.recordsSeen} seen, ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.deadLettered} dead-lettered, ${p.pages} pages, ${p.readCalls} read calls`],
+    ['progress', `${p.recordsSeen} seen, ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.stale} stale, ${p.deadLettered} dead-lettered, ${p.pages} pages, ${p.readCalls} read calls`],
     ['object records', objectCounts(job)],
     ['stalled since', job.stalledSince],
     ['last error', job.lastError ? `${job.lastError.category}: ${job.lastError.detail}` : null],

@@ -31,7 +31,7 @@ describe('batch upsert of 1,000 messy contacts', () => {
     expect(body.results).toHaveLength(1000);
     const rejected = cases.filter((c) => c.expected.status === 'rejected').length;
     expect(rejected).toBe(50);
-    expect(body.counts).toEqual({ created: 950, updated: 0, unchanged: 0, rejected: 50 });
+    expect(body.counts).toEqual({ created: 950, updated: 0, unchanged: 0, stale: 0, rejected: 50 });
     body.results.forEach((result, index) => {
       const expected = cases[index]!.expected;
       expect(result.index).toBe(index);
@@ -71,7 +71,7 @@ describe('batch upsert of 1,000 messy contacts', () => {
   it('re-sending the same batch yields only unchanged and the same rejections, and no new downstream work', async () => {
     const before = { outbox: await outboxCount(), versions: await versionCount() };
     const body = await send();
-    expect(body.counts).toEqual({ created: 0, updated: 0, unchanged: 950, rejected: 50 });
+    expect(body.counts).toEqual({ created: 0, updated: 0, unchanged: 950, stale: 0, rejected: 50 });
     body.results.forEach((result, index) => {
       const expected = cases[index]!.expected;
       if (expected.status === 'rejected') expect(result.errors.map((e) => e.field)).toEqual([expected.field]);

@@ -66,7 +66,7 @@ describe('contacts: errors are RFC 9457 problems', () => {
     const response = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
     expect(response.statusCode).toBe(200);
     const { results, counts } = response.json();
-    expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 2 });
+    expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, stale: 0, rejected: 2 });
     expect(results.map((r: { status: string }) => r.status)).toEqual(['created', 'rejected', 'rejected', 'created']);
     expect(results[1].errors[0].field).toBe('firstName');
     expect(results[2].errors[0].field).toBe('attributes.note');

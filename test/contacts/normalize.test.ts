@@ -436,7 +436,7 @@ describe('normalizeContact', () => {
     });
 
     it('falls back to a hash of the normalized phone when there is no email', () => {
-      const contact = normalizedOrFail({ source: 'pos', phone: '(415) 555-2671', email: '' });
+      const contact = normalizedOrFail({ source: 'pos', phone: '(415) 555-2671', email: null });
       expect(contact.externalId).toBe(`pos:h:${sha32('+14155552671')}`);
     });
 
@@ -447,9 +447,23 @@ describe('normalizeContact', () => {
     });
 
     it('rejects a record with no identity at all', () => {
-      expect(rejectionsOf({ firstName: 'Ana', email: '', phone: null })).toEqual([
+      expect(rejectionsOf({ firstName: 'Ana', email: null, phone: null })).toEqual([
         { field: 'externalId', reason: 'no stable identity: give externalId, sourceId, email or phone' },
       ]);
+    });
+
+    it('rejects a blank email or phone instead of reading it as a clear', () => {
+      const reason = 'blank: leave the field out to keep the stored value, or send null to clear it';
+      expect(rejectionsOf({ sourceId: 'c-1', email: '', phone: '  ' })).toEqual([
+        { field: 'email', reason },
+        { field: 'phone', reason },
+      ]);
+    });
+
+    it('lists the fields given as null, to clear, and says when the source is the default', () => {
+      const result = normalizeContact({ sourceId: 'c-1', email: null, firstName: null, attributes: null, consent: null, sourceUpdatedAt: null }, ctx);
+      expect(result).toMatchObject({ ok: true, cleared: ['email', 'firstName', 'attributes'], sourceDefaulted: true });
+      expect(normalizeContact({ source: 'crm', sourceId: 'c-1' }, ctx)).toMatchObject({ ok: true, cleared: [], sourceDefaulted: false });
     });
 
     it('does not add the no-identity rejection when a given identity was invalid', () => {
@@ -519,13 +533,13 @@ describe('normalizeContact', () => {
         },
         attributes: { plan: ' Pro ', seats: 3, vip: true, churnedAt: null },
       });
-      expect(normalizeContact(contact, ctx)).toEqual({ ok: true, contact });
+      expect(normalizeContact(contact, ctx)).toEqual({ ok: true, contact, cleared: [], sourceDefaulted: false });
     });
 
     it('omits absent optional fields instead of emitting undefined', () => {
       const contact = normalizedOrFail({
         email: 'a@b.co',
-        phone: '',
+        phone: null,
         firstName: '   ',
         lastName: null,
         locale: '',

@@ -4,12 +4,14 @@
  * Pure on purpose (no I/O, clock or randomness): the same input always gives the same output, and every output is
  * itself a valid input that normalizes to itself, so records can be replayed or re-fed without drift.
  */
-import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { CountryCode } from 'libphonenumber-js';
 // The 'max' metadata checks numbers against each region's actual numbering plan rather than just their length, which
 // is what makes isValid() meaningful; its extra size costs nothing on the server.
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { contentHash, sha256Hex } from '../normalize/canonical.ts';
+
+export { contentHash };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -50,7 +52,27 @@ export interface Rejection {
   field: string;
   reason: string;
 }
-export type NormalizeResult = { ok: true; contact: NormalizedContact } | { ok: false; rejections: Rejection[] };
+/** Top-level fields a write clears by giving null (`attributes`: every attribute at once). */
+export const CLEARABLE_FIELDS = [
+  'sourceId',
+  'email',
+  'phone',
+  'firstName',
+  'lastName',
+  'locale',
+  'lifetimeValue',
+  'sourceCreatedAt',
+  'attributes',
+] as const;
+export type ClearableField = (typeof CLEARABLE_FIELDS)[number];
+
+/**
+ * `cleared`: the fields given as null (a write leaves out what it does not carry, and clears what it nulls);
+ * `sourceDefaulted`: the record named no source, so `contact.source` is the workspace's.
+ */
+export type NormalizeResult =
+  | { ok: true; contact: NormalizedContact; cleared: ClearableField[]; sourceDefaulted: boolean }
+  | { ok: false; rejections: Rejection[] };
 export interface NormalizeContext {
   defaultSource: string;
   defaultRegion: CountryCode;
@@ -333,6 +355,12 @@ function parseChannelConsent(input: unknown, rejections: Rejections, recordSourc
   const status = isBlank(rawStatus)
     ? rejections.add('status', 'required: opted_in, opted_out or pending')
     : rejections.take('status', normalizeConsentStatus(rawStatus));
+  // An empty identity would silently clear what Tajo holds: leave the field out to keep it, or send null to clear it.
+  const blankIdentity = (['email', 'phone'] as const).filter((key) => {
+    const raw = own(input, key);
+    return typeof raw === 'string' && isBlank(raw);
+  });
+  for (const key of blankIdentity) rejections.add(key, 'blank: leave the field out to keep the stored value, or send null to clear it');
   const rawSource = own(input, 'source');
   const source = isBlank(rawSource) ? recordSource : rejections.take('source', normalizeConsentSource(rawSource));
   const rawTimestamp = own(input, 'timestamp');
@@ -475,6 +503,12 @@ export function normalizeContact(input: unknown, ctx: NormalizeContext): Normali
     return isBlank(raw) ? undefined : rejections.take(key, normalize(raw));
   };
 
+  // An empty identity would silently clear what Tajo holds: leave the field out to keep it, or send null to clear it.
+  const blankIdentity = (['email', 'phone'] as const).filter((key) => {
+    const raw = own(input, key);
+    return typeof raw === 'string' && isBlank(raw);
+  });
+  for (const key of blankIdentity) rejections.add(key, 'blank: leave the field out to keep the stored value, or send null to clear it');
   const rawSource = own(input, 'source');
   const source = rejections.take('source', normalizeSourceName(isBlank(rawSource) ? ctx.defaultSource : rawSource));
   const explicitId = optional('externalId', (value) => normalizeIdentifier(value, MAX_ID_LENGTH));
@@ -494,7 +528,7 @@ export function normalizeContact(input: unknown, ctx: NormalizeContext): Normali
   const consent = parseConsent(own(input, 'consent'), rejections.at('consent'), source ?? '');
   const attributes = parseAttributes(own(input, 'attributes'), rejections.at('attributes'));
 
-  if (IDENTITY_KEYS.every((key) => isBlank(own(input, key)))) rejections.add('externalId', NO_IDENTITY);
+  if (blankIdentity.length === 0 && IDENTITY_KEYS.every((key) => isBlank(own(input, key)))) rejections.add('externalId', NO_IDENTITY);
   // The record is stored as received: text PostgreSQL cannot hold must be refused here, per record.
   if (rejections.count === 0) {
     const unstorable = unstorableText(input, '');
@@ -522,32 +556,8 @@ export function normalizeContact(input: unknown, ctx: NormalizeContext): Normali
     consent,
     attributes,
   });
-  return { ok: true, contact };
-}
-
-/** Deterministic SHA-256 (hex) of a normalized record with keys in sorted order; equal records hash equal. */
-export function contentHash(value: object): string {
-  return sha256Hex(canonicalJson(value));
-}
-
-/** JSON with object keys sorted at every level, so logically equal values serialize identically. */
-function canonicalJson(value: unknown): string {
-  // Plain loops and one string: this runs for every record written, on the request path.
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i += 1) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
-    return `${out}]`;
-  }
-  if (isRecord(value)) {
-    let out = '{';
-    for (const key of Object.keys(value).sort()) {
-      const member = value[key];
-      if (member === undefined) continue;
-      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
-    }
-    return `${out}}`;
-  }
-  return JSON.stringify(value);
+  const cleared = CLEARABLE_FIELDS.filter((key) => own(input, key) === null);
+  return { ok: true, contact, cleared, sourceDefaulted: isBlank(rawSource) };
 }
 
 /**
@@ -654,8 +664,4 @@ function withoutNegativeZero(value: number): number {
 
 export function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -26,7 +26,7 @@ export const writeContext = (request: FastifyRequest): WriteContext => ({
 });
 
 function countOutcomes(results: RecordOutcome[]) {
-  const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0, stale: 0, rejected: 0 };
   for (const result of results) counts[result.status] += 1;
   return counts;
 }
@@ -55,12 +55,14 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'upsertContact',
       'x-workato-action': { object: 'contact', verb: 'upsert', repeatable: true },
       summary: 'Upsert a contact',
-      description: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work.',
+      description:
+        'Creates the contact, or merges into the one with the same external ID: a field left out keeps its value, null clears it, attributes merge by name and consent by channel. ' +
+        'Each field applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one. An identical re-send answers `unchanged`, an older one `stale`; neither queues work.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZContactInput,
       response: {
-        200: success(ZContactWriteResult, 'Updated, or unchanged (identical to what Tajo had): the contact as stored.'),
+        200: success(ZContactWriteResult, 'Updated, unchanged (identical to what Tajo had) or stale (older than what Tajo holds): the contact as stored.'),
         201: success(ZContactWriteResult, 'Created: the contact as normalized and stored.'),
         ...errorResponses(413, 422),
       },
@@ -79,7 +81,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-action': { object: 'contact', verb: 'batch_upsert', batch: { records: 'records', results: 'results' }, repeatable: true },
       summary: 'Batch upsert contacts',
       description:
-        'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.',
+        'Upserts up to 1,000 contacts, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       body: ZContactBatchRequest,

@@ -118,11 +118,23 @@ export const ZContact = z
     },
   });
 
-export const WRITE_RESULTS = ['created', 'updated', 'unchanged'] as const;
+export const WRITE_RESULTS = ['created', 'updated', 'unchanged', 'stale'] as const;
+
+const RESULT_DESCRIPTION =
+  'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. ' +
+  'Neither records a version or sends anything downstream.';
+
+const ZSkippedFields = z
+  .array(z.string())
+  .meta({
+    description:
+      'Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none.',
+  });
 
 export const ZContactWriteResult = z
   .object({
-    result: z.enum(WRITE_RESULTS).meta({ description: 'unchanged: identical to what Tajo had; nothing new is sent downstream.' }),
+    result: z.enum(WRITE_RESULTS).meta({ description: RESULT_DESCRIPTION }),
+    skipped: ZSkippedFields,
     contact: ZContact,
   })
   .meta({ id: 'ContactWriteResult' });
@@ -141,6 +153,7 @@ export const ZContactBatchRequest = z
       records: [
         { source: 'shopify', sourceId: '7001', email: 'Max@Bücher.DE', phone: '+49 30 901820' },
         { source: 'shopify', sourceId: '7002', email: 'not-an-email' },
+        { source: 'shopify', sourceId: '7003', firstName: 'Older', sourceUpdatedAt: '2024-01-01T00:00:00Z' },
       ],
     },
   });
@@ -148,9 +161,10 @@ export const ZContactBatchRequest = z
 export const ZRecordResult = z
   .object({
     index: z.number().int().meta({ description: 'Position of the record in the request.' }),
-    status: z.enum([...WRITE_RESULTS, 'rejected']),
+    status: z.enum([...WRITE_RESULTS, 'rejected']).meta({ description: RESULT_DESCRIPTION }),
     id: z.uuid().nullable().meta({ description: 'Tajo ID; null when rejected.' }),
     externalId: z.string().nullable(),
+    skipped: ZSkippedFields.optional(),
     errors: z
       .array(z.object({ field: z.string(), reason: z.string() }))
       .meta({ description: 'Why the record was rejected (empty otherwise).' }),
@@ -164,6 +178,7 @@ export const ZContactBatchResult = z
       created: z.number().int(),
       updated: z.number().int(),
       unchanged: z.number().int(),
+      stale: z.number().int(),
       rejected: z.number().int(),
     }),
   })
@@ -173,8 +188,9 @@ export const ZContactBatchResult = z
       results: [
         { index: 0, status: 'created', id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31', externalId: 'shopify:7001', errors: [] },
         { index: 1, status: 'rejected', id: null, externalId: null, errors: [{ field: 'email', reason: 'not a valid email address' }] },
+        { index: 2, status: 'stale', id: '3f2b9c4d-8e1a-4b6c-9d7e-2a5f0c1b8e94', externalId: 'shopify:7003', skipped: ['firstName'], errors: [] },
       ],
-      counts: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+      counts: { created: 1, updated: 0, unchanged: 0, stale: 1, rejected: 1 },
     },
   });
 

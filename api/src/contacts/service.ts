@@ -6,7 +6,7 @@ import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import { MESSAGE_ENTITY } from '../messages/service.ts';
 import { tally, type Metrics } from '../metrics/registry.ts';
-import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type SqlExecutor, type WriteResult } from './writer.ts';
+import { changeContact, writeContacts, type CoalescingWriter, type ContactWrite, type SqlExecutor, type WriteOutcome, type WriteResult } from './writer.ts';
 import {
   normalizeContact,
   normalizeEmail,
@@ -20,6 +20,8 @@ export interface RecordOutcome {
   status: WriteResult | 'rejected';
   id: string | null;
   externalId: string | null;
+  /** Fields kept because Tajo holds them at a newer source time. */
+  skipped?: string[];
   errors: Rejection[];
 }
 
@@ -27,6 +29,8 @@ export interface WriteContext {
   workspaceId: string;
   settings: WorkspaceSettings;
   requestId: string;
+  /** When the request arrived (ISO-8601): the source time of records without sourceUpdatedAt. Now by default. */
+  arrivedAt?: string;
 }
 
 export interface ContactSearch {
@@ -69,10 +73,11 @@ export class ContactService {
     const outcomes: RecordOutcome[] = new Array(records.length);
     const writes: ContactWrite[] = [];
     const indexes: number[] = [];
+    const arrivedAt = ctx.arrivedAt ?? new Date().toISOString();
     records.forEach((record, index) => {
       const normalized = normalizeContact(record, this.normalizeContext(ctx));
       if (normalized.ok) {
-        writes.push({ workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: normalized.contact, payload: record });
+        writes.push(toWrite(ctx, normalized, record, arrivedAt));
         indexes.push(index);
       } else {
         outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors: normalized.rejections };
@@ -81,7 +86,8 @@ export class ContactService {
     const written = await writeContacts(this.db.sql, writes, 'upsert', within ? { within } : {});
     written.forEach((outcome, i) => {
       const index = indexes[i]!;
-      outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, errors: [] };
+      const skipped = outcome.skipped ? { skipped: outcome.skipped } : {};
+      outcomes[index] = { index, status: outcome.status, id: outcome.id, externalId: writes[i]!.contact.externalId, ...skipped, errors: [] };
     });
     if (!within) this.metrics.countWrite(records.length, tally(outcomes));
     return outcomes;
@@ -100,20 +106,20 @@ export class ContactService {
   }
 
   /**
-   * Partial update: absent fields keep their value, null clears one, attributes and consent merge
-   * by key. The contact is read, merged and written under its row lock, so concurrent updates of
-   * one contact apply one after another and none is lost.
+   * Partial update of a contact found by ID: merged as an upsert is (absent fields keep their value, null clears
+   * one, attributes and consent merge by key, older fields are kept). The contact is read, merged and written
+   * under its row lock, so concurrent updates of one contact apply one after another and none is lost.
    */
   async update(ctx: WriteContext, id: string, patch: Record<string, unknown>) {
-    const written = await changeContact(this.db.sql, ctx.workspaceId, id, (current) => ({
-      workspaceId: ctx.workspaceId,
-      requestId: ctx.requestId,
-      contact: this.normalizeOrThrow(ctx, applyPatch(toNormalized(current), patch)),
-      payload: patch,
-    }));
+    const arrivedAt = ctx.arrivedAt ?? new Date().toISOString();
+    const written = await changeContact(this.db.sql, ctx.workspaceId, id, (current) => {
+      // The patch names no identity: the contact's own, so it normalizes as a record of that contact.
+      const record = { ...patch, externalId: current.externalId, source: current.source };
+      return toWrite(ctx, this.normalizeOrThrow(ctx, record), patch, arrivedAt);
+    });
     if (!written?.row) throw notFound('The contact');
     this.metrics.countWrite(1, tally([written]));
-    return { result: written.status, contact: toContact(written.row) };
+    return writeAnswer(written, written.row);
   }
 
   async get(workspaceId: string, id: string) {
@@ -223,9 +229,9 @@ export class ContactService {
     return row;
   }
 
-  private normalizeOrThrow(ctx: WriteContext, input: unknown): NormalizedContact {
+  private normalizeOrThrow(ctx: WriteContext, input: unknown): NormalizedRecord {
     const normalized = normalizeContact(input, this.normalizeContext(ctx));
-    if (normalized.ok) return normalized.contact;
+    if (normalized.ok) return normalized;
     this.metrics.countWrite(1, tally([{ status: 'rejected' }]));
     throw new AppError('validation', 'The contact cannot be normalized; see errors.', {
       errors: normalized.rejections.map((rejection) => ({ field: `body.${rejection.field}`.replace(/\.$/, ''), reason: rejection.reason })),
@@ -233,60 +239,23 @@ export class ContactService {
   }
 
   private async writeOne(ctx: WriteContext, input: unknown, mode: 'upsert' | 'create') {
-    const written = await this.writer.write(
-      { workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact: this.normalizeOrThrow(ctx, input), payload: input },
-      mode,
-    );
+    const written = await this.writer.write(toWrite(ctx, this.normalizeOrThrow(ctx, input), input, ctx.arrivedAt ?? new Date().toISOString()), mode);
     // An update of a contact deleted meanwhile writes nothing and finds nothing.
     if (!written.row) throw notFound('The contact');
     this.metrics.countWrite(1, tally([written]));
-    return { result: written.status, contact: toContact(written.row) };
+    return writeAnswer(written, written.row);
   }
 }
 
-function applyPatch(current: NormalizedContact, patch: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...current };
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if ((field === 'attributes' || field === 'consent') && value !== null) {
-      merged[field] = mergeByKey(merged[field] as Record<string, unknown>, value as Record<string, unknown>);
-    } else if (value === null) {
-      delete merged[field];
-    } else {
-      merged[field] = value;
-    }
-  }
-  return merged;
+type NormalizedRecord = Extract<ReturnType<typeof normalizeContact>, { ok: true }>;
+
+function toWrite(ctx: WriteContext, normalized: NormalizedRecord, payload: unknown, arrivedAt: string): ContactWrite {
+  const { contact, cleared, sourceDefaulted } = normalized;
+  return { workspaceId: ctx.workspaceId, requestId: ctx.requestId, contact, cleared, sourceDefaulted, arrivedAt, payload };
 }
 
-function mergeByKey(current: Record<string, unknown> | undefined, patch: Record<string, unknown>) {
-  const merged: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-}
-
-/** The normalized form of a stored contact: re-normalizing it gives it back unchanged. */
-function toNormalized(row: ContactRow): NormalizedContact {
-  return {
-    externalId: row.externalId,
-    source: row.source,
-    ...(row.sourceId !== null ? { sourceId: row.sourceId } : {}),
-    ...(row.email !== null ? { email: row.email } : {}),
-    ...(row.phone !== null ? { phone: row.phone } : {}),
-    ...(row.firstName !== null ? { firstName: row.firstName } : {}),
-    ...(row.lastName !== null ? { lastName: row.lastName } : {}),
-    ...(row.locale !== null ? { locale: row.locale } : {}),
-    ...(row.sourceCreatedAt !== null ? { sourceCreatedAt: row.sourceCreatedAt.toISOString() } : {}),
-    ...(row.sourceUpdatedAt !== null ? { sourceUpdatedAt: row.sourceUpdatedAt.toISOString() } : {}),
-    ...(row.lifetimeValueMinor !== null && row.lifetimeValueCurrency !== null
-      ? { lifetimeValue: { currency: row.lifetimeValueCurrency, amountMinor: Number(row.lifetimeValueMinor) } }
-      : {}),
-    consent: row.consent as Consent,
-    attributes: row.attributes as NormalizedContact['attributes'],
-  };
+function writeAnswer(written: WriteOutcome, row: ContactRow) {
+  return { result: written.status, skipped: written.skipped ?? [], contact: toContact(row) };
 }
 
 export function toContact(row: ContactRow) {

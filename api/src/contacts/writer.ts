@@ -1,20 +1,31 @@
 import type pg from 'pg';
 import type { Contact as ContactRow, Prisma } from '../generated/prisma/client.ts';
-import { contentHash, type NormalizedContact } from './normalize.ts';
+import { AppError } from '../errors/problem.ts';
+import { contentHash, type ClearableField, type NormalizedContact } from './normalize.ts';
+import { mergeContact, sourceTimeOf, storedFields } from './merge.ts';
+import { outsideUnitsOfWork, withinUnitOfWork } from '../db/unit-of-work.ts';
 
-export type WriteResult = 'created' | 'updated' | 'unchanged';
+/** stale: every field the write carried is older than what Tajo holds; nothing changed. */
+export type WriteResult = 'created' | 'updated' | 'unchanged' | 'stale';
 
 /**
  * How a write treats an existing contact with the same external ID:
- * upsert writes when content differs (or revives a soft-deleted one); create only revives a
- * soft-deleted one; update only changes a live one and never inserts.
+ * upsert merges into it (or revives a soft-deleted one); create only revives a soft-deleted one;
+ * update only merges into a live one and never inserts.
  */
 export type WriteMode = 'upsert' | 'create' | 'update';
 
 export interface ContactWrite {
   workspaceId: string;
   requestId: string;
+  /** The fields the record carries, normalized. */
   contact: NormalizedContact;
+  /** Fields the record gave as null, to clear. */
+  cleared?: readonly ClearableField[];
+  /** The record named no source: the workspace's default names a new contact's source only. */
+  sourceDefaulted?: boolean;
+  /** When the write arrived (ISO-8601): its source time when the record has no sourceUpdatedAt. Now by default. */
+  arrivedAt?: string;
   /** The record as received, kept with the version for audit. */
   payload: unknown;
 }
@@ -22,13 +33,13 @@ export interface ContactWrite {
 export interface WriteOutcome {
   id: string | null;
   status: WriteResult;
+  /** Fields the write carried that Tajo holds at a newer source time, so kept. */
+  skipped?: string[];
   /** The contact after the write, when asked for (null when there is none). */
   row?: ContactRow | null;
 }
 
-type IndexedWrite = ContactWrite & { index: number; contentHash: string };
-
-const indexed = (write: ContactWrite, index: number): IndexedWrite => ({ ...write, index, contentHash: contentHash(write.contact) });
+type IndexedWrite = ContactWrite & { index: number };
 
 /** Where statements run: a pool, a pooled client inside a transaction, or a Prisma transaction. */
 export interface SqlExecutor {
@@ -40,35 +51,56 @@ export const prismaExecutor = (tx: Prisma.TransactionClient): SqlExecutor => ({
   query: async <Row>(text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<Row[]>(text, ...values) }),
 });
 
-/** The statement's input columns: name, type, value of a write. */
-const INPUT: [string, string, (write: IndexedWrite, contact: NormalizedContact) => unknown][] = [
-  ['idx', 'int', (w) => w.index],
-  ['workspace_id', 'uuid', (w) => w.workspaceId],
-  ['request_id', 'text', (w) => w.requestId],
-  ['external_id', 'text', (_, c) => c.externalId],
-  ['source', 'text', (_, c) => c.source],
-  ['source_id', 'text', (_, c) => c.sourceId ?? null],
-  ['email', 'text', (_, c) => c.email ?? null],
-  ['phone', 'text', (_, c) => c.phone ?? null],
-  ['first_name', 'text', (_, c) => c.firstName ?? null],
-  ['last_name', 'text', (_, c) => c.lastName ?? null],
-  ['locale', 'text', (_, c) => c.locale ?? null],
-  ['lifetime_value_minor', 'bigint', (_, c) => c.lifetimeValue?.amountMinor ?? null],
-  ['lifetime_value_currency', 'text', (_, c) => c.lifetimeValue?.currency ?? null],
-  ['consent', 'jsonb', (_, c) => c.consent],
-  ['attributes', 'jsonb', (_, c) => c.attributes],
-  ['source_created_at', 'timestamptz', (_, c) => c.sourceCreatedAt ?? null],
-  ['source_updated_at', 'timestamptz', (_, c) => c.sourceUpdatedAt ?? null],
-  ['content_hash', 'text', (w) => w.contentHash],
-  ['payload', 'jsonb', (w) => w.payload ?? null],
-  ['normalized', 'jsonb', (_, c) => c],
+/**
+ * What a write sends to the statement: the contact as it stands after the merge, and the version it was merged
+ * into (null: a new contact, inserted only if none exists; -1: only look the contact up).
+ */
+interface Planned {
+  write: IndexedWrite;
+  status: WriteResult;
+  skipped: string[];
+  merged: NormalizedContact;
+  fieldTimes: Record<string, string>;
+  expectedVersion: number | null;
+  /** The stored contact's ID, when merged into one. */
+  id: string | null;
+  /** A new version: content changed, so it is recorded and queued for activation. */
+  bump: boolean;
+}
+
+/** The statement's input columns: name, type, value of a planned write. */
+const INPUT: [string, string, (p: Planned) => unknown][] = [
+  ['idx', 'int', (p) => p.write.index],
+  ['workspace_id', 'uuid', (p) => p.write.workspaceId],
+  ['request_id', 'text', (p) => p.write.requestId],
+  ['external_id', 'text', (p) => p.merged.externalId],
+  ['id', 'uuid', (p) => p.id],
+  ['expected_version', 'int', (p) => p.expectedVersion],
+  ['bump', 'boolean', (p) => p.bump],
+  ['source', 'text', (p) => p.merged.source],
+  ['source_id', 'text', (p) => p.merged.sourceId ?? null],
+  ['email', 'text', (p) => p.merged.email ?? null],
+  ['phone', 'text', (p) => p.merged.phone ?? null],
+  ['first_name', 'text', (p) => p.merged.firstName ?? null],
+  ['last_name', 'text', (p) => p.merged.lastName ?? null],
+  ['locale', 'text', (p) => p.merged.locale ?? null],
+  ['lifetime_value_minor', 'bigint', (p) => p.merged.lifetimeValue?.amountMinor ?? null],
+  ['lifetime_value_currency', 'text', (p) => p.merged.lifetimeValue?.currency ?? null],
+  ['consent', 'jsonb', (p) => p.merged.consent],
+  ['attributes', 'jsonb', (p) => p.merged.attributes],
+  ['source_created_at', 'timestamptz', (p) => p.merged.sourceCreatedAt ?? null],
+  ['source_updated_at', 'timestamptz', (p) => p.merged.sourceUpdatedAt ?? null],
+  ['field_times', 'jsonb', (p) => p.fieldTimes],
+  ['content_hash', 'text', (p) => contentHash(p.merged)],
+  ['payload', 'jsonb', (p) => p.write.payload ?? null],
+  ['normalized', 'jsonb', (p) => p.write.contact],
 ];
 
 /** The contact columns a write sets. */
 const WRITTEN = [
   'source', 'source_id', 'email', 'phone', 'first_name', 'last_name', 'locale',
   'lifetime_value_minor', 'lifetime_value_currency', 'consent', 'attributes',
-  'source_created_at', 'source_updated_at', 'content_hash',
+  'source_created_at', 'source_updated_at', 'field_times', 'content_hash',
 ];
 
 /** Every contact column, as the Prisma model names it, for reading a contact whole. */
@@ -78,133 +110,104 @@ const CONTACT_FIELDS: [string, keyof ContactRow][] = [
   ['last_name', 'lastName'], ['locale', 'locale'], ['lifetime_value_minor', 'lifetimeValueMinor'],
   ['lifetime_value_currency', 'lifetimeValueCurrency'], ['consent', 'consent'], ['attributes', 'attributes'],
   ['source_created_at', 'sourceCreatedAt'], ['source_updated_at', 'sourceUpdatedAt'], ['content_hash', 'contentHash'],
-  ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
+  ['field_times', 'fieldTimes'], ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'],
+  ['deleted_at', 'deletedAt'],
 ];
 
-/** What the database adds to a written contact's content, and the hash that tells whose content it is. */
-const ROW_META = [['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['content_hash', 'contentHash']] as const;
+/** What the database adds to a written contact's content. */
+const ROW_META = [['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt']] as const;
 
-/** What the statement reads of the rows it wrote. */
-const RETURNED = 'c.id, c.workspace_id, c.external_id, c.version, c.created_at, c.updated_at, c.content_hash';
-
-const assign = (from: string) => WRITTEN.map((column) => `${column} = ${from}.${column}`).join(', ');
-
-function writtenRows(mode: WriteMode): string {
-  if (mode === 'update') {
-    return `UPDATE contacts AS c SET ${assign('i')}, version = c.version + 1, updated_at = now()
-      FROM input i
-      WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id AND c.deleted_at IS NULL
-        AND c.content_hash <> i.content_hash
-      RETURNING ${RETURNED}, false AS inserted`;
-  }
-  // In create mode the conflict branch only revives a soft-deleted contact: that is a creation too.
-  const condition = mode === 'upsert' ? 'c.content_hash <> EXCLUDED.content_hash OR c.deleted_at IS NOT NULL' : 'c.deleted_at IS NOT NULL';
-  const inserted = mode === 'create' ? 'true' : '(c.xmax = 0)';
-  return `INSERT INTO contacts AS c (workspace_id, external_id, ${WRITTEN.join(', ')})
-      SELECT workspace_id, external_id, ${WRITTEN.join(', ')} FROM input
-      ON CONFLICT (workspace_id, external_id) DO UPDATE SET
-        ${assign('EXCLUDED')}, version = c.version + 1, updated_at = now(), deleted_at = NULL
-      WHERE ${condition}
-      RETURNING ${RETURNED}, ${inserted} AS inserted`;
-}
+const RETURNED = 'c.id, c.workspace_id, c.external_id, c.version, c.created_at, c.updated_at';
 
 /**
- * One statement for any number of contacts: upserts them, records a version for each change and
- * queues its activation, so the outbox row commits with the change or not at all. Rows that did
- * not change come back with `inserted` null. (Unnamed on purpose: embedded PGlite serves every
- * connection from one session, where two connections' named statements would collide.)
+ * One statement for any number of contacts, each already merged in Node with what the statement will find:
+ * new contacts are inserted unless one appeared meanwhile; known ones are updated only if still at the version
+ * they were merged into (so a concurrent write is never overwritten: the write is merged again). Each change
+ * records a version and queues its activation, so the outbox row commits with the change or not at all. A write
+ * that did not land comes back with the contact as the statement found it (deleted ones included), to merge into.
+ * (Unnamed on purpose: embedded PGlite serves every connection from one session, where two connections' named
+ * statements would collide.)
  */
-function upsertStatement(mode: WriteMode, withRows: boolean): string {
-  const key = `${mode}:${withRows}`;
-  const cached = STATEMENTS.get(key);
-  if (cached) return cached;
-  // After the write, a changed contact is in `w`; an unchanged one is still as `existing` had it.
-  // Its content is then the input's (written, or equal by content hash), so only what the database
-  // adds comes back: parsing whole rows cost more than the rest of the write. Where the hash says
-  // otherwise, the contact is read whole afterwards (see storedContact).
-  const rowColumns = withRows
-    ? ROW_META.map(([column, field]) => `, COALESCE(w.${column}, existing.${column}) AS "${field}"`).join('')
-    : '';
-  const text = `
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${INPUT.map(([column, type]) => `${column} ${type}`).join(', ')})
-    ),
-    written AS (${writtenRows(mode)}),
-    versions AS (
-      INSERT INTO contact_versions (contact_id, workspace_id, version, payload, normalized, request_id)
-      SELECT w.id, w.workspace_id, w.version, i.payload, i.normalized, i.request_id
-      FROM written w JOIN input i USING (workspace_id, external_id)
-    ),
-    queued AS (
-      INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
-      SELECT w.workspace_id, 'contact', w.id, 'upsert', w.version FROM written w
-    )
-    SELECT i.idx, COALESCE(w.id, existing.id)::text AS "rowId", w.inserted${rowColumns}
+const WRITE_STATEMENT = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${INPUT.map(([column, type]) => `${column} ${type}`).join(', ')})
+  ),
+  inserted AS (
+    INSERT INTO contacts AS c (workspace_id, external_id, ${WRITTEN.join(', ')})
+    SELECT workspace_id, external_id, ${WRITTEN.join(', ')} FROM input WHERE expected_version IS NULL
+    ON CONFLICT (workspace_id, external_id) DO NOTHING
+    RETURNING ${RETURNED}, true AS bump, true AS inserted
+  ),
+  updated AS (
+    UPDATE contacts AS c SET ${WRITTEN.map((column) => `${column} = i.${column}`).join(', ')},
+      version = c.version + i.bump::int, updated_at = CASE WHEN i.bump THEN now() ELSE c.updated_at END, deleted_at = NULL
     FROM input i
-    LEFT JOIN written w USING (workspace_id, external_id)
-    -- A lookup by key per input row (LIMIT 1 keeps it one): joined plainly, a table without
-    -- statistics yet (a new database, a first backfill) was read whole by every statement.
-    LEFT JOIN LATERAL (
-      SELECT id, ${ROW_META.map(([column]) => column).join(', ')} FROM contacts c
-      WHERE c.workspace_id = i.workspace_id AND c.external_id = i.external_id AND c.deleted_at IS NULL
-      LIMIT 1
-    ) existing ON true`;
-  STATEMENTS.set(key, text);
-  return text;
-}
+    -- By ID, from a list: joined plainly, a table without statistics was read whole.
+    WHERE c.id = ANY(ARRAY(SELECT id FROM input WHERE id IS NOT NULL)) AND c.id = i.id AND c.version = i.expected_version
+    RETURNING ${RETURNED}, i.bump, false AS inserted
+  ),
+  written AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated),
+  versions AS (
+    INSERT INTO contact_versions (contact_id, workspace_id, version, payload, normalized, request_id)
+    SELECT w.id, w.workspace_id, w.version, i.payload, i.normalized, i.request_id
+    FROM written w JOIN input i USING (workspace_id, external_id) WHERE w.bump
+  ),
+  queued AS (
+    INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
+    SELECT w.workspace_id, 'contact', w.id, 'upsert', w.version FROM written w WHERE w.bump
+  )
+  SELECT i.idx, w.id::text AS "writtenId", ${ROW_META.map(([column, field]) => `w.${column} AS "${field}"`).join(', ')},
+    existing.*
+  FROM input i
+  LEFT JOIN written w USING (workspace_id, external_id)
+  -- A lookup by key per input row (LIMIT 1 keeps it one): joined plainly, a table without
+  -- statistics yet (a new database, a first backfill) was read whole by every statement.
+  LEFT JOIN LATERAL (
+    SELECT c.id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `c.${column} AS "stored_${field}"`).join(', ')}
+    FROM contacts c
+    WHERE w.id IS NULL AND c.workspace_id = i.workspace_id AND c.external_id = i.external_id
+    LIMIT 1
+  ) existing ON true`;
 
-const STATEMENTS = new Map<string, string>();
+type StoredColumns = { [K in keyof ContactRow as `stored_${K}`]?: K extends 'lifetimeValueMinor' ? string | null : ContactRow[K] };
 
-/** The whole group as one JSON document (one native serialization instead of per-element escaping). */
-function inputDocument(writes: readonly IndexedWrite[]): string {
-  return JSON.stringify(
-    writes.map((write) => {
-      const row: Record<string, unknown> = {};
-      for (const [column, , pick] of INPUT) row[column] = pick(write, write.contact);
-      return row;
-    }),
-  );
-}
-
-interface ResultRow extends Partial<Pick<ContactRow, 'version' | 'createdAt' | 'updatedAt' | 'contentHash'>> {
+interface ResultRow extends StoredColumns, Partial<Pick<ContactRow, 'version' | 'createdAt' | 'updatedAt'>> {
   idx: number;
+  writtenId: string | null;
   rowId: string | null;
-  inserted: boolean | null;
 }
 
-type StoredRow = Partial<Omit<ContactRow, 'lifetimeValueMinor'>> & {
-  rowId: string | null;
-  /** pg returns int8 as a string. */
-  lifetimeValueMinor?: string | null;
-};
-
-function toRow(stored: StoredRow): ContactRow | null {
-  if (!stored.rowId) return null;
-  const { rowId: _rowId, lifetimeValueMinor, ...fields } = stored;
-  return { ...(fields as Omit<ContactRow, 'lifetimeValueMinor'>), lifetimeValueMinor: lifetimeValueMinor == null ? null : BigInt(lifetimeValueMinor) };
+/** The stored contact a result row found, if any (pg returns int8 as a string). */
+function storedRow(result: StoredColumns & { rowId: string | null }): ContactRow | undefined {
+  if (!result.rowId) return undefined;
+  const row: Record<string, unknown> = {};
+  for (const [, field] of CONTACT_FIELDS) row[field] = result[`stored_${field}`];
+  const minor = result.stored_lifetimeValueMinor;
+  return { ...(row as unknown as ContactRow), lifetimeValueMinor: minor == null ? null : BigInt(minor) };
 }
 
-/** The contact as stored after a write whose content it holds, with what the database added. */
-function writtenRow(write: IndexedWrite, id: string, result: ResultRow): ContactRow {
-  const { contact } = write;
+/** The contact as stored after a write whose merged content it holds, with what the database added. */
+function writtenRow(planned: Planned, id: string, result: ResultRow): ContactRow {
+  const { merged } = planned;
   return {
     id,
-    workspaceId: write.workspaceId,
-    externalId: contact.externalId,
-    source: contact.source,
-    sourceId: contact.sourceId ?? null,
-    email: contact.email ?? null,
-    phone: contact.phone ?? null,
-    firstName: contact.firstName ?? null,
-    lastName: contact.lastName ?? null,
-    locale: contact.locale ?? null,
-    lifetimeValueMinor: contact.lifetimeValue ? BigInt(contact.lifetimeValue.amountMinor) : null,
-    lifetimeValueCurrency: contact.lifetimeValue?.currency ?? null,
-    consent: contact.consent as ContactRow['consent'],
-    attributes: contact.attributes,
-    sourceCreatedAt: contact.sourceCreatedAt ? new Date(contact.sourceCreatedAt) : null,
-    sourceUpdatedAt: contact.sourceUpdatedAt ? new Date(contact.sourceUpdatedAt) : null,
-    contentHash: write.contentHash,
+    workspaceId: planned.write.workspaceId,
+    externalId: merged.externalId,
+    source: merged.source,
+    sourceId: merged.sourceId ?? null,
+    email: merged.email ?? null,
+    phone: merged.phone ?? null,
+    firstName: merged.firstName ?? null,
+    lastName: merged.lastName ?? null,
+    locale: merged.locale ?? null,
+    lifetimeValueMinor: merged.lifetimeValue ? BigInt(merged.lifetimeValue.amountMinor) : null,
+    lifetimeValueCurrency: merged.lifetimeValue?.currency ?? null,
+    consent: merged.consent as ContactRow['consent'],
+    attributes: merged.attributes,
+    sourceCreatedAt: merged.sourceCreatedAt ? new Date(merged.sourceCreatedAt) : null,
+    sourceUpdatedAt: merged.sourceUpdatedAt ? new Date(merged.sourceUpdatedAt) : null,
+    fieldTimes: planned.fieldTimes,
+    contentHash: contentHash(merged),
     version: result.version!,
     createdAt: result.createdAt!,
     updatedAt: result.updatedAt!,
@@ -212,18 +215,58 @@ function writtenRow(write: IndexedWrite, id: string, result: ResultRow): Contact
   };
 }
 
-const CONTACT_COLUMNS = `id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "${field}"`).join(', ')}`;
-const SELECT_CONTACT = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`;
-const SELECT_BY_EXTERNAL_ID = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND external_id = $2 AND deleted_at IS NULL`;
-
 /**
- * A live contact the statement did not write, whose content is not the write's: in create mode,
- * the contact that was already there; in any mode, one committed while the statement waited for
- * its lock, which the statement's snapshot (`existing`) predates. Read anew, as it stands now.
+ * What a write does given what is known of its contact (`known`: the stored row, deleted ones included;
+ * undefined: not known yet). Either an outcome with nothing to write, or the write to send.
  */
-async function storedContact(client: SqlExecutor, write: IndexedWrite): Promise<ContactRow | null> {
-  const { rows } = await client.query<StoredRow>(SELECT_BY_EXTERNAL_ID, [write.workspaceId, write.contact.externalId]);
-  return rows[0] ? toRow(rows[0]) : null;
+function plan(write: IndexedWrite, known: ContactRow | undefined, mode: WriteMode): Planned | WriteOutcome {
+  const change = {
+    contact: write.contact,
+    cleared: write.cleared ?? [],
+    sourceDefaulted: write.sourceDefaulted ?? false,
+    time: sourceTimeOf(write.contact, write.arrivedAt ?? new Date().toISOString()),
+  };
+  const live = known && known.deletedAt === null ? known : undefined;
+  if (!live) {
+    // A contact to create: new, or reviving a soft-deleted one (from scratch: deletion forgets its fields).
+    if (mode === 'update') {
+      return known ? { id: null, status: 'unchanged', row: null } : { ...fresh(write, change), status: 'unchanged', expectedVersion: -1, bump: false };
+    }
+    // Reviving by upsert updates the contact; by create, it creates it anew.
+    const status = known && mode === 'upsert' ? 'updated' : 'created';
+    return { ...fresh(write, change), status, expectedVersion: known?.version ?? null, id: known?.id ?? null };
+  }
+  if (mode === 'create') return { id: live.id, status: 'unchanged', row: live };
+  const sourceUpdatedAt = live.sourceUpdatedAt?.toISOString();
+  const merge = mergeContact({ fields: storedFields(live), sourceUpdatedAt }, change);
+  const status: WriteResult = merge.changed.length > 0 ? 'updated' : merge.skipped.length > 0 ? 'stale' : 'unchanged';
+  const skipped = merge.skipped;
+  // Times that moved forward are stored (so older values stay out) without a new version.
+  if (merge.changed.length === 0 && !merge.advanced && merge.contact.sourceUpdatedAt === sourceUpdatedAt) {
+    return { id: live.id, status, ...(skipped.length > 0 ? { skipped } : {}), row: live };
+  }
+  return { write, status, skipped, merged: merge.contact, fieldTimes: merge.fields.times, expectedVersion: live.version, id: live.id, bump: merge.changed.length > 0 };
+}
+
+function fresh(write: IndexedWrite, change: Parameters<typeof mergeContact>[1]): Planned {
+  const merge = mergeContact(null, change);
+  return { write, status: 'created', skipped: [], merged: merge.contact, fieldTimes: merge.fields.times, expectedVersion: null, id: null, bump: true };
+}
+
+const isPlanned = (value: Planned | WriteOutcome): value is Planned => 'merged' in value;
+
+/** A write merged into a contact that changes under it more often than this in a row is refused (it never was seen). */
+const MAX_ATTEMPTS = 25;
+
+/** The whole group as one JSON document (one native serialization instead of per-element escaping). */
+function inputDocument(planned: readonly Planned[]): string {
+  return JSON.stringify(
+    planned.map((p) => {
+      const row: Record<string, unknown> = {};
+      for (const [column, , pick] of INPUT) row[column] = pick(p);
+      return row;
+    }),
+  );
 }
 
 /**
@@ -240,15 +283,15 @@ export async function changeContact(
   const client = await sql.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<StoredRow>(SELECT_CONTACT, [workspaceId, id]);
-    const current = rows[0] ? toRow(rows[0]) : null;
+    const { rows } = await client.query<StoredColumns & { rowId: string | null }>(SELECT_CONTACT, [workspaceId, id]);
+    const current = rows[0] ? storedRow(rows[0]) : undefined;
     if (!current) {
       await client.query('ROLLBACK');
       return null;
     }
-    const [outcome] = await runRounds(client, [[indexed(change(current), 0)]], 'update', true, 1);
+    const outcomes = await writeRound(client, [{ ...change(current), index: 0 }], 'update', true, new Map([[current.externalId, current]]));
     await client.query('COMMIT');
-    return outcome!;
+    return outcomes[0]!;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -256,6 +299,9 @@ export async function changeContact(
     client.release();
   }
 }
+
+const SELECT_CONTACT = `SELECT id::text AS "rowId", ${CONTACT_FIELDS.map(([column, field]) => `${column} AS "stored_${field}"`).join(', ')}
+  FROM contacts WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE`;
 
 /**
  * Writes contacts; the outcome of writes[i] is at index i. Writes sharing a contact are applied
@@ -274,15 +320,25 @@ export async function writeContacts(
     const identity = `${write.workspaceId}\u0000${write.contact.externalId}`;
     const round = occurrences.get(identity) ?? 0;
     occurrences.set(identity, round + 1);
-    (rounds[round] ??= []).push(indexed(write, index));
+    (rounds[round] ??= []).push({ ...write, index });
   });
+  const run = async (client: SqlExecutor) => {
+    const outcomes: WriteOutcome[] = new Array(writes.length);
+    // A later round merges into what the earlier one wrote, known from its answer.
+    const known = new Map<string, ContactRow>();
+    for (const round of rounds) {
+      const written = await writeRound(client, round, mode, withRows, known);
+      for (const write of round) outcomes[write.index] = written[round.indexOf(write)]!;
+    }
+    return outcomes;
+  };
   // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
-  if (options.within) return runRounds(options.within, rounds, mode, withRows, writes.length);
-  if (rounds.length <= 1) return runRounds(sql, rounds, mode, withRows, writes.length);
+  if (options.within) return run(options.within);
+  if (rounds.length <= 1) return run(sql);
   const client = await sql.connect();
   try {
     await client.query('BEGIN');
-    const outcomes = await runRounds(client, rounds, mode, withRows, writes.length);
+    const outcomes = await run(client);
     await client.query('COMMIT');
     return outcomes;
   } catch (error) {
@@ -293,34 +349,55 @@ export async function writeContacts(
   }
 }
 
-async function runRounds(
-  client: SqlExecutor,
-  rounds: IndexedWrite[][],
-  mode: WriteMode,
-  withRows: boolean,
-  count: number,
-): Promise<WriteOutcome[]> {
-  const outcomes: WriteOutcome[] = Array.from({ length: count }, () => ({ id: null, status: 'unchanged' }));
-  const text = upsertStatement(mode, withRows);
-  for (const round of rounds) {
+/**
+ * Writes contacts with distinct external IDs; the outcome of round[i] is at index i. A contact not known yet is
+ * first written as new; one that exists comes back from that statement and is merged and written again, as is
+ * one that changed between the merge and the write. `known` holds the contacts as last seen (and is updated).
+ */
+async function writeRound(client: SqlExecutor, round: IndexedWrite[], mode: WriteMode, withRows: boolean, known: Map<string, ContactRow>): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = new Array(round.length);
+  const position = new Map(round.map((write, i) => [write.index, i]));
+  let pending = round;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    if (attempt > MAX_ATTEMPTS) {
+      throw new AppError('conflict', 'The contact kept changing while this write was merged into it; retry the request.');
+    }
+    const toSend: Planned[] = [];
+    for (const write of pending) {
+      const planned = plan(write, known.get(write.contact.externalId), mode);
+      if (isPlanned(planned)) toSend.push(planned);
+      else outcomes[position.get(write.index)!] = withRows ? planned : withoutRow(planned);
+    }
+    if (toSend.length === 0) break;
     // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
-    round.sort((a, b) => compare(a.workspaceId, b.workspaceId) || compare(a.contact.externalId, b.contact.externalId));
-    const { rows } = await client.query<ResultRow>(text, [inputDocument(round)]);
-    const byIndex = new Map(round.map((write) => [write.index, write]));
-    for (const row of rows) {
-      const write = byIndex.get(row.idx)!;
-      const status = row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated';
-      const { rowId } = row;
-      if (rowId !== null && (!withRows || row.contentHash === write.contentHash)) {
-        outcomes[row.idx] = { id: rowId, status, ...(withRows ? { row: writtenRow(write, rowId, row) } : {}) };
-      } else {
-        // Not written (a written row is returned with the input's hash): read it as it stands.
-        const stored = await storedContact(client, write);
-        outcomes[row.idx] = { id: stored?.id ?? null, status, ...(withRows ? { row: stored } : {}) };
+    toSend.sort((a, b) => compare(a.write.workspaceId, b.write.workspaceId) || compare(a.merged.externalId, b.merged.externalId));
+    const { rows } = await client.query<ResultRow>(WRITE_STATEMENT, [inputDocument(toSend)]);
+    const byIndex = new Map(toSend.map((planned) => [planned.write.index, planned]));
+    pending = [];
+    for (const result of rows) {
+      const planned = byIndex.get(result.idx)!;
+      const { write } = planned;
+      if (result.writtenId !== null) {
+        const row = writtenRow(planned, result.writtenId, result);
+        known.set(write.contact.externalId, row);
+        const skipped = planned.skipped.length > 0 ? { skipped: planned.skipped } : {};
+        outcomes[position.get(write.index)!] = { id: result.writtenId, status: planned.status, ...skipped, ...(withRows ? { row } : {}) };
+        continue;
       }
+      // Not written: merge again into the contact as found (or, when the statement's snapshot predates a
+      // contact committed while it waited, look again).
+      const stored = storedRow(result);
+      if (stored) known.set(write.contact.externalId, stored);
+      else known.delete(write.contact.externalId);
+      if (planned.expectedVersion === -1 && !stored) outcomes[position.get(write.index)!] = { id: null, status: 'unchanged', ...(withRows ? { row: null } : {}) };
+      else pending.push(write);
     }
   }
   return outcomes;
+}
+
+function withoutRow({ row: _row, ...outcome }: WriteOutcome): WriteOutcome {
+  return outcome;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -358,11 +435,15 @@ export class CoalescingWriter {
 
   /** Resolves after the write's commit, with the contact as it stands then. */
   write(write: ContactWrite, mode: WriteMode): Promise<WriteOutcome> {
+    // A request's unit of work commits when the request ends: its write belongs to that
+    // transaction, and cannot share a statement (and a commit) with other requests'.
+    if (withinUnitOfWork(this.sql)) return writeContacts(this.sql, [write], mode, { withRows: true }).then(([outcome]) => outcome!);
     return new Promise((resolve, reject) => {
       const queue = this.#queues.get(mode) ?? [];
       queue.push({ seq: this.#arrivals++, write, resolve, reject });
       this.#queues.set(mode, queue);
-      if (queue.length === 1) setImmediate(() => this.#drain());
+      // The drain writes for every caller: it must not run in the context of the one that started it.
+      if (queue.length === 1) outsideUnitsOfWork(() => setImmediate(() => this.#drain()));
     });
   }
 

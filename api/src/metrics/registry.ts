@@ -3,14 +3,18 @@ import type { ActivationReport } from '../jobs/activation.ts';
 import type { WorkatoResponseInfo } from '../workato/client.ts';
 import type { BrevoClientOptions } from '../brevo/client.ts';
 
-/** What happened to a record: it arrived, became a Tajo record, changed nothing, reached Brevo, or was refused. */
-export type RecordStage = 'received' | 'normalized' | 'unchanged' | 'activated' | 'dead_lettered';
+/**
+ * What happened to a record: it arrived, became a Tajo record, changed nothing, reached Brevo, or
+ * was refused (a new dead letter, or again as its open letter says: counted on that letter).
+ */
+export type RecordStage = 'received' | 'normalized' | 'unchanged' | 'stale' | 'activated' | 'dead_lettered' | 'dead_lettered_again';
 
 /** A write's per-record outcomes, as contacts and events report them. */
 export interface WriteOutcomes {
   created: number;
   updated: number;
   unchanged: number;
+  stale: number;
   rejected: number;
 }
 
@@ -40,7 +44,7 @@ export class Metrics {
 
   readonly records = new Counter({
     name: 'tajo_records_total',
-    help: 'Records by stage (received, normalized, unchanged, activated, dead_lettered); category is the failure category of dead-lettered ones.',
+    help: 'Records by stage (received, normalized, unchanged, stale, activated, dead_lettered, dead_lettered_again: refused as their open dead letter says already); category is the failure category of dead-lettered ones.',
     labelNames: ['stage', 'category'] as const,
     registers: [this.registry],
   });
@@ -82,6 +86,7 @@ export class Metrics {
     this.count('received', received);
     this.count('normalized', outcomes.created + outcomes.updated);
     this.count('unchanged', outcomes.unchanged);
+    this.count('stale', outcomes.stale);
     this.count('dead_lettered', outcomes.rejected, 'validation');
   }
 
@@ -101,7 +106,7 @@ export class Metrics {
 
 /** Tallies per-record outcomes by status. */
 export function tally(outcomes: readonly { status: string }[]): WriteOutcomes {
-  const counts: WriteOutcomes = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const counts: WriteOutcomes = { created: 0, updated: 0, unchanged: 0, stale: 0, rejected: 0 };
   for (const { status } of outcomes) if (status in counts) counts[status as keyof WriteOutcomes] += 1;
   return counts;
 }

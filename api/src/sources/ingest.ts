@@ -22,15 +22,22 @@ export interface PageCounts {
   created: number;
   updated: number;
   unchanged: number;
+  /** Records read again whose every field Tajo already held at a newer source time. */
+  stale: number;
   deadLettered: number;
   /** Custom object records, counted apart from contacts. */
-  objects: { created: number; updated: number; unchanged: number };
+  objects: { created: number; updated: number; unchanged: number; stale: number };
 }
 
-/** The contact fields a mapping produced, with the source as the record's origin. */
-export function contactInputOf(mapped: MappedRecord, sourceName: string): Record<string, unknown> | null {
+/**
+ * The contact fields a mapping produced, with the source as the record's origin and, unless the mapping gave one,
+ * the time Workato says the record was published or last updated as its source time (so a re-read is ordered).
+ */
+export function contactInputOf(mapped: MappedRecord, sourceName: string, time?: string): Record<string, unknown> | null {
   if (!mapped.contact) return null;
-  return { source: sourceName, ...(mapped.sourceId !== null ? { sourceId: mapped.sourceId } : {}), ...mapped.contact };
+  const input: Record<string, unknown> = { source: sourceName, ...(mapped.sourceId !== null ? { sourceId: mapped.sourceId } : {}), ...mapped.contact };
+  if (input.sourceUpdatedAt == null && time !== undefined) input.sourceUpdatedAt = time;
+  return input;
 }
 
 interface Letter {
@@ -82,7 +89,7 @@ export class SourceIngest {
         return;
       }
       if (result.record.tajoOnly) kept.set(record.objectId, result.record.tajoOnly);
-      const input = contactInputOf(result.record, source.name);
+      const input = contactInputOf(result.record, source.name, record.time);
       if (input) contactInputs.push({ objectId: record.objectId, input });
       for (const event of result.record.events) eventInputs.push({ objectId: record.objectId, input: event });
       for (const object of result.record.objects) objectInputs.push({ objectId: record.objectId, input: object });
@@ -96,7 +103,15 @@ export class SourceIngest {
     const committed = await this.db.$transaction(
       async (tx) => {
         await storePayloads(tx, source, records, kept, options.syncJobId);
-        const counts: PageCounts = { recordsSeen: records.length, created: 0, updated: 0, unchanged: 0, deadLettered: 0, objects: { created: 0, updated: 0, unchanged: 0 } };
+        const counts: PageCounts = {
+          recordsSeen: records.length,
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          stale: 0,
+          deadLettered: 0,
+          objects: { created: 0, updated: 0, unchanged: 0, stale: 0 },
+        };
         const contactOutcomes = await this.contacts.upsertMany(ctx, contactInputs.map(({ input }) => input), prismaExecutor(tx));
         contactOutcomes.forEach((outcome, index) => {
           if (outcome.status === 'rejected') {
@@ -150,6 +165,7 @@ export class SourceIngest {
     this.metrics.count('received', committed.recordsSeen);
     this.metrics.count('normalized', committed.created + committed.updated + committed.objects.created + committed.objects.updated);
     this.metrics.count('unchanged', committed.unchanged + committed.objects.unchanged);
+    this.metrics.count('stale', committed.stale + committed.objects.stale);
     // Counts only: the reasons quote the records; the dead letters keep them.
     if (committed.deadLettered > 0) options.log.warn({ category: 'mapping', deadLettered: committed.deadLettered, records: committed.recordsSeen }, 'records dead-lettered: the mapping could not make Tajo records of them');
     return committed;

@@ -48,10 +48,11 @@ export const ZSyncJob = z
       created: z.number().int(),
       updated: z.number().int(),
       unchanged: z.number().int(),
+      stale: z.number().int().meta({ description: 'Contacts read again whose every field Tajo already held at a newer source time: nothing changed.' }),
       deadLettered: z.number().int(),
       objects: z
-        .object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() })
-        .meta({ description: "Custom object records the mapping made: written or found unchanged (created, updated and unchanged above count contacts)." }),
+        .object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), stale: z.number().int() })
+        .meta({ description: 'Custom object records the mapping made: written, or found unchanged or stale (the counts above are contacts\').' }),
       readCalls: z.number().int().meta({ description: 'Reads made against Workato (consume calls for a topic).' }),
     }),
     cursorAdvancedAt: z.iso.datetime().nullable(),
@@ -72,7 +73,17 @@ export const ZSyncJob = z
       startFrom: null,
       cursor: { messageId: '000000000000001250', time: '2026-11-24T09:31:02.120Z' },
       boundary: '2026-11-24T09:30:00.000Z',
-      progress: { pages: 25, recordsSeen: 1250, created: 1190, updated: 12, unchanged: 10, deadLettered: 38, objects: { created: 0, updated: 0, unchanged: 0 }, readCalls: 25 },
+      progress: {
+        pages: 25,
+        recordsSeen: 1250,
+        created: 1190,
+        updated: 12,
+        unchanged: 10,
+        stale: 0,
+        deadLettered: 38,
+        objects: { created: 0, updated: 0, unchanged: 0, stale: 0 },
+        readCalls: 25,
+      },
       cursorAdvancedAt: '2026-11-24T09:31:02.500Z',
       stalledSince: null,
       lastError: null,

@@ -197,9 +197,9 @@ async function advance(tx: Prisma.TransactionClient, job: SyncJobRow, from: Sour
   const updated = await tx.$executeRaw`
     UPDATE sync_jobs SET cursor = ${to === null ? null : JSON.stringify(to)}::jsonb, pages = pages + 1, read_calls = read_calls + 1,
       records_seen = records_seen + ${counts.recordsSeen}, created = created + ${counts.created}, updated = updated + ${counts.updated},
-      unchanged = unchanged + ${counts.unchanged}, dead_lettered = dead_lettered + ${counts.deadLettered},
+      unchanged = unchanged + ${counts.unchanged}, stale = stale + ${counts.stale}, dead_lettered = dead_lettered + ${counts.deadLettered},
       objects_created = objects_created + ${counts.objects.created}, objects_updated = objects_updated + ${counts.objects.updated},
-      objects_unchanged = objects_unchanged + ${counts.objects.unchanged},
+      objects_unchanged = objects_unchanged + ${counts.objects.unchanged}, objects_stale = objects_stale + ${counts.objects.stale},
       cursor_advanced_at = CASE WHEN ${stalled} THEN cursor_advanced_at ELSE now() END,
       stalled_since = CASE WHEN ${stalled} THEN COALESCE(stalled_since, now()) ELSE NULL END,
       last_error = NULL, last_error_category = NULL, updated_at = now()
