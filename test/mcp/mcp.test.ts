@@ -87,6 +87,10 @@ describe('MCP endpoint', () => {
     expect((replayed.structuredContent as unknown as WrittenContact).result).toBe('created');
     const again = await call(client, 'upsert_contact', messy);
     expect((again.structuredContent as unknown as WrittenContact).result).toBe('unchanged');
+    // Older than what Tajo holds: stale, naming the field it kept (the tool's output schema has the result).
+    const older = await call(client, 'upsert_contact', { sourceId: 'mcp-1', firstName: 'Older', sourceUpdatedAt: '2001-01-01T00:00:00Z' });
+    expect(older.isError).toBeFalsy();
+    expect(older.structuredContent).toMatchObject({ result: 'stale', skipped: ['firstName'], contact: { firstName: 'Ada', version: 1 } });
 
     const search = await call(client, 'search_contacts', { email: 'ADA.LOVELACE@example.com', limit: 10 });
     expect(search.isError).toBeFalsy();
