@@ -216,7 +216,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(
     async (v1) => {
       requireApiKey(v1, services.auth);
-      supportIdempotencyKeys(v1, services.idempotency);
+      supportIdempotencyKeys(v1, services.idempotency, options.db.sql);
       await v1.register(workspaceRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(contactRoutes);

@@ -44,20 +44,36 @@ describe('Idempotency-Key', () => {
     expect(theirs.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('answers 409 to a duplicate while the first is in flight, then replays once it completes', async () => {
+  it('makes a duplicate sent while the first is in flight wait for its commit, then replay its answer', async () => {
     const payload = { sourceId: 'f-1', email: 'flight@example.com' };
-    // Hold a claim exactly as the first request would while it runs.
+    // Hold a claim exactly as the first request does while it runs: in its open unit of work.
     const fingerprint = requestFingerprint('POST', '/v1/contacts/upsert', '/v1/contacts/upsert', payload);
-    const claim = await t.app.services.idempotency.claim(ws.id, 'k-flight', fingerprint);
-    if (claim.kind !== 'claimed') throw new Error('expected a fresh claim');
-    const duplicate = await upsert('k-flight', payload);
-    expect([duplicate.statusCode, duplicate.json().type, duplicate.headers['retry-after']]).toEqual([409, 'conflict', '1']);
-    await t.app.services.idempotency.complete(ws.id, 'k-flight', claim.token, { status: 201, body: '{"first":true}' });
-    const replay = await upsert('k-flight', payload);
+    const first = await t.db.sql.beginUnitOfWork();
+    expect(await first.run(() => t.app.services.idempotency.claim(ws.id, 'k-flight', fingerprint))).toEqual({ kind: 'claimed' });
+    let answered = false;
+    const duplicate = upsert('k-flight', payload).finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+    await first.run(() => t.app.services.idempotency.complete(ws.id, 'k-flight', { status: 201, body: '{"first":true}' }));
+    await first.commit();
+    const replay = await duplicate;
     expect([replay.statusCode, replay.body, replay.headers['idempotent-replayed']]).toEqual([201, '{"first":true}', 'true']);
+    expect(await t.db.contact.count({ where: { workspaceId: ws.id, externalId: 'api:f-1' } })).toBe(0);
   });
 
-  it('runs concurrent duplicates once: the others get 409 or the replay', async () => {
+  it('runs a duplicate itself when the first rolls back (its answer was not one to remember)', async () => {
+    const payload = { sourceId: 'f-2', email: 'rollback@example.com' };
+    const fingerprint = requestFingerprint('POST', '/v1/contacts/upsert', '/v1/contacts/upsert', payload);
+    const first = await t.db.sql.beginUnitOfWork();
+    await first.run(() => t.app.services.idempotency.claim(ws.id, 'k-rollback', fingerprint));
+    const duplicate = upsert('k-rollback', payload);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await first.rollback();
+    const executed = await duplicate;
+    expect([executed.statusCode, executed.headers['idempotent-replayed']]).toEqual([201, undefined]);
+  });
+
+  it('runs concurrent duplicates once: the others replay its answer', async () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({ sourceId: `c-${i}`, email: `c${i}@example.com` }));
     const send = () =>
       t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey, { 'idempotency-key': 'k-concurrent' }), payload: { records } });
@@ -65,24 +81,27 @@ describe('Idempotency-Key', () => {
     const executed = responses.filter((r) => r.statusCode === 200 && r.headers['idempotent-replayed'] === undefined);
     expect(executed).toHaveLength(1);
     for (const other of responses.filter((r) => !executed.includes(r))) {
-      expect(other.statusCode === 409 || other.headers['idempotent-replayed'] === 'true').toBe(true);
+      expect([other.statusCode, other.headers['idempotent-replayed'], other.body]).toEqual([200, 'true', executed[0]!.body]);
     }
     expect(executed[0]!.json().counts.created).toBe(1000);
     expect(await t.db.contactVersion.count({ where: { workspaceId: ws.id, contact: { externalId: { startsWith: 'api:c-' } } } })).toBe(1000);
   });
 
-  it('a claim taken over after going stale belongs to the newer request', async () => {
-    const service = t.app.services.idempotency;
-    const first = await service.claim(ws.id, 'k-stale', 'hash-1', new Date(Date.now() - 120_000));
-    const second = await service.claim(ws.id, 'k-stale', 'hash-1');
-    if (first.kind !== 'claimed' || second.kind !== 'claimed') throw new Error('expected both claims to succeed');
-    // The first request finally fails: its release must not free the newer request's claim.
-    await service.release(ws.id, 'k-stale', first.token);
-    expect(await t.db.idempotencyKey.count({ where: { workspaceId: ws.id, key: 'k-stale' } })).toBe(1);
-    await service.complete(ws.id, 'k-stale', first.token, { status: 200, body: '"stale"' });
-    await service.complete(ws.id, 'k-stale', second.token, { status: 200, body: '"fresh"' });
-    const stored = await t.db.idempotencyKey.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId: ws.id, key: 'k-stale' } } });
-    expect([stored.state, stored.responseBody]).toEqual(['completed', '"fresh"']);
+  it('honours claims the previous release committed in flight: 409 for 60 s, then taken over', async () => {
+    const payload = { sourceId: 'l-1', email: 'legacy@example.com' };
+    const requestHash = requestFingerprint('POST', '/v1/contacts/upsert', '/v1/contacts/upsert', payload);
+    const leftInFlight = (key: string, ageMs: number) =>
+      t.db.idempotencyKey.create({
+        data: { workspaceId: ws.id, key, requestHash, state: 'in_flight', createdAt: new Date(Date.now() - ageMs), expiresAt: new Date(Date.now() + 3600_000) },
+      });
+    await leftInFlight('k-legacy-young', 1_000);
+    const refused = await upsert('k-legacy-young', payload);
+    expect([refused.statusCode, refused.json().type, refused.headers['retry-after']]).toEqual([409, 'conflict', '1']);
+    await leftInFlight('k-legacy-old', 120_000);
+    const takenOver = await upsert('k-legacy-old', payload);
+    expect([takenOver.statusCode, takenOver.headers['idempotent-replayed']]).toEqual([201, undefined]);
+    const stored = await t.db.idempotencyKey.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId: ws.id, key: 'k-legacy-old' } } });
+    expect([stored.state, stored.responseBody]).toEqual(['completed', takenOver.body]);
   });
 
   it('saves nothing when validation fails, so a corrected retry with the same key runs', async () => {

@@ -1,11 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { UnitOfWork, UnitOfWorkPool } from '../db/unit-of-work.ts';
 import { AppError } from '../errors/problem.ts';
 import { PROBLEM_CONTENT_TYPE } from '../errors/handler.ts';
-import { requestFingerprint, type IdempotencyService } from './service.ts';
+import { requestFingerprint, type IdempotencyService, type StoredResponse } from './service.ts';
+
+/** A request that claimed its Idempotency-Key: its work and its answer commit in `unit`, together. */
+interface KeyedRequest {
+  key: string;
+  unit: UnitOfWork;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyClaim?: { key: string; token: Date };
+    keyedRequest?: KeyedRequest;
   }
   interface FastifyContextConfig {
     /** Top-level response fields never stored for replay (secrets shown once). */
@@ -33,13 +40,29 @@ function isRemembered(status: number): boolean {
   return status < 500 && ![400, 401, 403, 409, 413, 415, 429].includes(status);
 }
 
+function sendReplay(reply: FastifyReply, response: StoredResponse) {
+  reply
+    .code(response.status)
+    .header('idempotent-replayed', 'true')
+    .type(response.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8')
+    .serializer((payload: unknown) => payload as string)
+    .send(response.body);
+}
+
 /**
  * Registers Idempotency-Key handling for the mutating routes of the calling scope. It runs after
  * authentication and validation (preHandler), so a request that fails validation saves nothing.
+ *
+ * A request with a key runs in a unit of work (`db/unit-of-work.ts`): one transaction holds the
+ * key's claim, every database access of the handler, and the answer stored for replay, and it
+ * commits just before the answer is sent, or rolls back whole when the answer is not remembered.
+ * A process that dies before the commit leaves nothing behind, so the retry runs once; after it,
+ * the retry replays. A duplicate sent while the first is in flight waits on the key's unique index
+ * until that commit, then replays the answer (or, after a rollback, runs itself).
  */
-export function supportIdempotencyKeys(app: FastifyInstance, service: IdempotencyService) {
-  /** Claims the key; resolves true when the stored response was sent instead (a replay). */
-  const claimKey = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+export function supportIdempotencyKeys(app: FastifyInstance, service: IdempotencyService, pool: UnitOfWorkPool) {
+  /** Begins the unit and claims the key in it; resolves null when the stored response was sent instead (a replay). */
+  const begin = async (request: FastifyRequest, reply: FastifyReply): Promise<UnitOfWork | null> => {
     const header = request.headers['idempotency-key']!;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || key.length > MAX_KEY_LENGTH) {
@@ -48,39 +71,47 @@ export function supportIdempotencyKeys(app: FastifyInstance, service: Idempotenc
       });
     }
     const fingerprint = requestFingerprint(request.method, request.routeOptions.url ?? '', request.url, request.body);
-    const claim = await service.claim(request.auth.workspaceId, key, fingerprint);
-    if (claim.kind === 'replay') {
-      const type = claim.response.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8';
-      reply
-        .code(claim.response.status)
-        .header('idempotent-replayed', 'true')
-        .type(type)
-        .serializer((payload: unknown) => payload as string)
-        .send(claim.response.body);
-      return true;
+    const unit = await pool.beginUnitOfWork();
+    try {
+      const claim = await unit.run(() => service.claim(request.auth.workspaceId, key, fingerprint));
+      if (claim.kind === 'replay') {
+        await unit.rollback();
+        sendReplay(reply, claim.response);
+        return null;
+      }
+    } catch (error) {
+      await unit.rollback();
+      throw error;
     }
-    request.idempotencyClaim = { key, token: claim.token };
-    return false;
+    request.keyedRequest = { key, unit };
+    return unit;
   };
-  // Callback style so the common case (no key) costs no promise.
+  // Callback style so the common case (no key) costs no promise, and no unit of work.
   app.addHook('preHandler', (request, reply, done) => {
     if (!MUTATING.has(request.method) || request.headers['idempotency-key'] === undefined) return done();
-    // After an early reply (a replay) the chain must stop: done() is not called.
-    claimKey(request, reply).then((replayed) => (replayed ? undefined : done()), done);
+    // The handler runs inside the unit: done() calls it synchronously. After a replay the chain
+    // must stop: done() is not called.
+    begin(request, reply).then((unit) => unit?.run(() => done()), done);
   });
 
-  const settle = async (request: FastifyRequest, claim: { key: string; token: Date }, status: number, payload: unknown) => {
-    if (isRemembered(status) && typeof payload === 'string') {
+  /** Stores the answer and commits, or rolls everything back when the answer is not remembered. */
+  const settle = async (request: FastifyRequest, { key, unit }: KeyedRequest, status: number, payload: unknown) => {
+    if (!isRemembered(status) || typeof payload !== 'string') return unit.rollback();
+    try {
       const body = storable(payload, request.routeOptions.config.notReplayed);
-      await service.complete(request.auth.workspaceId, claim.key, claim.token, { status, body });
-    } else {
-      await service.release(request.auth.workspaceId, claim.key, claim.token);
+      await unit.run(() => service.complete(request.auth.workspaceId, key, { status, body }));
+    } catch (error) {
+      await unit.rollback();
+      throw error;
     }
+    // A failed commit fails the request (500, not remembered): the client retries, and nothing of the first attempt stands.
+    await unit.commit();
   };
+  // Every answer goes through reply.send, the error handler's included, so this hook always ends the unit.
   app.addHook('onSend', (request, reply, payload, done) => {
-    const claim = request.idempotencyClaim;
-    if (!claim) return done(null, payload);
-    request.idempotencyClaim = undefined;
-    settle(request, claim, reply.statusCode, payload).then(() => done(null, payload), done);
+    const keyed = request.keyedRequest;
+    if (!keyed) return done(null, payload);
+    request.keyedRequest = undefined;
+    settle(request, keyed, reply.statusCode, payload).then(() => done(null, payload), done);
   });
 }

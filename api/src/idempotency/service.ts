@@ -7,10 +7,13 @@ export interface StoredResponse {
   body: string;
 }
 
-/** A claim is owned by the request that made it: completing or releasing checks the token. */
-export type Claim = { kind: 'claimed'; token: Date } | { kind: 'replay'; response: StoredResponse };
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
 
-/** How long an in-flight claim blocks duplicates before it counts as abandoned (a crashed process). */
+/**
+ * How long a claim committed while still in flight blocks duplicates before it counts as
+ * abandoned. Only the previous release committed claims apart from their answers; this keeps its
+ * rule for the claims it may have left, while it still runs beside this one (a rolling deployment).
+ */
 const IN_FLIGHT_TIMEOUT_MS = 60_000;
 
 export function requestFingerprint(method: string, route: string, url: string, body: unknown): string {
@@ -22,8 +25,10 @@ export function requestFingerprint(method: string, route: string, url: string, b
 
 /**
  * Idempotency-Key with Stripe's semantics: per workspace, the first response is replayed for the
- * TTL; the same key with another request is refused (422); a duplicate arriving while the first
- * is in flight is refused (409); failures that did not execute are not remembered.
+ * TTL; the same key with another request is refused (422); failures that did not execute are not
+ * remembered. Claiming and completing run in the request's unit of work (see the plugin), so the
+ * stored answer commits with the writes it answers, or neither does; a duplicate arriving while
+ * the first is in flight waits for its commit on the key's unique index, then replays its answer.
  */
 export class IdempotencyService {
   constructor(
@@ -31,6 +36,7 @@ export class IdempotencyService {
     private readonly ttlHours: number,
   ) {}
 
+  /** Claims the key for this request, in the caller's transaction; waits while another transaction holds it. */
   async claim(workspaceId: string, key: string, requestHash: string, now = new Date()): Promise<Claim> {
     const expiresAt = new Date(now.getTime() + this.ttlHours * 3600_000);
     const staleBefore = new Date(now.getTime() - IN_FLIGHT_TIMEOUT_MS);
@@ -44,7 +50,7 @@ export class IdempotencyService {
         WHERE idempotency_keys.expires_at <= ${now}
            OR (idempotency_keys.state = 'in_flight' AND idempotency_keys.created_at < ${staleBefore}
                AND idempotency_keys.request_hash = EXCLUDED.request_hash)`;
-    if (claimed === 1) return { kind: 'claimed', token: now };
+    if (claimed === 1) return { kind: 'claimed' };
 
     const existing = await this.db.idempotencyKey.findUnique({ where: { workspaceId_key: { workspaceId, key } } });
     if (!existing) return this.claim(workspaceId, key, requestHash, now); // completed record expired and was purged meanwhile
@@ -62,17 +68,12 @@ export class IdempotencyService {
     return { kind: 'replay', response: { status: existing.responseStatus, body: existing.responseBody } };
   }
 
-  async complete(workspaceId: string, key: string, token: Date, response: StoredResponse) {
-    // A claim taken over after it went stale belongs to the newer request: leave it alone.
+  /** Stores the answer of the request that claimed the key, in the same transaction as the claim. */
+  async complete(workspaceId: string, key: string, response: StoredResponse) {
     await this.db.idempotencyKey.updateMany({
-      where: { workspaceId, key, state: 'in_flight', createdAt: token },
+      where: { workspaceId, key, state: 'in_flight' },
       data: { state: 'completed', responseStatus: response.status, responseBody: response.body },
     });
-  }
-
-  /** Forget a claim whose request did not execute, so a corrected retry with the same key runs. */
-  async release(workspaceId: string, key: string, token: Date) {
-    await this.db.idempotencyKey.deleteMany({ where: { workspaceId, key, state: 'in_flight', createdAt: token } });
   }
 
   async purgeExpired(now = new Date()) {
