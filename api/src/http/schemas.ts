@@ -37,7 +37,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'The API key is missing, unknown, expired or revoked.',
   403: "The API key's scopes do not allow this operation.",
   404: 'Nothing with that identifier exists in this workspace.',
-  409: 'Conflicts with the current state, or a request with the same Idempotency-Key is in flight.',
+  409: 'Conflicts with the current state.',
   413: 'The request body is too large.',
   422: 'The Idempotency-Key was already used with a different request.',
   429: 'Too many requests.',
