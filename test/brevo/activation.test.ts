@@ -117,7 +117,7 @@ describe('contact activation', () => {
     expect(brevo.state.count((r) => r.status === 429)).toBeGreaterThan(0);
   }, 120_000);
 
-  it('retries a dead letter with the current data once the cause is fixed, and discards', async () => {
+  it('retries a dead letter with the current data once the cause is fixed, and only once', async () => {
     const ws = await createWorkspace(t.app);
     await connect(ws);
     await upsert(ws, { externalId: 'dl:1', email: 'dl1@example.com', phone: '+14155550901' });
@@ -131,13 +131,15 @@ describe('contact activation', () => {
     await settle();
     expect(brevoContact('dl:2')).toMatchObject({ attributes: { SMS: '+14155550902' } });
     const sent = brevo.state.count();
-    await t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter!.id}/retry`, headers: withKey(ws.writeKey) });
+    const again = await t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter!.id}/retry`, headers: withKey(ws.writeKey) });
+    expect(again.json()).toMatchObject({ status: 'retried', result: 'already_retried' });
     await settle();
-    // A second retry re-sends the same state once at most, never creates anything.
-    expect(brevo.state.count()).toBeLessThanOrEqual(sent + 1);
+    // A second retry of the letter re-sends nothing, and never creates anything.
+    expect(brevo.state.count()).toBe(sent);
     expect([...brevo.state.contacts.values()].filter((c) => c.extId === 'dl:2')).toHaveLength(1);
+    // Retried, it is handled: it can no longer be discarded.
     const discarded = await t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter!.id}/discard`, headers: withKey(ws.writeKey) });
-    expect(discarded.json()).toMatchObject({ status: 'discarded' });
+    expect(discarded.statusCode).toBe(409);
     const other = await createWorkspace(t.app);
     expect((await t.app.inject({ method: 'GET', url: `/v1/dead-letters/${letter!.id}`, headers: withKey(other.readKey) })).statusCode).toBe(404);
   });

@@ -50,9 +50,10 @@ export class AlertService {
         workspaceId,
       ),
       this.#occurrences(`SELECT count(*)::int AS count, min(stalled_since) AS oldest FROM sync_jobs WHERE status = 'running' AND stalled_since IS NOT NULL AND ($1::uuid IS NULL OR workspace_id = $1::uuid)`, workspaceId),
+      // A refusal repeated on an open letter is a refusal in the window too: counted by when it was last seen.
       this.#occurrences(
-        `SELECT count(*)::int AS count, min(created_at) AS oldest FROM dead_letters
-         WHERE entity_type <> $2 AND category = ANY($3::text[]) AND created_at > now() - interval '15 minutes' AND ($1::uuid IS NULL OR workspace_id = $1::uuid)`,
+        `SELECT count(*)::int AS count, min(last_seen_at) AS oldest FROM dead_letters
+         WHERE entity_type <> $2 AND category = ANY($3::text[]) AND last_seen_at > now() - interval '15 minutes' AND ($1::uuid IS NULL OR workspace_id = $1::uuid)`,
         workspaceId,
         [SOURCE_RECORD_ENTITY, REJECTION_CATEGORIES],
       ),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, success, ZIdempotencyHeaders, ZIdParams } from '../http/schemas.ts';
-import { ZDeadLetter, ZDeadLetterPage, ZDeadLetterSearchQuery } from './schemas.ts';
+import { ZDeadLetter, ZDeadLetterDiscard, ZDeadLetterPage, ZDeadLetterRetry, ZDeadLetterSearchQuery } from './schemas.ts';
 
 const TAGS = ['Dead letters'];
 
@@ -41,11 +41,12 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'retryDeadLetter',
       'x-workato-action': { object: 'dead_letter', verb: 'retry', repeatable: true },
       summary: 'Retry a dead letter',
-      description: "Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.",
+      description:
+        "Re-runs activation with the record's current data in Tajo, once: a letter already retried answers `already_retried` and queues nothing, with or without an Idempotency-Key. A discarded letter, or one whose record is gone from Tajo, cannot be retried (409).",
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZIdParams,
-      response: { 200: success(ZDeadLetter, 'Queued for activation again; the dead letter is marked retried.'), ...errorResponses(404, 409, 422) },
+      response: { 200: success(ZDeadLetterRetry, 'Queued for activation again and marked retried, by this request or an earlier one (see result).'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => deadLetters.retry(request.auth.workspaceId, request.params.id),
   });
@@ -56,11 +57,12 @@ export const deadLetterRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'discardDeadLetter',
       'x-workato-action': { object: 'dead_letter', verb: 'discard', repeatable: true },
       summary: 'Discard a dead letter',
-      description: 'Marks it handled without activating the record; it stays for audit.',
+      description:
+        'Marks it handled without activating the record; it stays for audit. A letter already discarded answers `already_discarded`, with or without an Idempotency-Key; a retried one cannot be discarded (409).',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZIdParams,
-      response: { 200: success(ZDeadLetter, 'Discarded.'), ...errorResponses(404, 422) },
+      response: { 200: success(ZDeadLetterDiscard, 'Discarded, by this request or an earlier one (see result).'), ...errorResponses(404, 409, 422) },
     },
     handler: async (request) => deadLetters.discard(request.auth.workspaceId, request.params.id),
   });

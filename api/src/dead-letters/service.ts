@@ -18,6 +18,12 @@ export const DEAD_LETTER_STATUSES = ['open', 'retried', 'discarded'] as const;
 export type DeadLetterCategory = (typeof DEAD_LETTER_CATEGORIES)[number];
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 
+type HandledStatus = Exclude<DeadLetterStatus, 'open'>;
+/** What retry and discard answer: the letter handled by this request, or already (and nothing done). */
+type HandledResult<To extends HandledStatus> = To | `already_${To}`;
+export const RETRY_RESULTS = ['retried', 'already_retried'] as const satisfies HandledResult<'retried'>[];
+export const DISCARD_RESULTS = ['discarded', 'already_discarded'] as const satisfies HandledResult<'discarded'>[];
+
 export interface NewDeadLetter {
   workspaceId: string;
   entityType: string;
@@ -49,6 +55,8 @@ export const toDeadLetter = (row: DeadLetterRow) => ({
   request: row.request,
   response: row.response,
   status: row.status as DeadLetterStatus,
+  occurrences: row.occurrences,
+  lastSeenAt: row.lastSeenAt.toISOString(),
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -139,17 +147,63 @@ const REQUEUE: Record<string, (tx: Prisma.TransactionClient, workspaceId: string
   },
 };
 
-const letterRow = (letter: NewDeadLetter): Prisma.DeadLetterUncheckedCreateInput => ({
-  workspaceId: letter.workspaceId,
-  entityType: letter.entityType,
-  entityId: letter.entityId,
-  sourceObjectId: letter.sourceObjectId,
-  syncJobId: letter.syncJobId ?? null,
-  category: letter.category,
-  reason: letter.reason,
-  request: letter.request as Prisma.InputJsonObject,
-  response: (letter.response ?? {}) as Prisma.InputJsonObject,
-});
+/**
+ * What makes two letters one: the same record (its Tajo ID; without one, its ID at the source,
+ * qualified by the source a source record's request names, for two sources may share object IDs)
+ * failing the same way (category and reason). Hashed, so that a long reason still fits an index
+ * entry. An expression over dead_letters' columns; migration 20261206230000 keys older letters
+ * with the same one.
+ */
+const DEDUP_KEY = `encode(sha256(convert_to(concat_ws(chr(31), entity_type,
+  COALESCE(entity_id::text, COALESCE(request->>'sourceId', '') || ':' || COALESCE(source_object_id, '')),
+  category, reason), 'UTF8')), 'hex')`;
+
+const ROW_COLUMNS = `id, workspace_id AS "workspaceId", entity_type AS "entityType", entity_id AS "entityId",
+  source_object_id AS "sourceObjectId", sync_job_id AS "syncJobId", category, reason, request, response, status,
+  occurrences, last_seen_at AS "lastSeenAt", dedup_key AS "dedupKey", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * Writes letters, each a new open letter or one more occurrence of the open letter with its key,
+ * which then tells of its latest occurrence (request, answer, sync job): what an operator checks
+ * is what happens now. The partial unique index on open letters' keys decides between the two
+ * under concurrency (two workers, two pages of a sync), and a handled letter absorbs nothing.
+ * Repeats within one call are folded first (one statement may not update a row twice), and rows
+ * are written in key order, so concurrent calls lock shared letters in one order. New letters are
+ * announced (dead_letter.created) by the same statement; repeats are no news to subscribers.
+ */
+const WRITE_LETTERS = `
+WITH input AS (
+  SELECT letter.*, ${DEDUP_KEY} AS dedup_key
+  FROM jsonb_to_recordset($1::jsonb) AS letter(ord int, workspace_id uuid, entity_type text, entity_id uuid, source_object_id text,
+    sync_job_id text, category text, reason text, request jsonb, response jsonb)
+), folded AS (
+  SELECT DISTINCT ON (workspace_id, dedup_key) *, count(*) OVER (PARTITION BY workspace_id, dedup_key)::int AS occurrences
+  FROM input ORDER BY workspace_id, dedup_key, ord DESC
+), written AS (
+  INSERT INTO dead_letters (workspace_id, entity_type, entity_id, source_object_id, sync_job_id, category, reason, request, response, occurrences, dedup_key)
+  SELECT workspace_id, entity_type, entity_id, source_object_id, sync_job_id, category, reason, request, response, occurrences, dedup_key
+  FROM folded ORDER BY workspace_id, dedup_key
+  ON CONFLICT (workspace_id, dedup_key) WHERE status = 'open' DO UPDATE SET
+    occurrences = dead_letters.occurrences + EXCLUDED.occurrences, last_seen_at = now(), updated_at = now(),
+    source_object_id = EXCLUDED.source_object_id, sync_job_id = EXCLUDED.sync_job_id, request = EXCLUDED.request, response = EXCLUDED.response
+  RETURNING *
+), outcomes AS (
+  -- A letter that absorbed the write counts its earlier occurrences too.
+  SELECT written.*, written.occurrences = folded.occurrences AS created, folded.occurrences AS added
+  FROM written JOIN folded USING (workspace_id, dedup_key)
+), announced AS (
+  INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
+  SELECT workspace_id, '${DEAD_LETTER_ENTITY}', id, 'create', 1 FROM outcomes WHERE created
+)
+SELECT ${ROW_COLUMNS}, created, added FROM outcomes`;
+
+type Executor = Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
+
+interface Written {
+  row: DeadLetterRow;
+  /** A new open letter, rather than more occurrences of one. */
+  created: boolean;
+}
 
 /** Records Brevo refused for good, kept with the request and answer until retried or discarded. */
 export class DeadLetterService {
@@ -159,40 +213,49 @@ export class DeadLetterService {
   ) {}
 
   /**
-   * Records a letter, and queues its announcement (dead_letter.created) in the same transaction;
-   * pass a transaction to record it together with the state it explains.
+   * Records a letter, or counts it on the open letter that says the same of the same record; a
+   * new one is announced (dead_letter.created). Pass a transaction to record it together with the
+   * state it explains.
    */
   async record(letter: NewDeadLetter, tx?: Prisma.TransactionClient): Promise<DeadLetterRow> {
-    if (!tx) return this.db.$transaction((own) => this.record(letter, own));
-    const row = await tx.deadLetter.create({ data: letterRow(letter) });
-    await tx.activationOutbox.create({ data: { workspaceId: letter.workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 } });
-    // Counted as written: a caller's transaction that rolls back afterwards (rare, and retried) counts it twice.
-    this.metrics.count('dead_lettered', 1, letter.category);
-    return row;
+    const [written] = await this.#write(tx ?? this.db, [letter]);
+    return written!.row;
   }
 
   /**
-   * Records a letter unless an open one already says the same of the same record (or source
-   * object): a job retried after it wrote its letters writes them once. Answers whether it did.
+   * Records a letter as record() does; answers whether it is a new one (false: an open letter
+   * says the same already, and counts it), so a job retried after it wrote its letters reports them once.
    */
   async recordUnlessOpen(letter: NewDeadLetter): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const open = await tx.deadLetter.findFirst({
-        where: { workspaceId: letter.workspaceId, entityType: letter.entityType, ...(letter.entityId ? { entityId: letter.entityId } : { sourceObjectId: letter.sourceObjectId }), reason: letter.reason, status: 'open' },
-        select: { id: true },
-      });
-      if (open) return false;
-      await this.record(letter, tx);
-      return true;
-    });
+    const [written] = await this.#write(this.db, [letter]);
+    return written!.created;
   }
 
-  /** Records many letters of one workspace at once (a finding about many records), each announced as record() does, inside the caller's transaction. */
+  /** Records many letters of one workspace at once (a finding about many records), each as record() does, inside the caller's transaction. */
   async recordMany(workspaceId: string, letters: Omit<NewDeadLetter, 'workspaceId'>[], tx: Prisma.TransactionClient): Promise<void> {
-    if (letters.length === 0) return;
-    const rows = await tx.deadLetter.createManyAndReturn({ data: letters.map((letter) => letterRow({ ...letter, workspaceId })), select: { id: true } });
-    await tx.activationOutbox.createMany({ data: rows.map((row) => ({ workspaceId, entityType: DEAD_LETTER_ENTITY, entityId: row.id, operation: 'create', entityVersion: 1 })) });
-    for (const letter of letters) this.metrics.count('dead_lettered', 1, letter.category);
+    if (letters.length > 0) await this.#write(tx, letters.map((letter) => ({ ...letter, workspaceId })));
+  }
+
+  async #write(executor: Executor, letters: NewDeadLetter[]): Promise<Written[]> {
+    const input = letters.map((letter, ord) => ({
+      ord,
+      workspace_id: letter.workspaceId,
+      entity_type: letter.entityType,
+      entity_id: letter.entityId,
+      source_object_id: letter.sourceObjectId,
+      sync_job_id: letter.syncJobId ?? null,
+      category: letter.category,
+      reason: letter.reason,
+      request: letter.request,
+      response: letter.response ?? {},
+    }));
+    const rows = await executor.$queryRawUnsafe<(DeadLetterRow & { created: boolean; added: number })[]>(WRITE_LETTERS, JSON.stringify(input));
+    // Counted as written: a caller's transaction that rolls back afterwards (rare, and retried) counts them twice.
+    for (const { created, added, category } of rows) {
+      if (created) this.metrics.count('dead_lettered', 1, category);
+      this.metrics.count('dead_lettered_again', created ? added - 1 : added, category);
+    }
+    return rows.map(({ created, added: _added, ...row }) => ({ row, created }));
   }
 
   async search(workspaceId: string, query: DeadLetterSearch) {
@@ -216,24 +279,45 @@ export class DeadLetterService {
 
   /**
    * Re-runs activation with the record's current data: queues it like any change, so the worker
-   * applies it once (an activation already carried out since is skipped, never repeated).
+   * applies it once (an activation already carried out since is skipped, never repeated). A letter
+   * is retried once: asked again, it answers already_retried and queues nothing.
    */
   async retry(workspaceId: string, id: string) {
-    return this.db.$transaction(async (tx) => {
-      const row = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
-      if (!row) throw notFound('The dead letter');
-      if (row.status === 'discarded') throw new AppError('conflict', 'The dead letter was discarded; it cannot be retried.');
-      const requeue = REQUEUE[row.entityType];
-      if (!requeue || !row.entityId || !(await requeue(tx, workspaceId, row.entityId))) {
+    return this.#handle(workspaceId, id, 'retried', async (tx, letter) => {
+      const requeue = REQUEUE[letter.entityType];
+      if (!requeue || !letter.entityId || !(await requeue(tx, workspaceId, letter.entityId))) {
         throw new AppError('conflict', 'The record behind this dead letter no longer exists in Tajo.');
       }
-      return toDeadLetter(await tx.deadLetter.update({ where: { id }, data: { status: 'retried' } }));
     });
   }
 
+  /** Marks it handled without activating the record; it stays for audit. Asked again, it answers already_discarded. */
   async discard(workspaceId: string, id: string) {
-    const { count } = await this.db.deadLetter.updateMany({ where: { id, workspaceId }, data: { status: 'discarded' } });
-    if (count === 0) throw notFound('The dead letter');
-    return this.get(workspaceId, id);
+    return this.#handle(workspaceId, id, 'discarded');
+  }
+
+  /**
+   * Moves an open letter to `to` and does what that takes (`handle`), in one transaction: a failure
+   * leaves it open. The conditional UPDATE decides between racing requests: the second waits for
+   * the first's row lock, then finds the letter no longer open. A letter handled the same way
+   * already is answered as it stands; one handled the other way is a conflict.
+   */
+  async #handle<To extends HandledStatus>(workspaceId: string, id: string, to: To, handle?: (tx: Prisma.TransactionClient, letter: DeadLetterRow) => Promise<void>) {
+    return this.db.$transaction(async (tx): Promise<ReturnType<typeof toDeadLetter> & { result: HandledResult<To> }> => {
+      const [claimed] = await tx.$queryRawUnsafe<DeadLetterRow[]>(
+        `UPDATE dead_letters SET status = $3, updated_at = now() WHERE id = $1::uuid AND workspace_id = $2::uuid AND status = 'open' RETURNING ${ROW_COLUMNS}`,
+        id,
+        workspaceId,
+        to,
+      );
+      if (claimed) {
+        await handle?.(tx, claimed);
+        return { ...toDeadLetter(claimed), result: to };
+      }
+      const letter = await tx.deadLetter.findFirst({ where: { id, workspaceId } });
+      if (!letter) throw notFound('The dead letter');
+      if (letter.status !== to) throw new AppError('conflict', `The dead letter was ${letter.status}; it cannot be ${to}.`);
+      return { ...toDeadLetter(letter), result: `already_${to}` };
+    });
   }
 }
