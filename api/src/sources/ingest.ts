@@ -92,7 +92,8 @@ export class SourceIngest {
       const input = contactInputOf(result.record, source.name, record.time);
       if (input) contactInputs.push({ objectId: record.objectId, input });
       for (const event of result.record.events) eventInputs.push({ objectId: record.objectId, input: event });
-      for (const object of result.record.objects) objectInputs.push({ objectId: record.objectId, input: object });
+      // A record's message time orders its object records too, unless the mapping gives them a sourceUpdatedAt.
+      for (const object of result.record.objects) objectInputs.push({ objectId: record.objectId, input: { ...object, sourceUpdatedAt: record.time } });
       // A record kept in Tajo only (operational metadata, say) is mapped; one that yields nothing at all is not.
       if (!input && result.record.events.length === 0 && result.record.objects.length === 0 && !result.record.tajoOnly) {
         letters.push({ objectId: record.objectId, reason: 'the mapping made no contact, event, object or Tajo-only fields of this record', payload: record.payload });
@@ -139,22 +140,21 @@ export class SourceIngest {
             letters.push({ objectId, reason: `the event cannot be tracked: ${describeRejections(outcome.errors)}`, payload: input });
           });
         }
-        for (const letter of letters) {
-          await this.deadLetters.record(
-            {
-              workspaceId: source.workspaceId,
-              entityType: SOURCE_RECORD_ENTITY,
-              entityId: null,
-              sourceObjectId: letter.objectId,
-              ...(options.syncJobId ? { syncJobId: options.syncJobId } : {}),
-              category: 'mapping',
-              reason: letter.reason,
-              request: { source: source.name, sourceId: source.id, mappingVersion: source.mappingVersion, objectId: letter.objectId, payload: letter.payload },
-              response: null,
-            },
-            tx,
-          );
-        }
+        // One statement for the page's letters, written in a fixed order: concurrent pages failing the same records cannot deadlock.
+        await this.deadLetters.recordMany(
+          source.workspaceId,
+          letters.map((letter) => ({
+            entityType: SOURCE_RECORD_ENTITY,
+            entityId: null,
+            sourceObjectId: letter.objectId,
+            ...(options.syncJobId ? { syncJobId: options.syncJobId } : {}),
+            category: 'mapping',
+            reason: letter.reason,
+            request: { source: source.name, sourceId: source.id, mappingVersion: source.mappingVersion, objectId: letter.objectId, payload: letter.payload },
+            response: null,
+          })),
+          tx,
+        );
         counts.deadLettered = new Set(letters.map((letter) => letter.objectId)).size;
         await options.commit?.(tx, counts);
         return counts;
