@@ -65,7 +65,7 @@ describe('object records', () => {
       return response.json<{ results: RecordResultBody[]; counts: Record<string, number> }>();
     };
     const first = await send();
-    expect(first.counts).toEqual({ created: 190, updated: 0, unchanged: 0, rejected: 10 });
+    expect(first.counts).toEqual({ created: 190, updated: 0, unchanged: 0, stale: 0, rejected: 10 });
     first.results.forEach((result, index) => {
       const { field } = cases[index]!;
       expect(result.index).toBe(index);
@@ -97,7 +97,7 @@ describe('object records', () => {
     const queued = await outboxRows('object_record');
     expect(queued).toBe(190);
     const again = await send();
-    expect(again.counts).toEqual({ created: 0, updated: 0, unchanged: 190, rejected: 10 });
+    expect(again.counts).toEqual({ created: 0, updated: 0, unchanged: 190, stale: 0, rejected: 10 });
     expect(again.results.filter((r) => r.status === 'unchanged').map((r) => r.id)).toEqual(first.results.filter((r) => r.status === 'created').map((r) => r.id));
     expect(await outboxRows('object_record')).toBe(queued);
     expect(await t.db.objectRecordVersion.count({ where: { workspaceId: ws.id } })).toBe(190);

@@ -82,7 +82,7 @@ describe('a data-table source mapped to contacts and vehicles', () => {
     h.workato.upsertRow('data_table', 'fleet-1', { id: rows[3]!.id, data: vehicleRow(3, 'Model X') });
     const incremental = await startJob(h.t.app, ws, source.id, { kind: 'incremental' });
     const passed = await waitForJob(h.t.app, ws, incremental.id, (seen) => seen.progress.recordsSeen >= ROWS, 120_000);
-    expect(passed.progress.objects).toEqual({ created: 0, updated: 1, unchanged: VALID - 1 });
+    expect(passed.progress.objects).toEqual({ created: 0, updated: 1, unchanged: VALID - 1, stale: 0 });
     expect((await jobAction(h.t.app, ws, incremental.id, 'cancel')).statusCode).toBe(200);
     expect(await vehicles('VIN000003')).toMatchObject({ attributes: { model: 'Model X' }, version: 2 });
     expect(await outboxRows('object_record')).toBe(VALID + 1);

@@ -48,9 +48,15 @@ export const CONTACT_TARGET = 'contact';
 
 export type ObjectValue = string | number | boolean | Money;
 
+/**
+ * A record as a write carries it: an attribute left out is absent (its stored value stays), one given as null is
+ * null (to clear it), and `attributes: null` clears them all.
+ */
 export interface NormalizedObjectRecord {
   externalId: string;
-  attributes: Record<string, ObjectValue>;
+  attributes: Record<string, ObjectValue | null> | null;
+  /** When the source last changed the record (UTC ISO-8601): the source time of the values it carries. */
+  sourceUpdatedAt?: string;
 }
 
 /** An association as a record names it; which identifier is set depends on the other end's type. */
@@ -61,11 +67,9 @@ export interface AssociationReference {
   email?: string;
 }
 
-export type NormalizeObjectResult =
-  | { ok: true; record: NormalizedObjectRecord; associations: AssociationReference[]; hash: string }
-  | { ok: false; rejections: Rejection[] };
+export type NormalizeObjectResult = { ok: true; record: NormalizedObjectRecord; associations: AssociationReference[] } | { ok: false; rejections: Rejection[] };
 
-const RECORD_KEYS: ReadonlySet<string> = new Set(['externalId', 'attributes', 'associations']);
+const RECORD_KEYS: ReadonlySet<string> = new Set(['externalId', 'attributes', 'associations', 'sourceUpdatedAt']);
 const ASSOCIATION_KEYS: ReadonlySet<string> = new Set(['objectType', 'id', 'externalId', 'email']);
 /** Attribute types an external ID can be read from: money and booleans identify nothing. */
 const IDENTIFYING_TYPES: ReadonlySet<AttributeType> = new Set(['text', 'number', 'date', 'datetime', 'email', 'phone']);
@@ -135,22 +139,34 @@ function valueNormalizer(type: AttributeType, region: CountryCode): (input: unkn
  * paths: `attributes.renewal_date`, `associations.1.objectType`); never throws.
  */
 export function normalizeObjectRecord(input: unknown, type: ObjectTypeDefinition, region: CountryCode): NormalizeObjectResult {
-  if (!isRecord(input)) return { ok: false, rejections: [{ field: '', reason: `expected a JSON object {externalId?, attributes, associations?}, got ${describeType(input)}` }] };
+  if (!isRecord(input)) {
+    return { ok: false, rejections: [{ field: '', reason: `expected a JSON object {externalId?, attributes, associations?, sourceUpdatedAt?}, got ${describeType(input)}` }] };
+  }
   const rejections = new Rejections();
-  for (const key of Object.keys(input)) if (!RECORD_KEYS.has(key)) rejections.add(key, 'unknown field; expected externalId, attributes or associations');
+  for (const key of Object.keys(input)) if (!RECORD_KEYS.has(key)) rejections.add(key, 'unknown field; expected externalId, attributes, associations or sourceUpdatedAt');
   const attributes = parseAttributes(input.attributes, type, region, rejections.at('attributes'));
   const associations = parseAssociations(input.associations, type, rejections.at('associations'));
-  const externalId = isBlank(input.externalId) ? derivedExternalId(type, attributes, rejections) : rejections.take('externalId', normalizeSourceId(input.externalId));
+  const externalId = isBlank(input.externalId) ? derivedExternalId(type, attributes ?? {}, rejections) : rejections.take('externalId', normalizeSourceId(input.externalId));
+  const sourceUpdatedAt = isBlank(input.sourceUpdatedAt) ? undefined : rejections.take('sourceUpdatedAt', normalizeTimestamp(input.sourceUpdatedAt));
   if (rejections.count === 0) {
     const unstorable = unstorableText(input, '');
     if (unstorable) rejections.add(unstorable.field, unstorable.reason);
   }
   if (rejections.count > 0 || externalId === undefined) return { ok: false, rejections: rejections.list };
-  const record = { externalId, attributes };
-  return { ok: true, record, associations, hash: contentHash(record) };
+  return { ok: true, record: { externalId, attributes, ...(sourceUpdatedAt !== undefined ? { sourceUpdatedAt } : {}) }, associations };
 }
 
-function parseAttributes(input: unknown, type: ObjectTypeDefinition, region: CountryCode, rejections: Rejections): Record<string, ObjectValue> {
+/**
+ * The attributes a write carries: values normalized by their definitions, null kept (it clears the attribute),
+ * blank and absent ones left out (the stored value stays). null for them all clears every attribute. A required
+ * attribute may be left out (a new record must have it: see missingRequired) but never cleared.
+ */
+function parseAttributes(input: unknown, type: ObjectTypeDefinition, region: CountryCode, rejections: Rejections): Record<string, ObjectValue | null> | null {
+  if (input === null) {
+    const required = type.attributes.filter((definition) => definition.required).map((definition) => definition.name);
+    if (required.length > 0) rejections.add('', `cannot clear every attribute: ${required.join(', ')} ${required.length === 1 ? 'is' : 'are'} required`);
+    return null;
+  }
   if (!isBlank(input) && !isRecord(input)) {
     rejections.add('', `expected an object of attribute name to value, got ${describeType(input)}`);
     return {};
@@ -160,28 +176,37 @@ function parseAttributes(input: unknown, type: ObjectTypeDefinition, region: Cou
   for (const name of Object.keys(given)) {
     if (!definitions.has(name)) rejections.add(name.slice(0, 64), `not an attribute of ${type.name}; its attributes are ${[...definitions.keys()].join(', ') || 'none'}`);
   }
-  const entries: [string, ObjectValue][] = [];
+  const entries: [string, ObjectValue | null][] = [];
   for (const definition of type.attributes) {
     const raw = Object.hasOwn(given, definition.name) ? given[definition.name] : undefined;
-    if (isBlank(raw)) {
-      if (definition.required) rejections.add(definition.name, `required (${definition.type})`);
+    if (raw === null) {
+      if (definition.required) rejections.add(definition.name, `required (${definition.type}): it cannot be cleared`);
+      else entries.push([definition.name, null]);
       continue;
     }
+    if (isBlank(raw)) continue;
     const value = rejections.take(definition.name, valueNormalizer(definition.type, region)(raw));
     if (value !== undefined) entries.push([definition.name, value]);
   }
   return Object.fromEntries(entries);
 }
 
+/** The required attributes a record lacks (a new record must carry them; a stored one keeps them). */
+export function missingRequired(type: Pick<ObjectTypeDefinition, 'attributes'>, attributes: Readonly<Record<string, unknown>>): Rejection[] {
+  return type.attributes
+    .filter((definition) => definition.required && attributes[definition.name] == null)
+    .map((definition) => ({ field: `attributes.${definition.name}`, reason: `required (${definition.type})` }));
+}
+
 /** The rule's external ID: one attribute's value as text, or a hash of several (mirroring contacts' `h:` IDs). */
-function derivedExternalId(type: ObjectTypeDefinition, attributes: Record<string, ObjectValue>, rejections: Rejections): string | undefined {
+function derivedExternalId(type: ObjectTypeDefinition, attributes: Readonly<Record<string, ObjectValue | null>>, rejections: Rejections): string | undefined {
   const rule = type.externalIdRule;
   switch (rule.kind) {
     case 'given':
       return rejections.add('externalId', `required: ${type.name} records are identified by the externalId you give`);
     case 'attribute': {
       const value = attributes[rule.attribute];
-      if (value === undefined) return rejections.add(`attributes.${rule.attribute}`, 'required: the external ID is made from it (or give externalId)');
+      if (value == null) return rejections.add(`attributes.${rule.attribute}`, 'required: the external ID is made from it (or give externalId)');
       return rejections.take(`attributes.${rule.attribute}`, normalizeSourceId(String(value)));
     }
     case 'hash': {

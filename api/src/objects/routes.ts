@@ -116,13 +116,15 @@ export const objectRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-action': { object: 'object_record', verb: 'upsert', pickLists: PICK_TYPE, repeatable: true },
       summary: 'Upsert an object record',
       description:
-        "Creates the record, or updates the one with the same external ID, and adds the associations given. An identical re-send answers `unchanged` and queues no new work.",
+        'Creates the record, or merges into the one with the same external ID, and adds the associations given: an attribute left out keeps its value, null clears it. ' +
+        'Each attribute applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one; `skipped` names those that were older. ' +
+        'An identical re-send answers `unchanged`, an older one `stale`; neither queues work.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZObjectTypeParams,
       body: ZObjectRecordInput,
       response: {
-        200: success(ZObjectRecordWriteResult, 'Updated, or unchanged: the record as stored.'),
+        200: success(ZObjectRecordWriteResult, 'Updated, unchanged (identical to what Tajo had) or stale (older than what Tajo holds): the record as stored.'),
         201: success(ZObjectRecordWriteResult, 'Created: the record as normalized and stored.'),
         ...errorResponses(404, 413, 422),
       },
@@ -140,7 +142,7 @@ export const objectRoutes: FastifyPluginAsyncZod = async (app) => {
       'x-workato-action': { object: 'object_record', verb: 'batch_upsert', batch: { records: 'records', results: 'results' }, pickLists: PICK_TYPE, repeatable: true },
       summary: 'Batch upsert object records',
       description:
-        'Upserts up to 1,000 records of one type. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.',
+        'Upserts up to 1,000 records of one type, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch.',
       tags: TAGS,
       headers: ZIdempotencyHeaders,
       params: ZObjectTypeParams,

@@ -129,9 +129,21 @@ export const ZObjectRecordInput = z
     externalId: z.union([z.string(), z.number()]).optional().meta({ description: "Your stable ID for the record; made by the type's external-ID rule when absent." }),
     attributes: z
       .record(z.string(), z.union([ZObjectValue, z.object({ currency: z.string(), amount: z.union([z.string(), z.number()]) }), z.null()]))
-      .optional()
-      .meta({ description: "Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers)." }),
+      .nullish()
+      .meta({
+        description:
+          "Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). " +
+          'Merged into the stored record: an attribute left out keeps its value, null clears it, and null for them all clears every attribute (required ones cannot be cleared; a new record must have them).',
+      }),
     associations: z.array(ZAssociationReference).max(100).optional().meta({ description: 'Associations to add (existing ones stay; remove them with the dissociate operation).' }),
+    sourceUpdatedAt: z
+      .union([z.string(), z.number()])
+      .nullish()
+      .meta({
+        description:
+          'When the source last changed the record (epoch seconds or milliseconds, RFC 3339 with any offset, or a date); the time of arrival when absent. ' +
+          'An attribute is written only when this is newer than the source time of the value Tajo holds.',
+      }),
   })
   .strict()
   .meta({
@@ -183,7 +195,12 @@ export const ZObjectRecord = z
 
 export const ZObjectRecordWriteResult = z
   .object({
-    result: z.enum(WRITE_RESULTS).meta({ description: 'unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.' }),
+    result: z.enum(WRITE_RESULTS).meta({
+      description:
+        'unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. ' +
+        'Neither records a version or queues anything downstream.',
+    }),
+    skipped: ZRecordResult.shape.skipped.unwrap(),
     record: ZObjectRecord,
   })
   .meta({ id: 'ObjectRecordWriteResult' });
@@ -205,7 +222,7 @@ export const ZObjectRecordBatchRequest = z
 export const ZObjectRecordBatchResult = z
   .object({
     results: z.array(ZRecordResult),
-    counts: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
+    counts: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), stale: z.number().int(), rejected: z.number().int() }),
   })
   .meta({
     id: 'ObjectRecordBatchResult',
@@ -214,7 +231,7 @@ export const ZObjectRecordBatchResult = z
         { index: 0, status: 'created', id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c', externalId: 'SUB-1001', errors: [] },
         { index: 1, status: 'rejected', id: null, externalId: null, errors: [{ field: 'attributes.billing_email', reason: "not an email address: no '@'" }] },
       ],
-      counts: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+      counts: { created: 1, updated: 0, unchanged: 0, stale: 0, rejected: 1 },
     },
   });
 

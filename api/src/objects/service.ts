@@ -5,7 +5,8 @@ import { AppError, notFound, type FieldError } from '../errors/problem.ts';
 import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import type { RecordOutcome, WriteContext } from '../contacts/service.ts';
-import { Rejections, type Rejection } from '../contacts/normalize.ts';
+import { isBlank, isRecord, Rejections, type Rejection } from '../contacts/normalize.ts';
+import { sourceTimeOf } from './merge.ts';
 import {
   CONTACT_TARGET,
   changeRejections,
@@ -15,16 +16,16 @@ import {
   type AssociationReference,
   type AttributeDefinition,
   type ExternalIdRule,
-  type NormalizedObjectRecord,
   type ObjectTypeDefinition,
   type ObjectValue,
 } from './normalize.ts';
+import { OBJECT_RECORD_ENTITY, writeRecords, type RecordWrite } from './writer.ts';
 
 /**
  * Outbox entity types. A record: upsert | delete | erase (erase carries the external ID). An
  * association: upsert | delete, the row kept (soft-deleted) so activation can read what to remove.
  */
-export const OBJECT_RECORD_ENTITY = 'object_record';
+export { OBJECT_RECORD_ENTITY };
 export const OBJECT_ASSOCIATION_ENTITY = 'object_association';
 
 type Tx = Prisma.TransactionClient;
@@ -64,6 +65,8 @@ export interface AssociationOutcome {
 export interface TypedRecord {
   type: string;
   record: unknown;
+  /** The source time of a record that gives no sourceUpdatedAt of its own (a source's message time). */
+  sourceUpdatedAt?: string | undefined;
 }
 
 /** An association's other end as stored: its type and external ID. */
@@ -93,36 +96,6 @@ export const toObjectType = (row: ObjectTypeRow) => ({
 const bodyErrors = (rejections: readonly Rejection[], prefix = 'body'): FieldError[] =>
   rejections.map((rejection) => ({ field: [prefix, rejection.field].filter(Boolean).join('.'), reason: rejection.reason }));
 
-/**
- * One statement writes a round of records of one type: upserts those whose content differs (or
- * revives soft-deleted ones), records their versions and queues their activation, so the outbox
- * row commits with the change. Unchanged records come back with `inserted` null.
- */
-const WRITE_RECORDS = `
-  WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(idx int, external_id text, attributes jsonb, content_hash text, payload jsonb, normalized jsonb)
-  ),
-  written AS (
-    INSERT INTO object_records AS r (workspace_id, object_type_id, external_id, attributes, content_hash)
-    SELECT $2::uuid, $3::uuid, external_id, attributes, content_hash FROM input ORDER BY external_id
-    ON CONFLICT (object_type_id, external_id) DO UPDATE SET
-      attributes = EXCLUDED.attributes, content_hash = EXCLUDED.content_hash, version = r.version + 1, updated_at = now(), deleted_at = NULL
-    WHERE r.content_hash <> EXCLUDED.content_hash OR r.deleted_at IS NOT NULL
-    RETURNING r.id, r.external_id, r.version, (r.xmax = 0) AS inserted
-  ),
-  versions AS (
-    INSERT INTO object_record_versions (record_id, workspace_id, version, payload, normalized, request_id)
-    SELECT w.id, $2::uuid, w.version, i.payload, i.normalized, $4 FROM written w JOIN input i USING (external_id)
-  ),
-  queued AS (
-    INSERT INTO activation_outbox (workspace_id, entity_type, entity_id, operation, entity_version)
-    SELECT $2::uuid, '${OBJECT_RECORD_ENTITY}', w.id, 'upsert', w.version FROM written w
-  )
-  SELECT i.idx, COALESCE(w.id, existing.id)::text AS id, w.inserted
-  FROM input i
-  LEFT JOIN written w USING (external_id)
-  LEFT JOIN object_records existing ON existing.object_type_id = $3::uuid AND existing.external_id = i.external_id AND existing.deleted_at IS NULL`;
-
 /** Adds associations (or revives removed ones) and queues each change; answers the rows that changed. */
 const ADD_ASSOCIATIONS = `
   WITH input AS (
@@ -140,6 +113,10 @@ const ADD_ASSOCIATIONS = `
     SELECT $2::uuid, '${OBJECT_ASSOCIATION_ENTITY}', w.id, 'upsert', w.version FROM written w
   )
   SELECT id::text, record_id::text AS "recordId", target_type AS "targetType", target_external_id AS "targetExternalId" FROM written`;
+
+/** A typed record with its source's time as its own sourceUpdatedAt, unless it gives one. */
+const withSourceTime = ({ record, sourceUpdatedAt }: TypedRecord): unknown =>
+  sourceUpdatedAt !== undefined && isRecord(record) && isBlank(record.sourceUpdatedAt) ? { ...record, sourceUpdatedAt } : record;
 
 const unknownType = (name: string): Rejection => ({ field: 'type', reason: `no object type '${name.slice(0, 64)}' in this workspace` });
 
@@ -235,7 +212,8 @@ export class ObjectService {
 
   /**
    * Normalizes, resolves and writes each record on its own: one bad record never fails the others.
-   * A record is `unchanged` when neither its attributes nor its associations changed.
+   * Each merges into the stored record (see merge.ts). A record is `unchanged` when neither its attributes nor its
+   * associations changed, `stale` when all it carried is older than what is held and it added no association.
    */
   async upsertMany(ctx: WriteContext, typeName: string, records: readonly unknown[]): Promise<RecordOutcome[]> {
     // FOR SHARE: the type cannot change or go while its records are written.
@@ -249,10 +227,10 @@ export class ObjectService {
   async upsertTyped(tx: Tx, ctx: WriteContext, records: readonly TypedRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = new Array(records.length);
     const byType = new Map<string, { record: unknown; index: number }[]>();
-    records.forEach(({ type, record }, index) => {
-      const group = byType.get(type) ?? [];
-      group.push({ record, index });
-      byType.set(type, group);
+    records.forEach((typed, index) => {
+      const group = byType.get(typed.type) ?? [];
+      group.push({ record: withSourceTime(typed), index });
+      byType.set(typed.type, group);
     });
     // Types locked in name order: two pages sharing types cannot deadlock on them.
     for (const [typeName, group] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -273,18 +251,22 @@ export class ObjectService {
     const names = [...new Set(records.map((record) => record.type))];
     const types = names.length === 0 ? [] : await this.db.objectType.findMany({ where: { workspaceId, name: { in: names } } });
     const definitions = new Map(types.map((type) => [type.name, definitionOf(type)]));
-    return records.map(({ type, record }) => {
-      const definition = definitions.get(type);
-      if (!definition) return { ok: false as const, rejections: [unknownType(type)] };
-      const result = normalizeObjectRecord(record, definition, region as CountryCode);
-      return result.ok ? { ok: true as const, record: { type, ...result.record, associations: result.associations } } : result;
+    return records.map((typed) => {
+      const definition = definitions.get(typed.type);
+      if (!definition) return { ok: false as const, rejections: [unknownType(typed.type)] };
+      const result = normalizeObjectRecord(withSourceTime(typed), definition, region as CountryCode);
+      if (!result.ok) return result;
+      // Clearing them all shows as each attribute cleared: the preview's attributes are an object.
+      const attributes = result.record.attributes ?? Object.fromEntries(definition.attributes.map((attribute) => [attribute.name, null]));
+      return { ok: true as const, record: { type: typed.type, ...result.record, attributes, associations: result.associations } };
     });
   }
 
   async #write(tx: Tx, ctx: WriteContext, type: ObjectTypeRow, records: readonly unknown[]): Promise<RecordOutcome[]> {
     const definition = definitionOf(type);
     const outcomes: RecordOutcome[] = new Array(records.length);
-    const accepted: { index: number; record: NormalizedObjectRecord; hash: string; payload: unknown; targets: Target[] }[] = [];
+    const accepted: { index: number; write: RecordWrite; targets: Target[] }[] = [];
+    const arrivedAt = ctx.arrivedAt ?? new Date().toISOString();
     const normalized = records.map((record) => normalizeObjectRecord(record, definition, ctx.settings.defaultPhoneRegion as CountryCode));
     const references = normalized.flatMap((result) => (result.ok ? result.associations : []));
     const resolved = await this.#resolve(tx, ctx.workspaceId, references);
@@ -297,35 +279,23 @@ export class ObjectService {
       const targets = result.associations.map(() => resolved[next++]!);
       const errors = targets.flatMap((target, i) => ('reason' in target ? [{ field: `associations.${i}.${target.field}`, reason: target.reason }] : []));
       if (errors.length > 0) outcomes[index] = { index, status: 'rejected', id: null, externalId: null, errors };
-      else accepted.push({ index, record: result.record, hash: result.hash, payload: records[index], targets: targets as Target[] });
+      else accepted.push({ index, write: { record: result.record, time: sourceTimeOf(result.record, arrivedAt), payload: records[index] }, targets: targets as Target[] });
     });
-    // A record given twice is written once per occurrence, in order, each with its own result.
-    const rounds: (typeof accepted)[] = [];
-    const occurrences = new Map<string, number>();
-    for (const write of accepted) {
-      const round = occurrences.get(write.record.externalId) ?? 0;
-      occurrences.set(write.record.externalId, round + 1);
-      (rounds[round] ??= []).push(write);
-    }
-    for (const round of rounds) {
-      const input = round.map((write) => ({
-        idx: write.index,
-        external_id: write.record.externalId,
-        attributes: write.record.attributes,
-        content_hash: write.hash,
-        payload: write.payload,
-        normalized: write.record,
-      }));
-      const rows = await tx.$queryRawUnsafe<{ idx: number; id: string; inserted: boolean | null }[]>(WRITE_RECORDS, JSON.stringify(input), ctx.workspaceId, type.id, ctx.requestId);
-      for (const row of rows) {
-        outcomes[row.idx] = { index: row.idx, status: row.inserted === null ? 'unchanged' : row.inserted ? 'created' : 'updated', id: row.id, externalId: input.find((item) => item.idx === row.idx)!.external_id, errors: [] };
-      }
-    }
-    const links = accepted.flatMap((write) => write.targets.map((target) => ({ index: write.index, recordId: outcomes[write.index]!.id!, target })));
+    const target = { workspaceId: ctx.workspaceId, typeId: type.id, definition, requestId: ctx.requestId };
+    const written = await writeRecords(tx, target, accepted.map(({ write }) => write));
+    written.forEach(({ status, id, skipped, errors }, i) => {
+      const { index, write } = accepted[i]!;
+      outcomes[index] = { index, status, id, externalId: status === 'rejected' ? null : write.record.externalId, ...(skipped.length > 0 ? { skipped } : {}), errors };
+    });
+    const links = accepted.flatMap(({ index, targets }) => {
+      const recordId = outcomes[index]!.id;
+      return recordId === null ? [] : targets.map((target) => ({ index, recordId, target }));
+    });
     const added = await this.#addAssociations(tx, ctx.workspaceId, links.map(({ recordId, target }) => ({ recordId, target })));
     for (const link of links) {
       const outcome = outcomes[link.index]!;
-      if (outcome.status === 'unchanged' && added.has(targetKey(link.recordId, link.target))) outcome.status = 'updated';
+      // Associations are only ever added by an upsert, so a new one is a change whatever the attributes' times.
+      if ((outcome.status === 'unchanged' || outcome.status === 'stale') && added.has(targetKey(link.recordId, link.target))) outcome.status = 'updated';
     }
     return outcomes;
   }
@@ -335,7 +305,7 @@ export class ObjectService {
     if (outcome!.status === 'rejected') {
       throw new AppError('validation', 'The record cannot be normalized; see errors.', { errors: bodyErrors(outcome!.errors) });
     }
-    return { result: outcome!.status, record: await this.get(ctx.workspaceId, typeName, outcome!.id!) };
+    return { result: outcome!.status, skipped: outcome!.skipped ?? [], record: await this.get(ctx.workspaceId, typeName, outcome!.id!) };
   }
 
   async get(workspaceId: string, typeName: string, id: string) {
