@@ -573,6 +573,13 @@
                 optional: false
               },
               {
+                name: 'stale',
+                label: 'Stale',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
                 name: 'rejected',
                 label: 'Rejected',
                 type: 'integer',
@@ -1279,6 +1286,10 @@
               [
                 'Unchanged',
                 'unchanged'
+              ],
+              [
+                'Stale',
+                'stale'
               ]
             ],
             optional: false,
@@ -1290,9 +1301,17 @@
               control_type: 'text',
               optional: false,
               toggle_hint: 'Use custom value',
-              hint: 'unchanged: identical to what Tajo had; nothing new is sent downstream.'
+              hint: 'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.'
             },
-            hint: 'unchanged: identical to what Tajo had; nothing new is sent downstream.'
+            hint: 'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.'
+          },
+          {
+            name: 'skipped',
+            label: 'Skipped',
+            type: 'array',
+            of: 'string',
+            optional: false,
+            hint: 'Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none.'
           },
           {
             name: 'contact',
@@ -1441,11 +1460,28 @@
             }
           },
           {
+            name: 'occurrences',
+            label: 'Occurrences',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest.'
+          },
+          {
+            name: 'lastSeenAt',
+            label: 'Last seen at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When the record last failed this way.'
+          },
+          {
             name: 'createdAt',
             label: 'Created at',
             type: 'date_time',
             control_type: 'date_time',
-            optional: false
+            optional: false,
+            hint: 'When the record first failed this way.'
           },
           {
             name: 'updatedAt',
@@ -1453,6 +1489,204 @@
             type: 'date_time',
             control_type: 'date_time',
             optional: false
+          }
+        ]
+      end
+    },
+    dead_letter_discard: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'entityType',
+            label: 'Entity type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What was being activated (`contact`).'
+          },
+          {
+            name: 'entityId',
+            label: 'Entity ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The Tajo ID of the record; null once it was erased.'
+          },
+          {
+            name: 'sourceObjectId',
+            label: 'Source object ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s ID at its source (a contact\'s external ID).'
+          },
+          {
+            name: 'syncJobId',
+            label: 'Sync job ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The sync job that brought the record, when any.'
+          },
+          {
+            name: 'category',
+            label: 'Category',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Mapping',
+                'mapping'
+              ],
+              [
+                'Validation',
+                'validation'
+              ],
+              [
+                'Authentication',
+                'authentication'
+              ],
+              [
+                'Permission',
+                'permission'
+              ],
+              [
+                'Rate limited',
+                'rate_limited'
+              ],
+              [
+                'Vendor unavailable',
+                'vendor_unavailable'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'category',
+              label: 'Category',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'reason',
+            label: 'Reason',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What went wrong, for an operator.'
+          },
+          {
+            name: 'request',
+            label: 'Request',
+            type: 'object',
+            optional: false,
+            hint: 'The request Tajo sent to Brevo.'
+          },
+          {
+            name: 'response',
+            label: 'Response',
+            type: 'object',
+            optional: false,
+            hint: 'Brevo\'s answer (or how the attempts ended).'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Open',
+                'open'
+              ],
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Discarded',
+                'discarded'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'occurrences',
+            label: 'Occurrences',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest.'
+          },
+          {
+            name: 'lastSeenAt',
+            label: 'Last seen at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When the record last failed this way.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When the record first failed this way.'
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'result',
+            label: 'Result',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Discarded',
+                'discarded'
+              ],
+              [
+                'Already discarded',
+                'already_discarded'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'result',
+              label: 'Result',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'discarded: discarded by this request; already_discarded: an earlier request did, and this one changed nothing.'
+            },
+            hint: 'discarded: discarded by this request; already_discarded: an earlier request did, and this one changed nothing.'
           }
         ]
       end
@@ -1474,6 +1708,204 @@
             type: 'string',
             control_type: 'text',
             optional: false
+          }
+        ]
+      end
+    },
+    dead_letter_retry: {
+      fields: lambda do |_connection, _config_fields, object_definitions|
+        [
+          {
+            name: 'id',
+            label: 'ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false
+          },
+          {
+            name: 'entityType',
+            label: 'Entity type',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What was being activated (`contact`).'
+          },
+          {
+            name: 'entityId',
+            label: 'Entity ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The Tajo ID of the record; null once it was erased.'
+          },
+          {
+            name: 'sourceObjectId',
+            label: 'Source object ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The record\'s ID at its source (a contact\'s external ID).'
+          },
+          {
+            name: 'syncJobId',
+            label: 'Sync job ID',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'The sync job that brought the record, when any.'
+          },
+          {
+            name: 'category',
+            label: 'Category',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Mapping',
+                'mapping'
+              ],
+              [
+                'Validation',
+                'validation'
+              ],
+              [
+                'Authentication',
+                'authentication'
+              ],
+              [
+                'Permission',
+                'permission'
+              ],
+              [
+                'Rate limited',
+                'rate_limited'
+              ],
+              [
+                'Vendor unavailable',
+                'vendor_unavailable'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'category',
+              label: 'Category',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'reason',
+            label: 'Reason',
+            type: 'string',
+            control_type: 'text',
+            optional: false,
+            hint: 'What went wrong, for an operator.'
+          },
+          {
+            name: 'request',
+            label: 'Request',
+            type: 'object',
+            optional: false,
+            hint: 'The request Tajo sent to Brevo.'
+          },
+          {
+            name: 'response',
+            label: 'Response',
+            type: 'object',
+            optional: false,
+            hint: 'Brevo\'s answer (or how the attempts ended).'
+          },
+          {
+            name: 'status',
+            label: 'Status',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Open',
+                'open'
+              ],
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Discarded',
+                'discarded'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'status',
+              label: 'Status',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value'
+            }
+          },
+          {
+            name: 'occurrences',
+            label: 'Occurrences',
+            type: 'integer',
+            control_type: 'integer',
+            optional: false,
+            hint: 'How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest.'
+          },
+          {
+            name: 'lastSeenAt',
+            label: 'Last seen at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When the record last failed this way.'
+          },
+          {
+            name: 'createdAt',
+            label: 'Created at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false,
+            hint: 'When the record first failed this way.'
+          },
+          {
+            name: 'updatedAt',
+            label: 'Updated at',
+            type: 'date_time',
+            control_type: 'date_time',
+            optional: false
+          },
+          {
+            name: 'result',
+            label: 'Result',
+            type: 'string',
+            control_type: 'select',
+            options: [
+              [
+                'Retried',
+                'retried'
+              ],
+              [
+                'Already retried',
+                'already_retried'
+              ]
+            ],
+            optional: false,
+            toggle_hint: 'Select from list',
+            toggle_field: {
+              name: 'result',
+              label: 'Result',
+              type: 'string',
+              control_type: 'text',
+              optional: false,
+              toggle_hint: 'Use custom value',
+              hint: 'retried: queued for activation again by this request; already_retried: an earlier request did, and this one changed nothing.'
+            },
+            hint: 'retried: queued for activation again by this request; already_retried: an earlier request did, and this one changed nothing.'
           }
         ]
       end
@@ -2572,6 +3004,13 @@
                 optional: false
               },
               {
+                name: 'stale',
+                label: 'Stale',
+                type: 'integer',
+                control_type: 'integer',
+                optional: false
+              },
+              {
                 name: 'rejected',
                 label: 'Rejected',
                 type: 'integer',
@@ -2599,7 +3038,7 @@
             label: 'Attributes',
             type: 'object',
             optional: true,
-            hint: 'Values by the type\'s attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace\'s region for local numbers). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
+            hint: 'Values by the type\'s attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace\'s region for local numbers). Merged into the stored record: an attribute left out keeps its value, null clears it, and null for them all clears every attribute (required ones cannot be cleared; a new record must have them). Map an object datapill, or use a formula such as {"plan" => "pro"}.'
           },
           {
             name: 'associations',
@@ -2609,6 +3048,14 @@
             optional: true,
             hint: 'Associations to add (existing ones stay; remove them with the dissociate operation).',
             properties: object_definitions['object_association_reference_input']
+          },
+          {
+            name: 'sourceUpdatedAt',
+            label: 'Source updated at',
+            type: 'string',
+            control_type: 'text',
+            optional: true,
+            hint: 'When the source last changed the record (epoch seconds or milliseconds, RFC 3339 with any offset, or a date); the time of arrival when absent. An attribute is written only when this is newer than the source time of the value Tajo holds.'
           }
         ]
       end
@@ -2694,6 +3141,10 @@
               [
                 'Unchanged',
                 'unchanged'
+              ],
+              [
+                'Stale',
+                'stale'
               ]
             ],
             optional: false,
@@ -2705,9 +3156,17 @@
               control_type: 'text',
               optional: false,
               toggle_hint: 'Use custom value',
-              hint: 'unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.'
+              hint: 'unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. Neither records a version or queues anything downstream.'
             },
-            hint: 'unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.'
+            hint: 'unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. Neither records a version or queues anything downstream.'
+          },
+          {
+            name: 'skipped',
+            label: 'Skipped',
+            type: 'array',
+            of: 'string',
+            optional: false,
+            hint: 'Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none.'
           },
           {
             name: 'record',
@@ -2906,6 +3365,10 @@
                 'unchanged'
               ],
               [
+                'Stale',
+                'stale'
+              ],
+              [
                 'Rejected',
                 'rejected'
               ]
@@ -2918,8 +3381,10 @@
               type: 'string',
               control_type: 'text',
               optional: false,
-              toggle_hint: 'Use custom value'
-            }
+              toggle_hint: 'Use custom value',
+              hint: 'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.'
+            },
+            hint: 'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.'
           },
           {
             name: 'id',
@@ -2935,6 +3400,14 @@
             type: 'string',
             control_type: 'text',
             optional: false
+          },
+          {
+            name: 'skipped',
+            label: 'Skipped',
+            type: 'array',
+            of: 'string',
+            optional: true,
+            hint: 'Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none.'
           },
           {
             name: 'errors',
@@ -3156,6 +3629,7 @@
       sample_output: lambda do |_connection, _input|
         {
           result: 'created',
+          skipped: [],
           contact: {
             id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
             externalId: 'salesforce:0035e00000Bx1QkAAJ',
@@ -3207,9 +3681,31 @@
       description: lambda do |_input, _pick_list_label|
         'Upsert <span class="provider">contact</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work. Needs an API key with the write scope.',
+      help: 'Creates the contact, or merges into the one with the same external ID: a field left out keeps its value, null clears it, attributes merge by name and consent by channel. Each field applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one. An identical re-send answers `unchanged`, an older one `stale`; neither queues work. Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on. Needs an API key with the write scope.',
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_record_input'] +
+        [
+          {
+            name: 'clear_empty_fields',
+            label: 'Clear fields mapped to empty values',
+            type: 'boolean',
+            control_type: 'checkbox',
+            convert_input: 'boolean_conversion',
+            optional: true,
+            sticky: true,
+            toggle_hint: 'Select from options',
+            toggle_field: {
+              name: 'clear_empty_fields',
+              label: 'Clear fields mapped to empty values',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'true or false'
+            },
+            hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.'
+          }
+        ] +
         [
           {
             name: 'idempotency_key',
@@ -3223,7 +3719,9 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', 'v1/contacts/upsert', nil, input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['idempotency_key'].presence)
+        # Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+        body = call('merge_payload', input.slice('externalId', 'source', 'sourceId', 'email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['clear_empty_fields'].to_s == 'true')
+        call('tajo_request', 'post', 'v1/contacts/upsert', nil, body, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -3231,6 +3729,7 @@
       sample_output: lambda do |_connection, _input|
         {
           result: 'created',
+          skipped: [],
           contact: {
             id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
             externalId: 'salesforce:0035e00000Bx1QkAAJ',
@@ -3282,10 +3781,32 @@
       description: lambda do |_input, _pick_list_label|
         'Batch upsert <span class="provider">contacts</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch. Needs an API key with the write scope.',
+      help: 'Upserts up to 1,000 contacts, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch. Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on. Needs an API key with the write scope.',
       batch: true,
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_batch_request_input'] +
+        [
+          {
+            name: 'clear_empty_fields',
+            label: 'Clear fields mapped to empty values',
+            type: 'boolean',
+            control_type: 'checkbox',
+            convert_input: 'boolean_conversion',
+            optional: true,
+            sticky: true,
+            toggle_hint: 'Select from options',
+            toggle_field: {
+              name: 'clear_empty_fields',
+              label: 'Clear fields mapped to empty values',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'true or false'
+            },
+            hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.'
+          }
+        ] +
         [
           {
             name: 'idempotency_key',
@@ -3299,7 +3820,9 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, input.slice('records'), input['idempotency_key'].presence)
+        # Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+        body = call('merge_payload', input.slice('records'), input['clear_empty_fields'].to_s == 'true')
+        response = call('tajo_request', 'post', 'v1/contacts/batch', nil, body, input['idempotency_key'].presence)
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -3336,6 +3859,17 @@
               externalId: 'shopify:7001',
               errors: [],
               list_index: 0
+            },
+            {
+              index: 2,
+              status: 'stale',
+              id: '3f2b9c4d-8e1a-4b6c-9d7e-2a5f0c1b8e94',
+              externalId: 'shopify:7003',
+              skipped: [
+                'firstName'
+              ],
+              errors: [],
+              list_index: 2
             }
           ],
           failed_records: [
@@ -3353,7 +3887,7 @@
               list_index: 1
             }
           ],
-          success_count: 1,
+          success_count: 2,
           failed_count: 1
         }
       end,
@@ -3521,7 +4055,7 @@
       description: lambda do |_input, _pick_list_label|
         'Update <span class="provider">contact</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change. Needs an API key with the write scope.',
+      help: 'Changes only the fields given; null clears a field. The external ID, source and source ID cannot change. Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on. Needs an API key with the write scope.',
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         [
           {
@@ -3536,6 +4070,28 @@
         object_definitions['contact_patch_input'] +
         [
           {
+            name: 'clear_empty_fields',
+            label: 'Clear fields mapped to empty values',
+            type: 'boolean',
+            control_type: 'checkbox',
+            convert_input: 'boolean_conversion',
+            optional: true,
+            sticky: true,
+            toggle_hint: 'Select from options',
+            toggle_field: {
+              name: 'clear_empty_fields',
+              label: 'Clear fields mapped to empty values',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'true or false'
+            },
+            hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.'
+          }
+        ] +
+        [
+          {
             name: 'idempotency_key',
             label: 'Idempotency key',
             type: 'string',
@@ -3547,7 +4103,9 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['idempotency_key'].presence)
+        # Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+        body = call('merge_payload', input.slice('email', 'phone', 'phoneRegion', 'firstName', 'lastName', 'locale', 'sourceCreatedAt', 'sourceUpdatedAt', 'lifetimeValue', 'consent', 'attributes'), input['clear_empty_fields'].to_s == 'true')
+        call('tajo_request', 'patch', "v1/contacts/#{input['id'].to_s.encode_url}", nil, body, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['contact_write_result']
@@ -3555,6 +4113,7 @@
       sample_output: lambda do |_connection, _input|
         {
           result: 'created',
+          skipped: [],
           contact: {
             id: '9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31',
             externalId: 'salesforce:0035e00000Bx1QkAAJ',
@@ -4936,7 +5495,7 @@
       description: lambda do |_input, _pick_list_label|
         'Upsert <span class="provider">object record</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Creates the record, or updates the one with the same external ID, and adds the associations given. An identical re-send answers `unchanged` and queues no new work. Needs an API key with the write scope.',
+      help: 'Creates the record, or merges into the one with the same external ID, and adds the associations given: an attribute left out keeps its value, null clears it. Each attribute applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one; `skipped` names those that were older. An identical re-send answers `unchanged`, an older one `stale`; neither queues work. Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on. Needs an API key with the write scope.',
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         [
           {
@@ -4962,6 +5521,28 @@
         object_definitions['object_record_data_input'] +
         [
           {
+            name: 'clear_empty_fields',
+            label: 'Clear fields mapped to empty values',
+            type: 'boolean',
+            control_type: 'checkbox',
+            convert_input: 'boolean_conversion',
+            optional: true,
+            sticky: true,
+            toggle_hint: 'Select from options',
+            toggle_field: {
+              name: 'clear_empty_fields',
+              label: 'Clear fields mapped to empty values',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'true or false'
+            },
+            hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.'
+          }
+        ] +
+        [
+          {
             name: 'idempotency_key',
             label: 'Idempotency key',
             type: 'string',
@@ -4973,7 +5554,9 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records", nil, input.slice('externalId', 'attributes', 'associations'), input['idempotency_key'].presence)
+        # Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+        body = call('merge_payload', input.slice('externalId', 'attributes', 'associations', 'sourceUpdatedAt'), input['clear_empty_fields'].to_s == 'true')
+        call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records", nil, body, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
         object_definitions['object_record_write_result']
@@ -4981,6 +5564,7 @@
       sample_output: lambda do |_connection, _input|
         {
           result: 'created',
+          skipped: [],
           record: {
             id: '7c1e9a3b-4d2f-4b8e-a6c0-1f3e5d7b9a2c',
             objectType: 'subscription',
@@ -5029,7 +5613,7 @@
       description: lambda do |_input, _pick_list_label|
         'Batch upsert <span class="provider">object records</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Upserts up to 1,000 records of one type. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch. Needs an API key with the write scope.',
+      help: 'Upserts up to 1,000 records of one type, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch. Fields mapped to empty values are left out, so Tajo keeps what it holds, unless "Clear fields mapped to empty values" is on. Needs an API key with the write scope.',
       batch: true,
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         [
@@ -5056,6 +5640,28 @@
         object_definitions['object_record_batch_request_input'] +
         [
           {
+            name: 'clear_empty_fields',
+            label: 'Clear fields mapped to empty values',
+            type: 'boolean',
+            control_type: 'checkbox',
+            convert_input: 'boolean_conversion',
+            optional: true,
+            sticky: true,
+            toggle_hint: 'Select from options',
+            toggle_field: {
+              name: 'clear_empty_fields',
+              label: 'Clear fields mapped to empty values',
+              type: 'string',
+              control_type: 'text',
+              optional: true,
+              toggle_hint: 'Use custom value',
+              hint: 'true or false'
+            },
+            hint: 'Off (default): a field mapped to an empty value (a datapill with no value in this job, or blank text) is left out of the request, so Tajo keeps the value it holds. On: such fields are sent as null, which clears them in Tajo (in a batch, in every record). Fields you do not map are never sent.'
+          }
+        ] +
+        [
+          {
             name: 'idempotency_key',
             label: 'Idempotency key',
             type: 'string',
@@ -5067,7 +5673,9 @@
         ]
       end,
       execute: lambda do |_connection, input, _input_schema, _output_schema|
-        response = call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records/batch", nil, input.slice('records'), input['idempotency_key'].presence)
+        # Fields mapped to empty values are left out, so Tajo keeps its values; sent as null (cleared) when the option is on.
+        body = call('merge_payload', input.slice('records'), input['clear_empty_fields'].to_s == 'true')
+        response = call('tajo_request', 'post', "v1/objects/#{input['objectType'].to_s.encode_url}/records/batch", nil, body, input['idempotency_key'].presence)
         call('split_batch', response['results'])
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
@@ -5990,8 +6598,10 @@
                 message: 'Unable to create contact, SMS is already associated with another Contact'
               },
               status: 'open',
+              occurrences: 3,
+              lastSeenAt: '2026-11-24T08:02:41.000Z',
               createdAt: '2026-11-23T10:15:00.000Z',
-              updatedAt: '2026-11-23T10:15:00.000Z'
+              updatedAt: '2026-11-24T08:02:41.000Z'
             }
           ],
           nextCursor: nil
@@ -6059,8 +6669,10 @@
             message: 'Unable to create contact, SMS is already associated with another Contact'
           },
           status: 'open',
+          occurrences: 3,
+          lastSeenAt: '2026-11-24T08:02:41.000Z',
           createdAt: '2026-11-23T10:15:00.000Z',
-          updatedAt: '2026-11-23T10:15:00.000Z'
+          updatedAt: '2026-11-24T08:02:41.000Z'
         }
       end,
       retry_on_response: [
@@ -6081,7 +6693,7 @@
       description: lambda do |_input, _pick_list_label|
         'Retry <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Re-runs activation with the record\'s current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has. Needs an API key with the write scope.',
+      help: 'Re-runs activation with the record\'s current data in Tajo, once: a letter already retried answers `already_retried` and queues nothing, with or without an Idempotency-Key. A discarded letter, or one whose record is gone from Tajo, cannot be retried (409). Needs an API key with the write scope.',
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         [
           {
@@ -6109,7 +6721,7 @@
         call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/retry", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
-        object_definitions['dead_letter']
+        object_definitions['dead_letter_retry']
       end,
       sample_output: lambda do |_connection, _input|
         {
@@ -6135,9 +6747,12 @@
             code: 'duplicate_parameter',
             message: 'Unable to create contact, SMS is already associated with another Contact'
           },
-          status: 'open',
+          status: 'retried',
+          occurrences: 3,
+          lastSeenAt: '2026-11-24T08:02:41.000Z',
           createdAt: '2026-11-23T10:15:00.000Z',
-          updatedAt: '2026-11-23T10:15:00.000Z'
+          updatedAt: '2026-11-24T08:02:41.000Z',
+          result: 'retried'
         }
       end,
       retry_on_response: [
@@ -6158,7 +6773,7 @@
       description: lambda do |_input, _pick_list_label|
         'Discard <span class="provider">dead letter</span> in <span class="provider">Tajo</span>'
       end,
-      help: 'Marks it handled without activating the record; it stays for audit. Needs an API key with the write scope.',
+      help: 'Marks it handled without activating the record; it stays for audit. A letter already discarded answers `already_discarded`, with or without an Idempotency-Key; a retried one cannot be discarded (409). Needs an API key with the write scope.',
       input_fields: lambda do |object_definitions, _connection, _config_fields|
         [
           {
@@ -6186,7 +6801,7 @@
         call('tajo_request', 'post', "v1/dead-letters/#{input['id'].to_s.encode_url}/discard", nil, nil, input['idempotency_key'].presence)
       end,
       output_fields: lambda do |object_definitions, _connection, _config_fields|
-        object_definitions['dead_letter']
+        object_definitions['dead_letter_discard']
       end,
       sample_output: lambda do |_connection, _input|
         {
@@ -6212,9 +6827,12 @@
             code: 'duplicate_parameter',
             message: 'Unable to create contact, SMS is already associated with another Contact'
           },
-          status: 'open',
+          status: 'discarded',
+          occurrences: 3,
+          lastSeenAt: '2026-11-24T08:02:41.000Z',
           createdAt: '2026-11-23T10:15:00.000Z',
-          updatedAt: '2026-11-23T10:15:00.000Z'
+          updatedAt: '2026-11-24T08:02:41.000Z',
+          result: 'discarded'
         }
       end,
       retry_on_response: [
@@ -6735,8 +7353,10 @@
             message: 'Unable to create contact, SMS is already associated with another Contact'
           },
           status: 'open',
+          occurrences: 3,
+          lastSeenAt: '2026-11-24T08:02:41.000Z',
           createdAt: '2026-11-23T10:15:00.000Z',
-          updatedAt: '2026-11-23T10:15:00.000Z'
+          updatedAt: '2026-11-24T08:02:41.000Z'
         }
       end
     },
@@ -6911,8 +7531,10 @@
             message: 'Unable to create contact, SMS is already associated with another Contact'
           },
           status: 'open',
+          occurrences: 3,
+          lastSeenAt: '2026-11-24T08:02:41.000Z',
           createdAt: '2026-11-23T10:15:00.000Z',
-          updatedAt: '2026-11-23T10:15:00.000Z'
+          updatedAt: '2026-11-24T08:02:41.000Z'
         }
       end
     }
@@ -6974,6 +7596,22 @@
     end,
     idempotency_key: lambda do |operation, input|
       input['idempotency_key'].presence || "workato-#{operation}-#{input.except('idempotency_key').to_json.encode_sha256.encode_hex}"
+    end,
+    merge_payload: lambda do |value, clear_empty|
+      if value.is_a?(Hash)
+        value.each_with_object({}) do |(key, item), payload|
+          item = call('merge_payload', item, clear_empty)
+          if item.nil? || item == ''
+            payload[key] = nil if clear_empty
+          elsif item != {}
+            payload[key] = item
+          end
+        end
+      elsif value.is_a?(Array)
+        value.map { |item| call('merge_payload', item, clear_empty) }
+      else
+        value
+      end
     end,
     split_batch: lambda do |results|
       indexed = results.map { |result| result.merge('list_index' => result['index']) }

@@ -258,7 +258,7 @@ export interface paths {
         put?: never;
         /**
          * Upsert a contact
-         * @description Creates the contact, or updates the one with the same external ID. An identical re-send answers `unchanged` and queues no new work.
+         * @description Creates the contact, or merges into the one with the same external ID: a field left out keeps its value, null clears it, attributes merge by name and consent by channel. Each field applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one. An identical re-send answers `unchanged`, an older one `stale`; neither queues work.
          */
         post: operations["upsertContact"];
         delete?: never;
@@ -278,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Batch upsert contacts
-         * @description Upserts up to 1,000 contacts. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.
+         * @description Upserts up to 1,000 contacts, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch.
          */
         post: operations["batchUpsertContacts"];
         delete?: never;
@@ -606,7 +606,7 @@ export interface paths {
         put?: never;
         /**
          * Upsert an object record
-         * @description Creates the record, or updates the one with the same external ID, and adds the associations given. An identical re-send answers `unchanged` and queues no new work.
+         * @description Creates the record, or merges into the one with the same external ID, and adds the associations given: an attribute left out keeps its value, null clears it. Each attribute applies only when its source time (`sourceUpdatedAt`, else arrival) is newer than the stored one; `skipped` names those that were older. An identical re-send answers `unchanged`, an older one `stale`; neither queues work.
          */
         post: operations["upsertObjectRecord"];
         delete?: never;
@@ -626,7 +626,7 @@ export interface paths {
         put?: never;
         /**
          * Batch upsert object records
-         * @description Upserts up to 1,000 records of one type. Each record gets its own result (created, updated, unchanged, or rejected with index, field and reason); one bad record never fails the batch.
+         * @description Upserts up to 1,000 records of one type, each merged as the single upsert does. Each record gets its own result (created, updated, unchanged, stale, or rejected with index, field and reason); one bad record never fails the batch.
          */
         post: operations["batchUpsertObjectRecords"];
         delete?: never;
@@ -944,7 +944,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a dead letter
-         * @description Re-runs activation with the record's current data in Tajo. Retrying twice never sends twice: activation is skipped for what Brevo already has.
+         * @description Re-runs activation with the record's current data in Tajo, once: a letter already retried answers `already_retried` and queues nothing, with or without an Idempotency-Key. A discarded letter, or one whose record is gone from Tajo, cannot be retried (409).
          */
         post: operations["retryDeadLetter"];
         delete?: never;
@@ -964,7 +964,7 @@ export interface paths {
         put?: never;
         /**
          * Discard a dead letter
-         * @description Marks it handled without activating the record; it stays for audit.
+         * @description Marks it handled without activating the record; it stays for audit. A letter already discarded answers `already_discarded`, with or without an Idempotency-Key; a retried one cannot be discarded (409).
          */
         post: operations["discardDeadLetter"];
         delete?: never;
@@ -1752,10 +1752,12 @@ export interface components {
         };
         ContactWriteResultInput: {
             /**
-             * @description unchanged: identical to what Tajo had; nothing new is sent downstream.
+             * @description unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.
              * @enum {string}
              */
-            result: "created" | "updated" | "unchanged";
+            result: "created" | "updated" | "unchanged" | "stale";
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped: string[];
             contact: components["schemas"]["ContactInput"];
         };
         /**
@@ -1772,6 +1774,12 @@ export interface components {
          *           "source": "shopify",
          *           "sourceId": "7002",
          *           "email": "not-an-email"
+         *         },
+         *         {
+         *           "source": "shopify",
+         *           "sourceId": "7003",
+         *           "firstName": "Older",
+         *           "sourceUpdatedAt": "2024-01-01T00:00:00Z"
          *         }
          *       ]
          *     }
@@ -1782,11 +1790,16 @@ export interface components {
         RecordResultInput: {
             /** @description Position of the record in the request. */
             index: number;
-            /** @enum {string} */
-            status: "created" | "updated" | "unchanged" | "rejected";
+            /**
+             * @description unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.
+             * @enum {string}
+             */
+            status: "created" | "updated" | "unchanged" | "stale" | "rejected";
             /** @description Tajo ID; null when rejected. */
             id: string | null;
             externalId: string | null;
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped?: string[];
             /** @description Why the record was rejected (empty otherwise). */
             errors: {
                 field: string;
@@ -1814,12 +1827,23 @@ export interface components {
          *               "reason": "not a valid email address"
          *             }
          *           ]
+         *         },
+         *         {
+         *           "index": 2,
+         *           "status": "stale",
+         *           "id": "3f2b9c4d-8e1a-4b6c-9d7e-2a5f0c1b8e94",
+         *           "externalId": "shopify:7003",
+         *           "skipped": [
+         *             "firstName"
+         *           ],
+         *           "errors": []
          *         }
          *       ],
          *       "counts": {
          *         "created": 1,
          *         "updated": 0,
          *         "unchanged": 0,
+         *         "stale": 1,
          *         "rejected": 1
          *       }
          *     }
@@ -1830,6 +1854,7 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                stale: number;
                 rejected: number;
             };
         };
@@ -2233,7 +2258,7 @@ export interface components {
         ObjectRecordDataInput: {
             /** @description Your stable ID for the record; made by the type's external-ID rule when absent. */
             externalId?: string | number;
-            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). */
+            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). Merged into the stored record: an attribute left out keeps its value, null clears it, and null for them all clears every attribute (required ones cannot be cleared; a new record must have them). */
             attributes?: {
                 [key: string]: (string | number | boolean | {
                     currency: string;
@@ -2242,9 +2267,11 @@ export interface components {
                     currency: string;
                     amount: string | number;
                 } | null;
-            };
+            } | null;
             /** @description Associations to add (existing ones stay; remove them with the dissociate operation). */
             associations?: components["schemas"]["ObjectAssociationReferenceInput"][];
+            /** @description When the source last changed the record (epoch seconds or milliseconds, RFC 3339 with any offset, or a date); the time of arrival when absent. An attribute is written only when this is newer than the source time of the value Tajo holds. */
+            sourceUpdatedAt?: string | number | null;
         };
         ObjectAssociationInput: {
             /** Format: uuid */
@@ -2311,10 +2338,12 @@ export interface components {
         };
         ObjectRecordWriteResultInput: {
             /**
-             * @description unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.
+             * @description unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. Neither records a version or queues anything downstream.
              * @enum {string}
              */
-            result: "created" | "updated" | "unchanged";
+            result: "created" | "updated" | "unchanged" | "stale";
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped: string[];
             record: components["schemas"]["ObjectRecordInput"];
         };
         /**
@@ -2370,6 +2399,7 @@ export interface components {
          *         "created": 1,
          *         "updated": 0,
          *         "unchanged": 0,
+         *         "stale": 0,
          *         "rejected": 1
          *       }
          *     }
@@ -2380,6 +2410,7 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                stale: number;
                 rejected: number;
             };
         };
@@ -2759,8 +2790,10 @@ export interface components {
          *         "message": "Unable to create contact, SMS is already associated with another Contact"
          *       },
          *       "status": "open",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
          *       "createdAt": "2026-11-23T10:15:00.000Z",
-         *       "updatedAt": "2026-11-23T10:15:00.000Z"
+         *       "updatedAt": "2026-11-24T08:02:41.000Z"
          *     }
          */
         DeadLetterInput: {
@@ -2784,10 +2817,166 @@ export interface components {
             response: unknown;
             /** @enum {string} */
             status: "open" | "retried" | "discarded";
-            /** Format: date-time */
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "retried",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-24T08:02:41.000Z",
+         *       "result": "retried"
+         *     }
+         */
+        DeadLetterRetryInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description retried: queued for activation again by this request; already_retried: an earlier request did, and this one changed nothing.
+             * @enum {string}
+             */
+            result: "retried" | "already_retried";
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "discarded",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-24T08:02:41.000Z",
+         *       "result": "discarded"
+         *     }
+         */
+        DeadLetterDiscardInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description discarded: discarded by this request; already_discarded: an earlier request did, and this one changed nothing.
+             * @enum {string}
+             */
+            result: "discarded" | "already_discarded";
         };
         /**
          * @example {
@@ -2816,8 +3005,10 @@ export interface components {
          *             "message": "Unable to create contact, SMS is already associated with another Contact"
          *           },
          *           "status": "open",
+         *           "occurrences": 3,
+         *           "lastSeenAt": "2026-11-24T08:02:41.000Z",
          *           "createdAt": "2026-11-23T10:15:00.000Z",
-         *           "updatedAt": "2026-11-23T10:15:00.000Z"
+         *           "updatedAt": "2026-11-24T08:02:41.000Z"
          *         }
          *       ],
          *       "nextCursor": null
@@ -3872,11 +4063,13 @@ export interface components {
          *         "created": 1190,
          *         "updated": 12,
          *         "unchanged": 10,
+         *         "stale": 0,
          *         "deadLettered": 38,
          *         "objects": {
          *           "created": 0,
          *           "updated": 0,
-         *           "unchanged": 0
+         *           "unchanged": 0,
+         *           "stale": 0
          *         },
          *         "readCalls": 25
          *       },
@@ -3913,12 +4106,15 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                /** @description Contacts read again whose every field Tajo already held at a newer source time: nothing changed. */
+                stale: number;
                 deadLettered: number;
-                /** @description Custom object records the mapping made: written or found unchanged (created, updated and unchanged above count contacts). */
+                /** @description Custom object records the mapping made: written, or found unchanged or stale (the counts above are contacts'). */
                 objects: {
                     created: number;
                     updated: number;
                     unchanged: number;
+                    stale: number;
                 };
                 /** @description Reads made against Workato (consume calls for a topic). */
                 readCalls: number;
@@ -4360,10 +4556,12 @@ export interface components {
         };
         ContactWriteResult: {
             /**
-             * @description unchanged: identical to what Tajo had; nothing new is sent downstream.
+             * @description unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.
              * @enum {string}
              */
-            result: "created" | "updated" | "unchanged";
+            result: "created" | "updated" | "unchanged" | "stale";
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped: string[];
             contact: components["schemas"]["Contact"];
         };
         /**
@@ -4380,6 +4578,12 @@ export interface components {
          *           "source": "shopify",
          *           "sourceId": "7002",
          *           "email": "not-an-email"
+         *         },
+         *         {
+         *           "source": "shopify",
+         *           "sourceId": "7003",
+         *           "firstName": "Older",
+         *           "sourceUpdatedAt": "2024-01-01T00:00:00Z"
          *         }
          *       ]
          *     }
@@ -4390,11 +4594,16 @@ export interface components {
         RecordResult: {
             /** @description Position of the record in the request. */
             index: number;
-            /** @enum {string} */
-            status: "created" | "updated" | "unchanged" | "rejected";
+            /**
+             * @description unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. Neither records a version or sends anything downstream.
+             * @enum {string}
+             */
+            status: "created" | "updated" | "unchanged" | "stale" | "rejected";
             /** @description Tajo ID; null when rejected. */
             id: string | null;
             externalId: string | null;
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped?: string[];
             /** @description Why the record was rejected (empty otherwise). */
             errors: {
                 field: string;
@@ -4422,12 +4631,23 @@ export interface components {
          *               "reason": "not a valid email address"
          *             }
          *           ]
+         *         },
+         *         {
+         *           "index": 2,
+         *           "status": "stale",
+         *           "id": "3f2b9c4d-8e1a-4b6c-9d7e-2a5f0c1b8e94",
+         *           "externalId": "shopify:7003",
+         *           "skipped": [
+         *             "firstName"
+         *           ],
+         *           "errors": []
          *         }
          *       ],
          *       "counts": {
          *         "created": 1,
          *         "updated": 0,
          *         "unchanged": 0,
+         *         "stale": 1,
          *         "rejected": 1
          *       }
          *     }
@@ -4438,6 +4658,7 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                stale: number;
                 rejected: number;
             };
         };
@@ -4841,7 +5062,7 @@ export interface components {
         ObjectRecordData: {
             /** @description Your stable ID for the record; made by the type's external-ID rule when absent. */
             externalId?: string | number;
-            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). */
+            /** @description Values by the type's attribute names, normalized by their types: dates and times in any common format, money as {currency, amount} or {currency, amountMinor}, emails, phones (the workspace's region for local numbers). Merged into the stored record: an attribute left out keeps its value, null clears it, and null for them all clears every attribute (required ones cannot be cleared; a new record must have them). */
             attributes?: {
                 [key: string]: (string | number | boolean | {
                     currency: string;
@@ -4850,9 +5071,11 @@ export interface components {
                     currency: string;
                     amount: string | number;
                 } | null;
-            };
+            } | null;
             /** @description Associations to add (existing ones stay; remove them with the dissociate operation). */
             associations?: components["schemas"]["ObjectAssociationReference"][];
+            /** @description When the source last changed the record (epoch seconds or milliseconds, RFC 3339 with any offset, or a date); the time of arrival when absent. An attribute is written only when this is newer than the source time of the value Tajo holds. */
+            sourceUpdatedAt?: string | number | null;
         };
         ObjectAssociation: {
             /** Format: uuid */
@@ -4919,10 +5142,12 @@ export interface components {
         };
         ObjectRecordWriteResult: {
             /**
-             * @description unchanged: attributes and associations identical to what Tajo had; nothing is queued downstream.
+             * @description unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. Neither records a version or queues anything downstream.
              * @enum {string}
              */
-            result: "created" | "updated" | "unchanged";
+            result: "created" | "updated" | "unchanged" | "stale";
+            /** @description Fields the write carried that Tajo holds at a newer source time, so kept (e.g. "firstName", "attributes.plan", "consent.email"). Empty when none. */
+            skipped: string[];
             record: components["schemas"]["ObjectRecord"];
         };
         /**
@@ -4978,6 +5203,7 @@ export interface components {
          *         "created": 1,
          *         "updated": 0,
          *         "unchanged": 0,
+         *         "stale": 0,
          *         "rejected": 1
          *       }
          *     }
@@ -4988,6 +5214,7 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                stale: number;
                 rejected: number;
             };
         };
@@ -5367,8 +5594,10 @@ export interface components {
          *         "message": "Unable to create contact, SMS is already associated with another Contact"
          *       },
          *       "status": "open",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
          *       "createdAt": "2026-11-23T10:15:00.000Z",
-         *       "updatedAt": "2026-11-23T10:15:00.000Z"
+         *       "updatedAt": "2026-11-24T08:02:41.000Z"
          *     }
          */
         DeadLetter: {
@@ -5392,10 +5621,166 @@ export interface components {
             response: unknown;
             /** @enum {string} */
             status: "open" | "retried" | "discarded";
-            /** Format: date-time */
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "retried",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-24T08:02:41.000Z",
+         *       "result": "retried"
+         *     }
+         */
+        DeadLetterRetry: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description retried: queued for activation again by this request; already_retried: an earlier request did, and this one changed nothing.
+             * @enum {string}
+             */
+            result: "retried" | "already_retried";
+        };
+        /**
+         * @example {
+         *       "id": "5b0f7c1e-8d2a-4c3b-9e6f-1a2b3c4d5e6f",
+         *       "entityType": "contact",
+         *       "entityId": "9d4a3c1e-2b7f-4e8a-a1d5-6f0c2b9e7a31",
+         *       "sourceObjectId": "shopify:8812",
+         *       "syncJobId": null,
+         *       "category": "mapping",
+         *       "reason": "Brevo answered upsertContact with 400 duplicate_parameter: Unable to create contact, SMS is already associated with another Contact",
+         *       "request": {
+         *         "operation": "upsertContact",
+         *         "body": {
+         *           "ext_id": "shopify:8812",
+         *           "email": "ana@example.com",
+         *           "attributes": {
+         *             "SMS": "+14155552671"
+         *           },
+         *           "updateEnabled": true
+         *         }
+         *       },
+         *       "response": {
+         *         "code": "duplicate_parameter",
+         *         "message": "Unable to create contact, SMS is already associated with another Contact"
+         *       },
+         *       "status": "discarded",
+         *       "occurrences": 3,
+         *       "lastSeenAt": "2026-11-24T08:02:41.000Z",
+         *       "createdAt": "2026-11-23T10:15:00.000Z",
+         *       "updatedAt": "2026-11-24T08:02:41.000Z",
+         *       "result": "discarded"
+         *     }
+         */
+        DeadLetterDiscard: {
+            /** Format: uuid */
+            id: string;
+            /** @description What was being activated (`contact`). */
+            entityType: string;
+            /** @description The Tajo ID of the record; null once it was erased. */
+            entityId: string | null;
+            /** @description The record's ID at its source (a contact's external ID). */
+            sourceObjectId: string | null;
+            /** @description The sync job that brought the record, when any. */
+            syncJobId: string | null;
+            /** @enum {string} */
+            category: "mapping" | "validation" | "authentication" | "permission" | "rate_limited" | "vendor_unavailable";
+            /** @description What went wrong, for an operator. */
+            reason: string;
+            /** @description The request Tajo sent to Brevo. */
+            request: unknown;
+            /** @description Brevo's answer (or how the attempts ended). */
+            response: unknown;
+            /** @enum {string} */
+            status: "open" | "retried" | "discarded";
+            /** @description How often the record failed this way while the letter was open: a repeat (a source read again, a retried job) counts here instead of writing another letter. request, response and syncJobId are those of the latest. */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description When the record last failed this way.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the record first failed this way.
+             */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description discarded: discarded by this request; already_discarded: an earlier request did, and this one changed nothing.
+             * @enum {string}
+             */
+            result: "discarded" | "already_discarded";
         };
         /**
          * @example {
@@ -5424,8 +5809,10 @@ export interface components {
          *             "message": "Unable to create contact, SMS is already associated with another Contact"
          *           },
          *           "status": "open",
+         *           "occurrences": 3,
+         *           "lastSeenAt": "2026-11-24T08:02:41.000Z",
          *           "createdAt": "2026-11-23T10:15:00.000Z",
-         *           "updatedAt": "2026-11-23T10:15:00.000Z"
+         *           "updatedAt": "2026-11-24T08:02:41.000Z"
          *         }
          *       ],
          *       "nextCursor": null
@@ -6480,11 +6867,13 @@ export interface components {
          *         "created": 1190,
          *         "updated": 12,
          *         "unchanged": 10,
+         *         "stale": 0,
          *         "deadLettered": 38,
          *         "objects": {
          *           "created": 0,
          *           "updated": 0,
-         *           "unchanged": 0
+         *           "unchanged": 0,
+         *           "stale": 0
          *         },
          *         "readCalls": 25
          *       },
@@ -6521,12 +6910,15 @@ export interface components {
                 created: number;
                 updated: number;
                 unchanged: number;
+                /** @description Contacts read again whose every field Tajo already held at a newer source time: nothing changed. */
+                stale: number;
                 deadLettered: number;
-                /** @description Custom object records the mapping made: written or found unchanged (created, updated and unchanged above count contacts). */
+                /** @description Custom object records the mapping made: written, or found unchanged or stale (the counts above are contacts'). */
                 objects: {
                     created: number;
                     updated: number;
                     unchanged: number;
+                    stale: number;
                 };
                 /** @description Reads made against Workato (consume calls for a topic). */
                 readCalls: number;
@@ -6826,7 +7218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7108,7 +7500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7210,7 +7602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7308,7 +7700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7477,7 +7869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7540,7 +7932,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated, or unchanged (identical to what Tajo had): the contact as stored. */
+            /** @description Updated, unchanged (identical to what Tajo had) or stale (older than what Tajo holds): the contact as stored. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7992,7 +8384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8094,7 +8486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8201,7 +8593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8379,7 +8771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8782,7 +9174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9050,7 +9442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9414,7 +9806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9589,7 +9981,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9691,7 +10083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,7 +10229,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated, or unchanged: the record as stored. */
+            /** @description Updated, unchanged (identical to what Tajo had) or stale (older than what Tajo holds): the record as stored. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10251,7 +10643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10351,7 +10743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10649,7 +11041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10816,7 +11208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11679,13 +12071,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued for activation again; the dead letter is marked retried. */
+            /** @description Queued for activation again and marked retried, by this request or an earlier one (see result). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeadLetter"];
+                    "application/json": components["schemas"]["DeadLetterRetry"];
                 };
             };
             /** @description The request is invalid; `errors` names each field. */
@@ -11724,7 +12116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11777,13 +12169,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Discarded. */
+            /** @description Discarded, by this request or an earlier one (see result). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeadLetter"];
+                    "application/json": components["schemas"]["DeadLetterDiscard"];
                 };
             };
             /** @description The request is invalid; `errors` names each field. */
@@ -11815,6 +12207,15 @@ export interface operations {
             };
             /** @description Nothing with that identifier exists in this workspace. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11973,7 +12374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12384,7 +12785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13168,7 +13569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13416,7 +13817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13514,7 +13915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13612,7 +14013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13714,7 +14115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight. */
+            /** @description Conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;

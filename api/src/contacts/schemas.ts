@@ -124,7 +124,7 @@ const RESULT_DESCRIPTION =
   'unchanged: identical to what Tajo had; stale: every field it carried is older (by source time) than what Tajo holds, so nothing changed. ' +
   'Neither records a version or sends anything downstream.';
 
-const ZSkippedFields = z
+export const ZSkippedFields = z
   .array(z.string())
   .meta({
     description:

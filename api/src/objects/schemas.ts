@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZCursor, ZLimit } from '../http/schemas.ts';
-import { MAX_BATCH_SIZE, WRITE_RESULTS, ZRecordResult } from '../contacts/schemas.ts';
+import { MAX_BATCH_SIZE, WRITE_RESULTS, ZRecordResult, ZSkippedFields } from '../contacts/schemas.ts';
 import { ATTRIBUTE_TYPES } from './normalize.ts';
 
 const SLUG = /^[a-z][a-z0-9_]{0,62}$/;
@@ -200,7 +200,7 @@ export const ZObjectRecordWriteResult = z
         'unchanged: attributes and associations identical to what Tajo had; stale: every attribute it carried is older (by source time) than what Tajo holds, and it added no association. ' +
         'Neither records a version or queues anything downstream.',
     }),
-    skipped: ZRecordResult.shape.skipped.unwrap(),
+    skipped: ZSkippedFields,
     record: ZObjectRecord,
   })
   .meta({ id: 'ObjectRecordWriteResult' });
