@@ -130,7 +130,7 @@ describe('the tajo CLI', () => {
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^status\s+completed$/m);
     const p = backfill.progress;
-    expect(human.stdout).toContain(`${p.recordsSeen} seen, ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.deadLettered} dead-lettered`);
+    expect(human.stdout).toContain(`${p.recordsSeen} seen, ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.stale} stale, ${p.deadLettered} dead-lettered`);
 
     const list = await tajo(['jobs', 'list', '--source', source.id, '--json']);
     expect(list.code, list.stderr).toBe(0);

@@ -37,8 +37,8 @@ describe('/metrics', () => {
       { externalId: 'm:3', email: 'not an email' },
     ];
     const batch = () => app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
-    expect((await batch()).json<{ counts: object }>().counts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 1 });
-    expect((await batch()).json<{ counts: object }>().counts).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: 1 });
+    expect((await batch()).json<{ counts: object }>().counts).toEqual({ created: 2, updated: 0, unchanged: 0, stale: 0, rejected: 1 });
+    expect((await batch()).json<{ counts: object }>().counts).toEqual({ created: 0, updated: 0, unchanged: 2, stale: 0, rejected: 1 });
     const single = await app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: { externalId: 'm:1', email: 'one@example.com', firstName: 'One' } });
     expect(single.statusCode, single.body).toBe(200);
     await harness.settle();

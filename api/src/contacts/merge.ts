@@ -81,15 +81,15 @@ export interface ContactMerge extends MergeOutcome {
 }
 
 /**
- * Applies a write to a stored contact (`stored` null: a new one). The contact's sourceUpdatedAt is the newest
- * source time it has taken anything from.
+ * Applies a write to a stored contact (`stored` null: a new one). The contact's sourceUpdatedAt is the newest one
+ * any write has given, stale ones included: taken only from writes that changed something, it would depend on
+ * arrival order (a consent channel's own timestamp can make the newest write stale in one order and not another).
  */
 export function mergeContact(stored: { fields: TimedFields; sourceUpdatedAt: string | undefined } | null, change: ContactChange): ContactMerge {
   const write = { changes: fieldChanges(change), clears: change.cleared.includes('attributes') ? [{ group: 'attributes', time: change.time }] : [] };
   const outcome = mergeFields(stored?.fields ?? emptyFields(), write, tieBreak);
-  const stale = outcome.changed.length === 0 && outcome.skipped.length > 0;
   const given = change.contact.sourceUpdatedAt;
-  const sourceUpdatedAt = !stale && given !== undefined ? newerTime(given, stored?.sourceUpdatedAt) : stored?.sourceUpdatedAt;
+  const sourceUpdatedAt = given !== undefined ? newerTime(given, stored?.sourceUpdatedAt) : stored?.sourceUpdatedAt;
   const contact = contactOf(change.contact.externalId, outcome.fields, sourceUpdatedAt);
   contact.source ??= change.contact.source;
   return { ...outcome, contact };
