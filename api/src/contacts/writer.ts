@@ -60,6 +60,8 @@ interface Planned {
   status: WriteResult;
   skipped: string[];
   merged: NormalizedContact;
+  /** Of the merged content. */
+  contentHash: string;
   fieldTimes: Record<string, string>;
   expectedVersion: number | null;
   /** The stored contact's ID, when merged into one. */
@@ -91,7 +93,7 @@ const INPUT: [string, string, (p: Planned) => unknown][] = [
   ['source_created_at', 'timestamptz', (p) => p.merged.sourceCreatedAt ?? null],
   ['source_updated_at', 'timestamptz', (p) => p.merged.sourceUpdatedAt ?? null],
   ['field_times', 'jsonb', (p) => p.fieldTimes],
-  ['content_hash', 'text', (p) => contentHash(p.merged)],
+  ['content_hash', 'text', (p) => p.contentHash],
   ['payload', 'jsonb', (p) => p.write.payload ?? null],
   ['normalized', 'jsonb', (p) => p.write.contact],
 ];
@@ -207,7 +209,7 @@ function writtenRow(planned: Planned, id: string, result: ResultRow): ContactRow
     sourceCreatedAt: merged.sourceCreatedAt ? new Date(merged.sourceCreatedAt) : null,
     sourceUpdatedAt: merged.sourceUpdatedAt ? new Date(merged.sourceUpdatedAt) : null,
     fieldTimes: planned.fieldTimes,
-    contentHash: contentHash(merged),
+    contentHash: planned.contentHash,
     version: result.version!,
     createdAt: result.createdAt!,
     updatedAt: result.updatedAt!,
@@ -245,12 +247,32 @@ function plan(write: IndexedWrite, known: ContactRow | undefined, mode: WriteMod
   if (merge.changed.length === 0 && !merge.advanced && merge.contact.sourceUpdatedAt === sourceUpdatedAt) {
     return { id: live.id, status, ...(skipped.length > 0 ? { skipped } : {}), row: live };
   }
-  return { write, status, skipped, merged: merge.contact, fieldTimes: merge.fields.times, expectedVersion: live.version, id: live.id, bump: merge.changed.length > 0 };
+  return {
+    write,
+    status,
+    skipped,
+    merged: merge.contact,
+    contentHash: contentHash(merge.contact),
+    fieldTimes: merge.fields.times,
+    expectedVersion: live.version,
+    id: live.id,
+    bump: merge.changed.length > 0,
+  };
 }
 
 function fresh(write: IndexedWrite, change: Parameters<typeof mergeContact>[1]): Planned {
   const merge = mergeContact(null, change);
-  return { write, status: 'created', skipped: [], merged: merge.contact, fieldTimes: merge.fields.times, expectedVersion: null, id: null, bump: true };
+  return {
+    write,
+    status: 'created',
+    skipped: [],
+    merged: merge.contact,
+    contentHash: contentHash(merge.contact),
+    fieldTimes: merge.fields.times,
+    expectedVersion: null,
+    id: null,
+    bump: true,
+  };
 }
 
 const isPlanned = (value: Planned | WriteOutcome): value is Planned => 'merged' in value;

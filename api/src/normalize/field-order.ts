@@ -57,7 +57,13 @@ function groupOf(field: string): string | undefined {
   return dot < 0 ? undefined : field.slice(0, dot);
 }
 
-const sameValue = (a: unknown, b: unknown) => (a ?? null) === (b ?? null) || canonicalJson(a ?? null) === canonicalJson(b ?? null);
+/** Null and absent are one state; objects are equal by content. (On every field written: text only for two objects.) */
+function sameValue(a: unknown, b: unknown): boolean {
+  const [x, y] = [a ?? null, b ?? null];
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  return canonicalJson(x) === canonicalJson(y);
+}
 
 /**
  * Orders (time, value) pairs: newer time first, then a clear (null) over a value, then `tieBreak`.
