@@ -83,6 +83,26 @@ describe('CoalescingWriter (group commit)', () => {
     expect([mine.row?.workspaceId, theirs.row?.workspaceId]).toEqual([ws.id, other.id]);
   });
 
+  it('keeps workspaces apart when one group updates the same external ID in both', async () => {
+    const other = await createWorkspace(t.app);
+    const writer = new CoalescingWriter(pool);
+    await Promise.all([
+      writer.write(write({ sourceId: 'both', email: 'mine@example.com' }), 'upsert'),
+      writer.write(write({ sourceId: 'both', email: 'theirs@example.com' }, other.id), 'upsert'),
+    ]);
+    const [mine, theirs] = await Promise.all([
+      writer.write(write({ sourceId: 'both', firstName: 'Mine' }), 'upsert'),
+      writer.write(write({ sourceId: 'both', firstName: 'Theirs' }, other.id), 'upsert'),
+    ]);
+    expect([mine.status, theirs.status]).toEqual(['updated', 'updated']);
+    const stored = await t.db.contact.findMany({ where: { externalId: 'api:both', workspaceId: { in: [ws.id, other.id] } } });
+    const byWorkspace = Object.fromEntries(stored.map((c) => [c.workspaceId, { email: c.email, firstName: c.firstName, version: c.version }]));
+    expect(byWorkspace).toEqual({
+      [ws.id]: { email: 'mine@example.com', firstName: 'Mine', version: 2 },
+      [other.id]: { email: 'theirs@example.com', firstName: 'Theirs', version: 2 },
+    });
+  });
+
   it('update reports nothing for a soft-deleted contact', async () => {
     const writer = new CoalescingWriter(pool);
     const created = await writer.write(write({ sourceId: 'v-1', email: 'v1@example.com' }), 'upsert');

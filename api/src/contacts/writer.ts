@@ -311,7 +311,9 @@ export async function changeContact(
       await client.query('ROLLBACK');
       return null;
     }
-    const outcomes = await writeRound(client, [{ ...change(current), index: 0 }], 'update', true, new Map([[current.externalId, current]]));
+    const write = { ...change(current), index: 0 };
+    const outcomes: WriteOutcome[] = [];
+    await writeRound(client, [write], 'update', true, new Map([[identityOf(write), current]]), outcomes);
     await client.query('COMMIT');
     return outcomes[0]!;
   } catch (error) {
@@ -339,7 +341,7 @@ export async function writeContacts(
   const rounds: IndexedWrite[][] = [];
   const occurrences = new Map<string, number>();
   writes.forEach((write, index) => {
-    const identity = `${write.workspaceId}\u0000${write.contact.externalId}`;
+    const identity = identityOf(write);
     const round = occurrences.get(identity) ?? 0;
     occurrences.set(identity, round + 1);
     (rounds[round] ??= []).push({ ...write, index });
@@ -348,10 +350,7 @@ export async function writeContacts(
     const outcomes: WriteOutcome[] = new Array(writes.length);
     // A later round merges into what the earlier one wrote, known from its answer.
     const known = new Map<string, ContactRow>();
-    for (const round of rounds) {
-      const written = await writeRound(client, round, mode, withRows, known);
-      for (const write of round) outcomes[write.index] = written[round.indexOf(write)]!;
-    }
+    for (const round of rounds) await writeRound(client, round, mode, withRows, known, outcomes);
     return outcomes;
   };
   // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
@@ -371,14 +370,22 @@ export async function writeContacts(
   }
 }
 
+/** A contact's key across workspaces: one group may write the same external ID in two of them. */
+const identityOf = (write: ContactWrite) => `${write.workspaceId}\u0000${write.contact.externalId}`;
+
 /**
- * Writes contacts with distinct external IDs; the outcome of round[i] is at index i. A contact not known yet is
- * first written as new; one that exists comes back from that statement and is merged and written again, as is
- * one that changed between the merge and the write. `known` holds the contacts as last seen (and is updated).
+ * Writes contacts of distinct identities into `outcomes` (by write index). A contact not known yet is first
+ * written as new; one that exists comes back from that statement and is merged and written again, as is one that
+ * changed between the merge and the write. `known` holds the contacts as last seen, by identity (and is updated).
  */
-async function writeRound(client: SqlExecutor, round: IndexedWrite[], mode: WriteMode, withRows: boolean, known: Map<string, ContactRow>): Promise<WriteOutcome[]> {
-  const outcomes: WriteOutcome[] = new Array(round.length);
-  const position = new Map(round.map((write, i) => [write.index, i]));
+async function writeRound(
+  client: SqlExecutor,
+  round: IndexedWrite[],
+  mode: WriteMode,
+  withRows: boolean,
+  known: Map<string, ContactRow>,
+  outcomes: WriteOutcome[],
+): Promise<void> {
   let pending = round;
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     if (attempt > MAX_ATTEMPTS) {
@@ -386,9 +393,9 @@ async function writeRound(client: SqlExecutor, round: IndexedWrite[], mode: Writ
     }
     const toSend: Planned[] = [];
     for (const write of pending) {
-      const planned = plan(write, known.get(write.contact.externalId), mode);
+      const planned = plan(write, known.get(identityOf(write)), mode);
       if (isPlanned(planned)) toSend.push(planned);
-      else outcomes[position.get(write.index)!] = withRows ? planned : withoutRow(planned);
+      else outcomes[write.index] = withRows ? planned : withoutRow(planned);
     }
     if (toSend.length === 0) break;
     // A fixed lock order keeps concurrent statements that share contacts from deadlocking.
@@ -401,21 +408,20 @@ async function writeRound(client: SqlExecutor, round: IndexedWrite[], mode: Writ
       const { write } = planned;
       if (result.writtenId !== null) {
         const row = writtenRow(planned, result.writtenId, result);
-        known.set(write.contact.externalId, row);
+        known.set(identityOf(write), row);
         const skipped = planned.skipped.length > 0 ? { skipped: planned.skipped } : {};
-        outcomes[position.get(write.index)!] = { id: result.writtenId, status: planned.status, ...skipped, ...(withRows ? { row } : {}) };
+        outcomes[write.index] = { id: result.writtenId, status: planned.status, ...skipped, ...(withRows ? { row } : {}) };
         continue;
       }
       // Not written: merge again into the contact as found (or, when the statement's snapshot predates a
       // contact committed while it waited, look again).
       const stored = storedRow(result);
-      if (stored) known.set(write.contact.externalId, stored);
-      else known.delete(write.contact.externalId);
-      if (planned.expectedVersion === -1 && !stored) outcomes[position.get(write.index)!] = { id: null, status: 'unchanged', ...(withRows ? { row: null } : {}) };
+      if (stored) known.set(identityOf(write), stored);
+      else known.delete(identityOf(write));
+      if (planned.expectedVersion === -1 && !stored) outcomes[write.index] = { id: null, status: 'unchanged', ...(withRows ? { row: null } : {}) };
       else pending.push(write);
     }
   }
-  return outcomes;
 }
 
 function withoutRow({ row: _row, ...outcome }: WriteOutcome): WriteOutcome {
