@@ -37,8 +37,6 @@ export interface ContactChange {
   time: string;
 }
 
-export const sourceTimeOf = (contact: NormalizedContact, arrivedAt: string) => contact.sourceUpdatedAt ?? arrivedAt;
-
 function fieldChanges({ contact, cleared, sourceDefaulted, time }: ContactChange): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of CONTACT_FIELDS) {

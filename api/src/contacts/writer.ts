@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Contact as ContactRow, Prisma } from '../generated/prisma/client.ts';
 import { AppError } from '../errors/problem.ts';
 import { contentHash, type ClearableField, type NormalizedContact } from './normalize.ts';
-import { mergeContact, sourceTimeOf, storedFields } from './merge.ts';
+import { sourceTimeOf } from '../normalize/field-order.ts';
+import { mergeContact, storedFields } from './merge.ts';
 import { outsideUnitsOfWork, withinUnitOfWork } from '../db/unit-of-work.ts';
 
 /** stale: every field the write carried is older than what Tajo holds; nothing changed. */

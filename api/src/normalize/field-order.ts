@@ -134,6 +134,9 @@ export function mergeFields(stored: TimedFields, write: FieldWrite, tieBreak: Ti
   return { fields, changed, skipped, advanced };
 }
 
+/** A write's source time: the record's own sourceUpdatedAt, else when the write arrived. */
+export const sourceTimeOf = (record: { sourceUpdatedAt?: string | undefined }, arrivedAt: string) => record.sourceUpdatedAt ?? arrivedAt;
+
 /** The newer of two ISO-8601 UTC times (fixed width, so text order is time order). */
 export const newerTime = (a: string, b: string | undefined) => (b === undefined || compareText(a, b) > 0 ? a : b);
 

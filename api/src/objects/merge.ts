@@ -23,8 +23,6 @@ export interface RecordMerge extends MergeOutcome {
   attributes: Record<string, ObjectValue>;
 }
 
-export const sourceTimeOf = (record: NormalizedObjectRecord, arrivedAt: string) => record.sourceUpdatedAt ?? arrivedAt;
-
 function storedFields({ attributes, fieldTimes }: StoredAttributes): TimedFields {
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(attributes)) values[`${PREFIX}${name}`] = value;

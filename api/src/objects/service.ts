@@ -6,7 +6,7 @@ import { afterCursor, toPage } from '../http/cursor.ts';
 import type { IdempotencyService } from '../idempotency/service.ts';
 import type { RecordOutcome, WriteContext } from '../contacts/service.ts';
 import { isBlank, isRecord, Rejections, type Rejection } from '../contacts/normalize.ts';
-import { sourceTimeOf } from './merge.ts';
+import { sourceTimeOf } from '../normalize/field-order.ts';
 import {
   CONTACT_TARGET,
   changeRejections,

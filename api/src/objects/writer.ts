@@ -62,6 +62,8 @@ interface PlannedWrite {
   attributes: Record<string, ObjectValue>;
   fieldTimes: Record<string, string>;
   expectedVersion: number | null;
+  /** The stored record's ID, when merged into one. */
+  id: string | null;
   /** A new version: content changed, so it is recorded and queued for activation. */
   bump: boolean;
 }
@@ -70,6 +72,7 @@ interface PlannedWrite {
 const INPUT: [string, string, (p: PlannedWrite) => unknown][] = [
   ['idx', 'int', (p) => p.write.index],
   ['external_id', 'text', (p) => p.write.record.externalId],
+  ['id', 'uuid', (p) => p.id],
   ['expected_version', 'int', (p) => p.expectedVersion],
   ['bump', 'boolean', (p) => p.bump],
   ['attributes', 'jsonb', (p) => p.attributes],
@@ -101,7 +104,8 @@ const WRITE_STATEMENT = `
     UPDATE object_records AS r SET attributes = i.attributes, field_times = i.field_times, content_hash = i.content_hash,
       version = r.version + i.bump::int, updated_at = CASE WHEN i.bump THEN now() ELSE r.updated_at END, deleted_at = NULL
     FROM input i
-    WHERE r.object_type_id = $3::uuid AND r.external_id = i.external_id AND r.version = i.expected_version
+    -- By ID (found under this type), from a list: by type and external ID, every record of the type was read.
+    WHERE r.id = ANY(ARRAY(SELECT id FROM input WHERE id IS NOT NULL)) AND r.id = i.id AND r.version = i.expected_version
     RETURNING r.id, r.external_id, r.version, i.bump
   ),
   written AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated),
@@ -152,16 +156,16 @@ function plan(write: IndexedWrite, known: StoredRecord | undefined, lookedUp: bo
       // Left out of a write, a required attribute is fine when the record holds it: look for the record first.
       if (known || lookedUp) return rejected(missing);
       // Never written, so what it would write is moot.
-      return { write, status: 'created', skipped: [], attributes: {}, fieldTimes: {}, expectedVersion: LOOK_UP_ONLY, bump: false };
+      return { write, status: 'created', skipped: [], attributes: {}, fieldTimes: {}, expectedVersion: LOOK_UP_ONLY, id: null, bump: false };
     }
     // A revival answers updated: the record kept its ID and history.
-    return { write, status: known ? 'updated' : 'created', skipped: [], attributes: merge.attributes, fieldTimes: merge.fields.times, expectedVersion: known?.version ?? null, bump: true };
+    return { write, status: known ? 'updated' : 'created', skipped: [], attributes: merge.attributes, fieldTimes: merge.fields.times, expectedVersion: known?.version ?? null, id: known?.id ?? null, bump: true };
   }
   const merge = mergeRecord(known, write.record, write.time);
   const status: WriteResult = merge.changed.length > 0 ? 'updated' : merge.skipped.length > 0 ? 'stale' : 'unchanged';
   // Times that moved forward are stored (so older values stay out) without a new version.
   if (merge.changed.length === 0 && !merge.advanced) return { status, id: known.id, skipped: merge.skipped, errors: [] };
-  return { write, status, skipped: merge.skipped, attributes: merge.attributes, fieldTimes: merge.fields.times, expectedVersion: known.version, bump: merge.changed.length > 0 };
+  return { write, status, skipped: merge.skipped, attributes: merge.attributes, fieldTimes: merge.fields.times, expectedVersion: known.version, id: known.id, bump: merge.changed.length > 0 };
 }
 
 const isPlanned = (value: PlannedWrite | RecordWriteOutcome): value is PlannedWrite => 'write' in value;
