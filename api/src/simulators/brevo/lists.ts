@@ -11,6 +11,7 @@ export interface SimulatedList {
   id: number;
   name: string;
   folderId: number;
+  createdAt: string;
 }
 
 /** Brevo's folders and lists. Membership lives on the contacts (`listIds`), as Brevo shows it. */
@@ -30,7 +31,7 @@ export class SimulatedListStore {
   createList(name: string, folderId: number): SimulatedList {
     if (!this.folders.has(folderId)) throw new BrevoError(400, 'invalid_parameter', 'Folder ID does not exist');
     this.#checkName(name, folderId);
-    const list = { id: this.#nextListId++, name, folderId };
+    const list = { id: this.#nextListId++, name, folderId, createdAt: new Date().toISOString() };
     this.lists.set(list.id, list);
     return list;
   }
@@ -110,7 +111,11 @@ export function registerListRoutes(app: FastifyInstance, state: BrevoSimulatorSt
     return reply.code(201).send({ id: store.createList(body.name, body.folderId).id });
   });
 
-  app.get('/v3/contacts/lists/:listId', async (request) => describe(store.get((request.params as { listId: string }).listId)));
+  // One list comes with when it was created.
+  app.get('/v3/contacts/lists/:listId', async (request) => {
+    const list = store.get((request.params as { listId: string }).listId);
+    return { ...describe(list), createdAt: list.createdAt };
+  });
 
   app.put('/v3/contacts/lists/:listId', async (request, reply) => {
     const list = store.get((request.params as { listId: string }).listId);

@@ -92,7 +92,12 @@ export interface BrevoSimulatorOptions {
   seed?: number;
   /** Called for every request with its body, e.g. to check it against Brevo's published spec. */
   onRequest?(request: { method: string; route: string; url: string; body: unknown }): void;
+  /** Called for every answer with its status and body (parsed; undefined when it has none), e.g. to check it against Brevo's published spec. */
+  onResponse?(response: { method: string; route: string; url: string; status: number; body: unknown }): void;
 }
+
+/** The simulated account's login, as GET /account shows it. */
+export const SIMULATED_ACCOUNT_EMAIL = 'simulator@brevo.invalid';
 
 /** Attributes every Brevo account has. */
 const STANDARD_ATTRIBUTES: SimulatedAttribute[] = ['FIRSTNAME', 'LASTNAME', 'SMS', 'WHATSAPP', 'LANDLINE_NUMBER', 'EXT_ID'].map((name) => ({
@@ -295,8 +300,10 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     if (window.used > limit) throw new BrevoError(429, 'too_many_requests', 'Too many requests');
   };
 
+  const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? request.url;
+
   app.addHook('preHandler', async (request, reply) => {
-    const route = request.routeOptions.url ?? request.url;
+    const route = routeOf(request);
     const family = familyOf(request.url);
     options.onRequest?.({ method: request.method, route, url: request.url, body: request.body });
     reply.raw.once('finish', () => state.requests.push({ method: request.method, route, status: reply.statusCode, family }));
@@ -319,6 +326,16 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     rateLimit(apiKey, family, reply);
   });
 
+  const { onResponse } = options;
+  if (onResponse) {
+    // Answers are serialized by now: every JSON body the simulator sends is a string here.
+    app.addHook('onSend', async (request, reply, payload) => {
+      const json = typeof payload === 'string' && payload !== '' && String(reply.getHeader('content-type')).includes('json');
+      onResponse({ method: request.method, route: routeOf(request), url: request.url, status: reply.statusCode, body: json ? (JSON.parse(payload) as unknown) : undefined });
+      return payload;
+    });
+  }
+
   app.setErrorHandler((error: Error & { statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof BrevoError) return reply.code(error.status).send({ code: error.code, message: error.message });
     // Fastify's own refusals (unparseable JSON, body too large) answer as Brevo does.
@@ -327,12 +344,14 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'document_not_found', message: `${request.method} ${request.url} is not served by the simulator` }));
 
   app.get('/v3/account', async () => ({
-    email: 'simulator@brevo.invalid',
+    email: SIMULATED_ACCOUNT_EMAIL,
     firstName: 'Brevo',
     lastName: 'Simulator',
     companyName: 'Tajo test account',
     address: { street: '', city: '', zipCode: '', country: '' },
     plan: [{ type: 'free', credits: 300, creditsType: 'sendLimit' }],
+    // Every account has SMTP relay settings; the simulator relays nothing, so it is off.
+    relay: { enabled: false, data: { userName: SIMULATED_ACCOUNT_EMAIL, relay: 'smtp-relay.brevo.invalid', port: 587 } },
   }));
 
   app.post('/v3/contacts', async (request, reply) => {
@@ -375,7 +394,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     const { identifierType } = parse(ZIdentifierQuery, request.query);
     const contact = state.find((request.params as { identifier: string }).identifier, identifierType);
     if (!contact) throw new BrevoError(404, 'document_not_found', 'Contact does not exist');
-    return contactView(contact);
+    // One contact comes with its campaign activity; the simulator sends no campaigns, so there is none.
+    return { ...contactView(contact), statistics: {} };
   });
 
   app.delete('/v3/contacts/:identifier', async (request, reply) => {
