@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrevoRequestFailed, SdkBrevoApi, type BrevoObjectRecord, type BrevoProcess } from '../../api/src/brevo/client.ts';
-import { AccountRateLimiter } from '../../api/src/brevo/rate-limit.ts';
+import { AccountRateLimiter, MemoryBudgetStore } from '../../api/src/brevo/rate-limit.ts';
 import type { BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 import { BREVO_KEY, GENEROUS_LIMITS, startCheckedSimulator } from '../support/activation.ts';
 import type { BrevoSpecValidator } from '../support/brevo-spec.ts';
@@ -15,7 +15,7 @@ beforeAll(async () => {
   api = new SdkBrevoApi({
     apiKey: BREVO_KEY,
     baseUrl: brevo.baseUrl,
-    limiter: new AccountRateLimiter(GENEROUS_LIMITS),
+    limiter: new AccountRateLimiter(new MemoryBudgetStore(), 'objects-client-test', GENEROUS_LIMITS),
     retry: { maxAttempts: 6, baseDelayMs: 10, maxDelayMs: 50 },
     onResponse: ({ status }) => answers.push(status),
   });

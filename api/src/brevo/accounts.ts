@@ -5,7 +5,8 @@ import type { SecretBox } from '../security/secret-box.ts';
 import { AttributeCatalog } from './attributes.ts';
 import { ProcessWatcher } from './imports.ts';
 import { SdkBrevoApi, type BrevoApi, type BrevoClientOptions } from './client.ts';
-import { AccountRateLimiter, GENERAL_TIER_LIMITS, type EndpointFamily, type FamilyLimit } from './rate-limit.ts';
+import { AccountRateLimiter, GENERAL_TIER_LIMITS, type BudgetStore, type EndpointFamily, type FamilyLimit, type RateLimiterOptions } from './rate-limit.ts';
+import { PgBudgetStore } from './rate-budgets.ts';
 
 export interface BrevoConnectionInput {
   apiKey: string;
@@ -25,22 +26,27 @@ export interface BrevoAccount {
 }
 
 /**
- * Workspaces' Brevo connections: stored encrypted, opened on demand. One client and one set of
- * rate-limit buckets per Brevo account, shared by every job of that account in this process.
+ * Workspaces' Brevo connections: stored encrypted, opened on demand. One client per Brevo account
+ * in this process; its rate budgets are the account's, shared with every other process through
+ * the database.
  */
 export class BrevoAccounts {
   readonly #accounts = new Map<string, { fingerprint: string; account: BrevoAccount }>();
+  readonly #budgets: BudgetStore;
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     private readonly clientOptions: Pick<BrevoClientOptions, 'retry' | 'timeoutSeconds' | 'onResponse'> = {},
-  ) {}
+    private readonly limiterOptions: RateLimiterOptions = {},
+  ) {
+    this.#budgets = new PgBudgetStore(db.sql);
+  }
 
   /** A client for a connection that is not stored yet, for the credential smoke test. */
   open(input: BrevoConnectionInput): BrevoAccount {
-    const limiter = new AccountRateLimiter({ ...GENERAL_TIER_LIMITS, ...input.limits });
     const key = createHash('sha256').update(`${input.baseUrl}\u0000${input.apiKey}`).digest('hex').slice(0, 32);
+    const limiter = new AccountRateLimiter(this.#budgets, key, { ...GENERAL_TIER_LIMITS, ...input.limits }, this.limiterOptions);
     const api = new SdkBrevoApi({ ...this.clientOptions, apiKey: input.apiKey, baseUrl: input.baseUrl, limiter });
     return { key, api, limiter, attributes: new AttributeCatalog(api), processes: new ProcessWatcher(api) };
   }

@@ -1,6 +1,6 @@
 import { BrevoClient, BrevoError, BrevoTimeoutError, type Brevo } from '@getbrevo/brevo';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AccountRateLimiter} from './rate-limit.ts';
+import type { AccountRateLimiter } from './rate-limit.ts';
 import { endpointFamily, readRateLimitHeaders, type EndpointFamily } from './rate-limit.ts';
 
 /** What Tajo asks of Brevo. Small on purpose: activation code depends on this, not on the SDK. */
@@ -341,13 +341,12 @@ export class SdkBrevoApi implements BrevoApi {
     const family = endpointFamily(path);
     const { limiter } = this.options;
     for (let attempt = 0; ; attempt += 1) {
-      await limiter.bucket(family).acquire((ms) => sleep(ms));
+      await limiter.acquire(family);
       await watch?.sending();
       let failure: BrevoRequestFailed;
-      let retryAfterMs = 0;
       try {
         const { data, rawResponse } = await send();
-        limiter.observe(family, readRateLimitHeaders(rawResponse.headers), false);
+        await limiter.observe(family, readRateLimitHeaders(rawResponse.headers), false);
         this.options.onResponse?.({ operation, family, status: rawResponse.status });
         return data;
       } catch (error) {
@@ -356,11 +355,10 @@ export class SdkBrevoApi implements BrevoApi {
           failure = new BrevoRequestFailed('vendor_unavailable', `Brevo did not answer ${operation} in time`, { operation, attempts: attempt + 1, ...(watch ? { inDoubt: true } : {}) });
         } else if (error instanceof BrevoError && error.statusCode !== undefined) {
           const headers = readRateLimitHeaders(error.rawResponse?.headers);
-          limiter.observe(family, headers, error.statusCode === 429);
+          await limiter.observe(family, headers, error.statusCode === 429);
           this.options.onResponse?.({ operation, family, status: error.statusCode });
           const body = error.body as { code?: string; message?: string } | undefined;
           const category = categoryOfStatus(error.statusCode, body?.code);
-          retryAfterMs = (headers.retryAfterSeconds ?? 0) * 1000;
           failure = new BrevoRequestFailed(category, `Brevo answered ${operation} with ${error.statusCode}${body?.code ? ` ${body.code}` : ''}: ${body?.message ?? error.message}`, {
             operation,
             status: error.statusCode,
@@ -380,8 +378,9 @@ export class SdkBrevoApi implements BrevoApi {
       const retryable = failure.category === 'rate_limited' || (idempotent && failure.category === 'vendor_unavailable');
       if (retryable) await watch?.notCarriedOut();
       if (!retryable || attempt + 1 >= this.#retry.maxAttempts) throw failure;
-      // A 429 already blocks the bucket until Brevo's reset; the backoff spreads the retries.
-      await sleep(Math.max(retryAfterMs, backoffDelay(attempt, this.#retry)));
+      // A 429 blocks the account's budget until Brevo's reset (the next acquire waits for it, or
+      // hands the wait back to the caller when it is long); the backoff spreads the retries.
+      await sleep(backoffDelay(attempt, this.#retry));
     }
   }
 

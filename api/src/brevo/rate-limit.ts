@@ -60,98 +60,184 @@ export function readRateLimitHeaders(headers: Headers | undefined): RateLimitHea
 }
 
 /**
- * A bucket of `limit` tokens per family, where each token spent comes back one window later (plus
- * a margin for network jitter). Brevo counts requests in fixed windows; a bucket refilling at a
- * steady rate would let up to twice the limit into one of them (a full burst at the end of a
- * window, the refill at the start of the next). Returning each token a whole window after its
- * use means no window of that length, wherever it starts, ever sees more than the limit.
+ * The budget of one endpoint family: `capacity` requests per window, where each request spent
+ * comes back one window later (plus a margin for network jitter). Brevo counts requests in fixed
+ * windows; a bucket refilling at a steady rate would let up to twice the limit into one of them (a
+ * full burst at the end of a window, the refill at the start of the next). Returning each request
+ * a whole window after it was sent means no window of that length, wherever it starts, ever sees
+ * more than the limit. Plain data, so every process can share it through the database.
  */
-export class TokenBucket {
-  #capacity: number;
-  readonly #windowMs: number;
-  /** When each token out of the bucket was spent, oldest first. */
-  #spent: number[] = [];
-  /** No request leaves before this time (set by a 429 or an exhausted window). */
-  #blockedUntil = 0;
-  /** Callers waiting for a token, served in arrival order. */
-  #queue: Promise<void> = Promise.resolve();
+export interface BudgetState {
+  capacity: number;
+  windowMs: number;
+  /** When each request still counted was sent (epoch ms), oldest first. */
+  spent: number[];
+  /** No request leaves before this time (epoch ms): set by a 429 or an exhausted window. */
+  blockedUntil: number;
+}
 
-  constructor(
-    limit: FamilyLimit,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#capacity = limit.limit;
-    this.#windowMs = limit.windowSeconds * 1000;
+export const newBudget = (limit: FamilyLimit): BudgetState => ({ capacity: limit.limit, windowMs: limit.windowSeconds * 1000, spent: [], blockedUntil: 0 });
+
+/** How long a spent request stays counted: the window, and a margin for requests arriving late or early. */
+const returnMs = (budget: BudgetState) => budget.windowMs + Math.max(50, budget.windowMs * 0.05);
+
+/** Forgets the requests whose window is over; true when it forgot any. */
+function collect(budget: BudgetState, now: number): boolean {
+  const live = budget.spent.findIndex((at) => at + returnMs(budget) > now);
+  const over = live === -1 ? budget.spent.length : live;
+  budget.spent.splice(0, over);
+  return over > 0;
+}
+
+/** How long until a request may be sent (0 when one may now). */
+export function budgetDelayMs(budget: BudgetState, now: number): number {
+  collect(budget, now);
+  const blocked = Math.max(0, budget.blockedUntil - now);
+  const excess = budget.spent.length - budget.capacity;
+  const refill = excess < 0 ? 0 : budget.spent[excess]! + returnMs(budget) - now;
+  return Math.max(blocked, Math.ceil(refill));
+}
+
+/** Requests that may be sent right now. */
+export function budgetAvailable(budget: BudgetState, now: number): number {
+  collect(budget, now);
+  return budget.blockedUntil > now ? 0 : Math.max(0, budget.capacity - budget.spent.length);
+}
+
+/**
+ * Corrects the budget from what Brevo said of its window; true when it changed. A 429 or an
+ * exhausted window waits for what Brevo announces (Retry-After, else `x-sib-ratelimit-reset`) and
+ * never longer: requests Brevo counted that the budget did not know of (another client on the
+ * account) come back at Brevo's reset, not a whole window from now.
+ */
+export function observeAnswer(budget: BudgetState, headers: RateLimitHeaders, rateLimited: boolean, now: number): boolean {
+  let changed = collect(budget, now);
+  if (headers.limit !== undefined && headers.limit > 0 && headers.limit !== budget.capacity) {
+    budget.capacity = headers.limit;
+    changed = true;
   }
-
-  get capacity() {
-    return this.#capacity;
+  const resetAt = headers.resetSeconds === undefined ? undefined : now + headers.resetSeconds * 1000;
+  const unknownToUs = headers.remaining === undefined ? 0 : budget.capacity - headers.remaining - budget.spent.length;
+  if (unknownToUs > 0) {
+    // Stamped so that they come back at Brevo's reset (or a window from now, without one).
+    const at = Math.min(now, (resetAt ?? Number.POSITIVE_INFINITY) - returnMs(budget));
+    budget.spent.push(...Array.from({ length: unknownToUs }, () => at));
+    budget.spent.sort((a, b) => a - b);
+    changed = true;
   }
-
-  /** How long a spent token stays out: the window, and a margin for requests arriving late or early. */
-  get #returnMs() {
-    return this.#windowMs + Math.max(50, this.#windowMs * 0.05);
+  const waitSeconds = headers.retryAfterSeconds ?? (rateLimited || headers.remaining === 0 ? headers.resetSeconds : undefined);
+  const blockedUntil = waitSeconds !== undefined ? now + waitSeconds * 1000 : rateLimited ? now + budget.windowMs / budget.capacity : undefined;
+  if (blockedUntil !== undefined && blockedUntil !== budget.blockedUntil) {
+    // What Brevo says now replaces an older pause: it is the latest word on its window.
+    budget.blockedUntil = blockedUntil;
+    changed = true;
   }
+  return changed;
+}
 
-  #collect(now: number) {
-    while (this.#spent.length > 0 && this.#spent[0]! + this.#returnMs <= now) this.#spent.shift();
-  }
+/**
+ * Where the budgets live. Each update reads a family's budget, lets `change` modify it and keeps
+ * the result, as one step no other process interleaves with; `change` answers whether it changed
+ * anything worth writing and what to return.
+ */
+export interface BudgetStore {
+  update<T>(accountKey: string, family: EndpointFamily, limit: FamilyLimit, change: (budget: BudgetState) => { changed: boolean; result: T }): Promise<T>;
+}
 
-  /** How long until a token is available (0 when one is). */
-  delayMs(): number {
-    const now = this.now();
-    this.#collect(now);
-    const blocked = Math.max(0, this.#blockedUntil - now);
-    const excess = this.#spent.length - this.#capacity;
-    const refill = excess < 0 ? 0 : this.#spent[excess]! + this.#returnMs - now;
-    return Math.max(blocked, Math.ceil(refill));
-  }
+/** Budgets in this process's memory: for a client no other process shares an account with (tests, tools). */
+export class MemoryBudgetStore implements BudgetStore {
+  readonly #budgets = new Map<string, { configured: number; budget: BudgetState }>();
 
-  /** Resolves when a request may be sent, and takes its token. */
-  acquire(sleep: (ms: number) => Promise<void>): Promise<void> {
-    const turn = this.#queue.then(async () => {
-      for (let delay = this.delayMs(); delay > 0; delay = this.delayMs()) await sleep(delay);
-      this.#spent.push(this.now());
-    });
-    this.#queue = turn.catch(() => undefined);
-    return turn;
-  }
-
-  /** Corrects the bucket from what Brevo said about the window. */
-  observe(headers: RateLimitHeaders, rateLimited: boolean) {
-    const now = this.now();
-    this.#collect(now);
-    if (headers.limit !== undefined && headers.limit > 0) this.#capacity = headers.limit;
-    // Brevo counted more than this bucket knows (another client on the account): those are spent
-    // too, now, which keeps #spent in time order.
-    const unknownToUs = headers.remaining === undefined ? 0 : this.#capacity - headers.remaining - this.#spent.length;
-    for (let i = 0; i < unknownToUs; i += 1) this.#spent.push(now);
-    const waitSeconds = headers.retryAfterSeconds ?? (rateLimited || headers.remaining === 0 ? headers.resetSeconds : undefined);
-    if (waitSeconds !== undefined) this.#blockedUntil = Math.max(this.#blockedUntil, now + waitSeconds * 1000);
-    else if (rateLimited) this.#blockedUntil = Math.max(this.#blockedUntil, now + this.#windowMs / this.#capacity);
+  update<T>(accountKey: string, family: EndpointFamily, limit: FamilyLimit, change: (budget: BudgetState) => { changed: boolean; result: T }): Promise<T> {
+    const key = `${accountKey}\u0000${family}`;
+    let entry = this.#budgets.get(key);
+    if (!entry || entry.configured !== limit.limit) this.#budgets.set(key, (entry = { configured: limit.limit, budget: newBudget(limit) }));
+    return Promise.resolve(change(entry.budget).result);
   }
 }
 
-/** The buckets of one Brevo account. */
-export class AccountRateLimiter {
-  readonly #buckets: Record<EndpointFamily, TokenBucket>;
+/**
+ * A request must wait longer than a caller should hold its place for (a worker slot): the caller
+ * gives the slot back and comes back at `retryAt`, when the budget allows.
+ */
+export class RateLimitWait extends Error {
+  readonly category = 'rate_limited';
 
   constructor(
-    readonly limits: Record<EndpointFamily, FamilyLimit> = GENERAL_TIER_LIMITS,
-    now: () => number = Date.now,
+    readonly family: EndpointFamily,
+    readonly retryAt: Date,
   ) {
-    this.#buckets = {
-      contacts: new TokenBucket(limits.contacts, now),
-      events: new TokenBucket(limits.events, now),
-      other: new TokenBucket(limits.other, now),
-    };
+    super(`Brevo's ${family} rate limit is spent until ${retryAt.toISOString()}`);
+    this.name = 'RateLimitWait';
+  }
+}
+
+export interface RateLimiterOptions {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** The longest a request waits for its turn in place; a longer wait throws RateLimitWait. */
+  maxWaitMs?: number;
+}
+
+/** Requests wait in place for at most this long: a window of Brevo's per-second families. */
+export const DEFAULT_MAX_WAIT_MS = 2_000;
+
+/** The budgets of one Brevo account, one per endpoint family, kept in a store every process of the deployment shares. */
+export class AccountRateLimiter {
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #maxWaitMs: number;
+  /** Each family's budget as this process last took a request from it: how many it counted, of how many. */
+  readonly #lastSeen: Partial<Record<EndpointFamily, { counted: number; capacity: number }>> = {};
+
+  constructor(
+    private readonly store: BudgetStore,
+    readonly accountKey: string,
+    readonly limits: Record<EndpointFamily, FamilyLimit> = GENERAL_TIER_LIMITS,
+    options: RateLimiterOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   }
 
-  bucket(family: EndpointFamily) {
-    return this.#buckets[family];
+  /** Takes a request's place in the family's budget, waiting for it in place up to maxWaitMs; throws RateLimitWait beyond. */
+  async acquire(family: EndpointFamily): Promise<void> {
+    for (;;) {
+      const delay = await this.store.update(this.accountKey, family, this.limits[family], (budget) => {
+        const now = this.#now();
+        const wait = budgetDelayMs(budget, now);
+        if (wait === 0) budget.spent.push(now);
+        this.#lastSeen[family] = { counted: budget.spent.length, capacity: budget.capacity };
+        return { changed: wait === 0, result: wait };
+      });
+      if (delay === 0) return;
+      if (delay > this.#maxWaitMs) throw new RateLimitWait(family, new Date(this.#now() + delay));
+      await this.#sleep(delay);
+    }
   }
 
-  observe(family: EndpointFamily, headers: RateLimitHeaders, rateLimited: boolean) {
-    this.#buckets[family].observe(headers, rateLimited);
+  /** Requests of the family that may be sent right now, without taking any. */
+  available(family: EndpointFamily): Promise<number> {
+    return this.store.update(this.accountKey, family, this.limits[family], (budget) => ({ changed: false, result: budgetAvailable(budget, this.#now()) }));
+  }
+
+  /** When the family may send again, or null when it may now. */
+  blockedUntil(family: EndpointFamily): Promise<Date | null> {
+    return this.store.update(this.accountKey, family, this.limits[family], (budget) => {
+      const delay = budgetDelayMs(budget, this.#now());
+      return { changed: false, result: delay === 0 ? null : new Date(this.#now() + delay) };
+    });
+  }
+
+  /** Corrects the family's budget from what Brevo answered. */
+  observe(family: EndpointFamily, headers: RateLimitHeaders, rateLimited: boolean): Promise<void> {
+    // Most answers agree with the budget (Brevo counted no more than it did): nothing to write.
+    const seen = this.#lastSeen[family];
+    const limit = headers.limit ?? seen?.capacity ?? this.limits[family].limit;
+    const countedByBrevo = headers.remaining === undefined ? 0 : limit - headers.remaining;
+    const agrees = seen !== undefined && limit === seen.capacity && countedByBrevo <= seen.counted;
+    if (!rateLimited && headers.remaining !== 0 && headers.retryAfterSeconds === undefined && agrees) return Promise.resolve();
+    return this.store.update(this.accountKey, family, this.limits[family], (budget) => ({ changed: observeAnswer(budget, headers, rateLimited, this.#now()), result: undefined }));
   }
 }
