@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, withKey } from '../support/app.ts';
-import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import { GENERAL_TIER_CONTACTS, startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import { waitFor } from '../support/worker.ts';
 import { CONTACTS_SENT, requeueChangedSince } from '../../api/src/brevo/activation.ts';
 
@@ -10,7 +10,7 @@ let h: ActivationHarness;
 
 beforeAll(async () => {
   // Imports take 1.5 s, so the change's own job finishes while the import is still running.
-  h = await startActivationHarness({ importDelayMs: 1_500 });
+  h = await startActivationHarness({ importDelayMs: 1_500, limits: GENERAL_TIER_CONTACTS });
 }, 60_000);
 
 afterAll(async () => {
@@ -21,7 +21,7 @@ describe('a contact that changes while an older version of it is on its way to B
   it('ends in Brevo at its newest version, recorded so, with nothing left pending', async () => {
     const { t, brevo } = h;
     const ws = await createWorkspace(t.app);
-    await h.connect(ws);
+    await h.connect(ws, GENERAL_TIER_CONTACTS);
     const records = Array.from({ length: 60 }, (_, i) => ({ externalId: `race:${i}`, email: `race${i}@example.com`, firstName: 'First' }));
     const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
     expect(written.json<{ counts: { created: number } }>().counts.created).toBe(60);

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createWorkspace, withKey, type TestApp, type TestWorkspace } from '../support/app.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
-import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
+import { GENERAL_TIER_CONTACTS, GENEROUS_LIMITS, startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 import type { BrevoSimulator, RequestRecord } from '../../api/src/simulators/brevo/server.ts';
 import { brevoListName } from '../../api/src/brevo/list-activation.ts';
 import { TAJO_FOLDER } from '../../api/src/brevo/catalog.ts';
@@ -186,8 +186,11 @@ describe('list activation', () => {
   }, 120_000);
 
   it('takes contacts revived in bulk (sent to Brevo as an import) back into their Brevo lists', async () => {
+    // Contacts at Brevo's general tier, in the simulator as in the connection: the revival goes as an import.
+    brevo.setLimits(GENERAL_TIER_CONTACTS);
+    onTestFinished(() => brevo.setLimits(GENEROUS_LIMITS));
     const ws = await createWorkspace(t.app);
-    await harness.connect(ws);
+    await harness.connect(ws, GENERAL_TIER_CONTACTS);
     const ids = await createContacts(ws, 'v', 60);
     const list = await createList(ws, 'Revived');
     await members(ws, list, ids, 'add');

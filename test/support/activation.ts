@@ -15,6 +15,8 @@ export const BREVO_KEY = 'xkeysib-simulated-account-0001';
 
 /** Generous limits for tests about correctness; the limiter has its own tests. */
 export const GENEROUS_LIMITS = { contacts: { limit: 1000, windowSeconds: 1 }, events: { limit: 1000, windowSeconds: 1 }, other: { limit: 1000, windowSeconds: 1 } };
+/** Contacts at Brevo's general tier (10 requests a second), the rest generous: more contacts waiting than that go as an import. */
+export const GENERAL_TIER_CONTACTS = { ...GENEROUS_LIMITS, contacts: { limit: 10, windowSeconds: 1 } };
 
 /** Connects the workspace to the simulator through the API (the credential smoke test included). */
 export async function connectToSimulator(app: TestApp['app'], ws: TestWorkspace, brevo: BrevoSimulator, limits: object = GENEROUS_LIMITS) {

@@ -10,7 +10,7 @@ import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
-import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, forEachConcurrently, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
   id: string;
@@ -51,8 +51,14 @@ export function contactRequest(contact: ContactToSend): Brevo.CreateContactReque
   return request;
 }
 
-/** From this many upserts in one job, they go to Brevo as one import rather than one request each. */
-export const IMPORT_MIN_CONTACTS = 50;
+/**
+ * Upserts go to Brevo one request each while the contacts budget can send them at once; beyond
+ * that, singles would fall behind, and from this many they go as one import (whose read-back
+ * costs a few requests of its own).
+ */
+export const IMPORT_MIN_CONTACTS = 20;
+/** Single requests of one job in flight at once: Brevo's answer time, not the budget, would otherwise bound them. */
+const SINGLES_IN_FLIGHT = 4;
 /** Brevo imports need a list: every imported contact joins this one, in Tajo's folder. */
 export const IMPORT_LIST = { folderName: TAJO_FOLDER, listName: 'Tajo · imported contacts' };
 
@@ -72,14 +78,15 @@ export class ContactActivator implements EntityActivator {
     if (!account) return skippedReport(job);
     const report = emptyReport();
     const upserts = job.items.filter((item) => item.operation === 'upsert');
-    const imported = upserts.length >= IMPORT_MIN_CONTACTS ? await this.#import(account, job.workspaceId, upserts) : new Set<string>();
+    const singlesKeepUp = upserts.length < IMPORT_MIN_CONTACTS || upserts.length <= (await account.limiter.available('contacts'));
+    const imported = singlesKeepUp ? new Set<string>() : await this.#import(account, job.workspaceId, upserts);
     // What this job sent one by one, at which version: checked against changes once, at the end,
     // also when the job fails part way (its retry skips what it recorded as sent).
     const sent: { id: string; version: number }[] = [];
     report.activated += imported.size;
     try {
-      for (const item of job.items) {
-        if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
+      const rest = job.items.filter((item) => !(item.operation === 'upsert' && imported.has(item.entityId)));
+      await forEachConcurrently(rest, SINGLES_IN_FLIGHT, async (item) => {
         try {
           const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
           report[outcome] += 1;
@@ -89,7 +96,7 @@ export class ContactActivator implements EntityActivator {
           this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation, reason: error.letter.reason }, 'activation dead-lettered');
           report.deadLettered += 1;
         }
-      }
+      });
     } finally {
       await requeueChangedSince(this.db.sql, CONTACTS_SENT, job.workspaceId, sent);
     }
@@ -123,7 +130,7 @@ export class ContactActivator implements EntityActivator {
     try {
       await account.attributes.ensure(Object.assign({}, ...eligible.map((contact) => brevoCustomAttributes(contact.attributes))) as Record<string, BrevoAttributeValue>);
       const listId = await this.catalog.ensureList(account, IMPORT_LIST);
-      confirmed = await importContacts(account.api, account.processes, listId, rows);
+      confirmed = await importContacts(account, listId, rows);
     } catch (error) {
       // Refused for good (a bad attribute, say): each contact then gets Brevo's own answer on its own.
       if (error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping')) {

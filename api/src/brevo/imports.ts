@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrevoAttributeValue } from './attributes.ts';
 import type { BrevoApi, BrevoProcess } from './client.ts';
+import type { BrevoAccount } from './accounts.ts';
 
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 30_000;
-/** An import that has not finished in this long is abandoned; its job is retried (imports are idempotent). */
-const IMPORT_TIMEOUT_MS = 30 * 60_000;
+/** A process that has not finished in this long is abandoned, before pg-boss's 15-minute job expiry; its job is retried (batches are idempotent). */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
 /** Brevo's Date header has one-second resolution. */
 const CLOCK_SLACK_MS = 1_000;
 /** Brevo's largest page of GET /contacts. */
@@ -94,15 +95,29 @@ export interface ImportRow {
   attributes: Record<string, BrevoAttributeValue>;
 }
 
+/** The first read-back of an import comes this soon after Brevo accepted it; each next one a step later than the last, up to the cap. */
+const READ_BACK_STEP_MS = 250;
+const MAX_READ_BACK_GAP_MS = 5_000;
+/** An import none of whose rows shows this long after Brevo accepted it may be asked about on the hourly family. */
+const PROCESS_CHECK_AFTER_MS = 10_000;
+const PROCESS_CHECK_GAP_MS = 60_000;
+/** Requests of the hourly family left for setup calls (lists, attributes): a process check never takes them. */
+const SETUP_RESERVE = 20;
+/** After this long, the rows an import has not confirmed take the single path (within pg-boss's 15-minute job expiry). */
+const IMPORT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * Imports contacts in one request and reports which of them Brevo holds afterwards. Brevo answers
- * an import before it runs; the completed process carries a report naming a CSV file for each kind
- * of row it skipped. A clean report means every row was imported. Otherwise (or with no report),
- * the contacts the import changed are read back: a row Brevo holds under its email with its
- * external ID was imported; any other is the caller's to send on its own, which gives it Brevo's
- * precise answer.
+ * an import before it runs. What landed is read back on the contacts family (10 requests a second):
+ * a row Brevo holds under its email with its external ID, modified since the import was accepted,
+ * was imported. GET /processes/{id} would tell when the import is over, but Brevo counts it against
+ * its slowest family (100 requests an hour on the general tier): it is asked only when the reads
+ * stop confirming rows (Brevo refused some) and that family has more than its setup reserve left. Rows not
+ * confirmed in the end are the caller's to send on their own, which gives them Brevo's precise
+ * answer; an upsert of one that did land changes nothing.
  */
-export async function importContacts(api: BrevoApi, processes: ProcessWatcher, listId: number, rows: ImportRow[]): Promise<Set<string>> {
+export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limiter'>, listId: number, rows: ImportRow[]): Promise<Set<string>> {
+  const { api, limiter } = account;
   const { processId, acceptedAt } = await api.importContacts({
     jsonBody: rows.map((row) => ({ email: row.email, attributes: { ...row.attributes, EXT_ID: row.externalId } })),
     listIds: [listId],
@@ -111,18 +126,30 @@ export async function importContacts(api: BrevoApi, processes: ProcessWatcher, l
     emptyContactsAttributes: false,
     disableNotification: true,
   });
-  const { importReport } = await processes.waitFor(processId);
-  if (importReport && Object.values(importReport).every((url) => url === null || url === undefined)) return new Set(rows.map((row) => row.externalId));
-
+  const started = Date.now();
   const wanted = new Map(rows.map((row) => [row.email, row.externalId]));
   const confirmed = new Set<string>();
   const since = new Date(acceptedAt.getTime() - CLOCK_SLACK_MS);
-  for (let offset = 0; confirmed.size < rows.length; offset += CONTACTS_PAGE) {
-    const { contacts } = await api.listContactsModifiedSince(since, { limit: CONTACTS_PAGE, offset });
-    for (const contact of contacts) {
-      if (contact.email && contact.extId && wanted.get(contact.email) === contact.extId) confirmed.add(contact.extId);
+  let lastProcessCheck: number | null = null;
+  for (let step = 1; confirmed.size < rows.length && Date.now() - started < IMPORT_CONFIRM_TIMEOUT_MS; step += 1) {
+    await sleep(Math.min(step * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS));
+    const before = confirmed.size;
+    for (let offset = 0; ; offset += CONTACTS_PAGE) {
+      const { contacts } = await api.listContactsModifiedSince(since, { limit: CONTACTS_PAGE, offset });
+      for (const contact of contacts) {
+        if (contact.email && contact.extId && wanted.get(contact.email) === contact.extId) confirmed.add(contact.extId);
+      }
+      if (contacts.length < CONTACTS_PAGE) break;
     }
-    if (contacts.length < CONTACTS_PAGE) break;
+    const now = Date.now();
+    // Asked only when the import landed and then stopped confirming rows (Brevo refused some), or nothing landed for long.
+    const stalled = confirmed.size > 0 ? confirmed.size === before : now - started >= PROCESS_CHECK_AFTER_MS;
+    if (confirmed.size === rows.length || !stalled || (lastProcessCheck !== null && now - lastProcessCheck < PROCESS_CHECK_GAP_MS)) continue;
+    if ((await limiter.available('other')) <= SETUP_RESERVE) continue;
+    lastProcessCheck = now;
+    const process = await api.getProcess(processId);
+    if (process.status === 'completed') break;
+    if (process.status === 'failed' || process.status === 'cancelled') throw new Error(`Brevo import process ${processId} ${process.status}`);
   }
   return confirmed;
 }

@@ -4,21 +4,33 @@ import type { Db } from '../db/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import { categoryOf } from '../errors/problem.ts';
-import { MAX_OBJECT_RECORDS_PER_BATCH } from '../brevo/client.ts';
+import { MAX_LIST_MEMBERS_PER_REQUEST, MAX_OBJECT_RECORDS_PER_BATCH } from '../brevo/client.ts';
+import { LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
+import { EVENT_ENTITY } from '../events/service.ts';
+import { RateLimitWait } from '../brevo/rate-limit.ts';
 import type { ActivationItem, ActivationJob, EntityActivator, OutboxRow } from './activation.ts';
 
 export const ACTIVATION_QUEUE = 'brevo-activation';
 /** Outbox rows moved per relay transaction. */
 const RELAY_BATCH = 5_000;
 /**
- * Items per job. Contacts come in large jobs so a backlog (a backfill) goes to Brevo as imports;
- * a handful of changes still makes a small job, sent one by one without waiting. Object records
+ * Items per job, at most: the relay cuts jobs this size, and a job that starts takes in the jobs
+ * of its group waiting behind it up to this size (batching by backlog). Contacts come in large
+ * jobs so a backlog goes to Brevo as imports; events fill a few batch requests. Object records
  * and associations fill one Brevo batch upsert (1,000 records): Brevo counts those requests
  * against its slowest family (100 an hour on the general tier).
  */
-const ITEMS_PER_JOB: Record<string, number> = { contact: 2_000, [OBJECT_RECORD_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH, [OBJECT_ASSOCIATION_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH };
+const ITEMS_PER_JOB: Record<string, number> = {
+  contact: 2_000,
+  [EVENT_ENTITY]: 1_000,
+  [LIST_MEMBERSHIP_ENTITY]: 10 * MAX_LIST_MEMBERS_PER_REQUEST,
+  [OBJECT_RECORD_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH,
+  [OBJECT_ASSOCIATION_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH,
+};
 const DEFAULT_ITEMS_PER_JOB = 50;
+/** Jobs run side by side in each process; one group (a workspace's entity type) runs one job at a time across processes. */
+const LOCAL_CONCURRENCY = 8;
 const RELAY_IDLE_MS = 250;
 /** Outbox entity types webhooks announce but nothing activates. */
 const ANNOUNCED_ONLY = new Set([DEAD_LETTER_ENTITY]);
@@ -113,24 +125,36 @@ export class ActivationWorkers {
     await this.boss.createQueue(ACTIVATION_QUEUE, queue);
     // A queue created by an earlier release keeps its old settings otherwise.
     await this.boss.updateQueue(ACTIVATION_QUEUE, queue);
-    await this.boss.work<ActivationJob>(ACTIVATION_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (!job) return;
-      const activator = this.activators[job.data.entityType];
-      // Failing the job keeps it, visible and retryable, until a deployment knows the type.
-      if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
-      const log = this.log.child({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, jobId: job.id });
-      let report;
-      try {
-        report = await activator.run(job.data, { jobId: job.id, retryCount: job.retryCount });
-      } catch (error) {
-        // Brevo out of retries (rate limits, outages) or our own failure: pg-boss retries the job.
-        log.warn({ category: categoryOf(error), err: error }, 'activation job failed; retried');
-        throw error;
-      }
-      log.debug(report, 'activation job done');
-      this.metrics?.countActivation(report);
-      return report;
-    });
+    await this.boss.work<ActivationJob>(
+      ACTIVATION_QUEUE,
+      { batchSize: 1, localConcurrency: LOCAL_CONCURRENCY, groupConcurrency: 1, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        if (!job) return;
+        const activator = this.activators[job.data.entityType];
+        // Failing the job keeps it, visible and retryable, until a deployment knows the type.
+        if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
+        const log = this.log.child({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, jobId: job.id });
+        const data = await this.#takeInWaiting(job.id, job.data);
+        let report;
+        try {
+          report = await activator.run(data, { jobId: job.id, retryCount: job.retryCount });
+        } catch (error) {
+          if (error instanceof RateLimitWait) {
+            // The slot goes back at once: the work comes back when the budget allows, and
+            // another group's work (or another family's) runs meanwhile.
+            await this.boss.send(ACTIVATION_QUEUE, data, { startAfter: error.retryAt, group: { id: groupOf(data) } });
+            log.info({ category: 'rate_limited', family: error.family, retryAt: error.retryAt, items: data.items.length }, 'activation job deferred until the rate limit allows');
+            return { deferred: data.items.length, until: error.retryAt };
+          }
+          // Brevo out of retries (rate limits, outages) or our own failure: pg-boss retries the job.
+          log.warn({ category: categoryOf(error), err: error }, 'activation job failed; retried');
+          throw error;
+        }
+        log.debug(report, 'activation job done');
+        this.metrics?.countActivation(report);
+        return report;
+      },
+    );
     for (const consumer of this.consumers) await consumer.start(this.boss);
     this.#relay = this.#relayLoop();
     this.#started = true;
@@ -139,6 +163,47 @@ export class ActivationWorkers {
   /** Started and not stopping: the relay and the job workers are at work (readiness). */
   running(): boolean {
     return this.#started && !this.#stopping;
+  }
+
+  /**
+   * Batches by backlog: the job takes in the jobs of its group that wait behind it, up to its
+   * entity type's job size, so however the relay cut the changes, a job carries what is pending.
+   * The items taken move into this job's own row in the transaction that deletes their jobs: if
+   * the worker dies, pg-boss retries this job with all of them. Jobs another worker is taking in
+   * (locked) are left to it.
+   */
+  async #takeInWaiting(jobId: string, data: ActivationJob): Promise<ActivationJob> {
+    const size = ITEMS_PER_JOB[data.entityType] ?? DEFAULT_ITEMS_PER_JOB;
+    if (data.items.length >= size) return data;
+    const client = await this.db.sql.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string; data: ActivationJob }>(
+        `SELECT id, data FROM pgboss.job
+         WHERE name = $1 AND group_id = $2 AND state = 'created' AND start_after <= now() AND id <> $3
+         ORDER BY created_on, id LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+        [ACTIVATION_QUEUE, groupOf(data), jobId],
+      );
+      const taken: string[] = [];
+      let merged = data;
+      for (const row of rows) {
+        const next = mergeJobs(merged, row.data);
+        if (next.items.length > size) break;
+        merged = next;
+        taken.push(row.id);
+      }
+      if (taken.length > 0) {
+        await client.query('DELETE FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [ACTIVATION_QUEUE, taken]);
+        await client.query('UPDATE pgboss.job SET data = $3 WHERE name = $1 AND id = $2', [ACTIVATION_QUEUE, jobId, JSON.stringify(merged)]);
+      }
+      await client.query('COMMIT');
+      return merged;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Moves pending outbox rows into jobs; resolves with the number moved. */
@@ -154,7 +219,7 @@ export class ActivationWorkers {
       const tx = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
       // A dead letter's creation is only announced, never activated, and a consumer's own rows are its work alone.
       const owned = new Set(this.consumers.flatMap((consumer) => consumer.entityTypes));
-      const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type) && !owned.has(row.entity_type))).map((data) => ({ data }));
+      const jobs = toJobs(rows.filter((row) => !ANNOUNCED_ONLY.has(row.entity_type) && !owned.has(row.entity_type))).map((data) => ({ data, group: { id: groupOf(data) } }));
       if (jobs.length > 0) await this.boss.insert(ACTIVATION_QUEUE, jobs, { db: tx });
       for (const consumer of this.consumers) await consumer.queue(rows, tx);
       await client.query('COMMIT');
@@ -215,6 +280,23 @@ export class ActivationWorkers {
   }
 }
 
+/** The pg-boss group of a job: one workspace's entity type, carried out one job at a time. */
+const groupOf = (job: Pick<ActivationJob, 'workspaceId' | 'entityType'>) => `${job.workspaceId}:${job.entityType}`;
+
+/** Adds an item after the others; an entity's later item replaces its earlier one (a resend stays one). */
+function addItem(items: Map<string, ActivationItem>, item: ActivationItem) {
+  const resend = item.resend === true || items.get(item.entityId)?.resend === true;
+  items.delete(item.entityId);
+  items.set(item.entityId, { ...item, ...(resend ? { resend } : {}) });
+}
+
+/** One job carrying the items of both, the later job's after the earlier's. */
+function mergeJobs(earlier: ActivationJob, later: ActivationJob): ActivationJob {
+  const items = new Map(earlier.items.map((item) => [item.entityId, item]));
+  for (const item of later.items) addItem(items, item);
+  return { ...earlier, items: [...items.values()] };
+}
+
 /**
  * Groups outbox rows by workspace and entity type into jobs, in outbox order; an entity's later
  * row replaces its earlier one (the activator reads the entity's current state anyway).
@@ -222,12 +304,9 @@ export class ActivationWorkers {
 function toJobs(rows: OutboxRow[]): ActivationJob[] {
   const groups = new Map<string, { workspaceId: string; entityType: string; items: Map<string, ActivationItem> }>();
   for (const row of rows) {
-    const key = `${row.workspace_id}:${row.entity_type}`;
+    const key = groupOf({ workspaceId: row.workspace_id, entityType: row.entity_type });
     const group = groups.get(key) ?? { workspaceId: row.workspace_id, entityType: row.entity_type, items: new Map<string, ActivationItem>() };
-    // A resend stays one when a later row replaces it.
-    const resend = row.resend || group.items.get(row.entity_id)?.resend === true;
-    group.items.delete(row.entity_id);
-    group.items.set(row.entity_id, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}), ...(resend ? { resend } : {}) });
+    addItem(group.items, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}), ...(row.resend ? { resend: true } : {}) });
     groups.set(key, group);
   }
   const jobs: ActivationJob[] = [];

@@ -265,6 +265,8 @@ export interface BrevoSimulator {
   state: BrevoSimulatorState;
   faults: Faults;
   setFaults(faults: Partial<Faults>): void;
+  /** Enforces (and announces) other limits from now on, as a plan change in Brevo would. */
+  setLimits(limits: Partial<Record<Family, { limit: number; windowSeconds: number }>>): void;
   /** A new key of the same account (created in Brevo's UI), accepted from now on. */
   addApiKey(apiKey: string): void;
   /** The key is refused (401) from now on. */
@@ -274,7 +276,7 @@ export interface BrevoSimulator {
 
 export async function startBrevoSimulator(options: BrevoSimulatorOptions, port = 0): Promise<BrevoSimulator> {
   const state = new BrevoSimulatorState();
-  const limits = { ...GENERAL_TIER_LIMITS, ...options.limits };
+  let limits = { ...GENERAL_TIER_LIMITS, ...options.limits };
   const random = seededRandom(options.seed ?? 1);
   const importDelayMs = options.importDelayMs ?? 20;
   let faults: Faults = { ...NO_FAULTS };
@@ -483,6 +485,9 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     state,
     get faults() {
       return faults;
+    },
+    setLimits(next) {
+      limits = { ...GENERAL_TIER_LIMITS, ...options.limits, ...next };
     },
     setFaults(next) {
       faults = { ...NO_FAULTS, ...next };
