@@ -9,7 +9,7 @@ import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
-import { BrevoRequestFailed, type BrevoApi } from './client.ts';
+import { BrevoRequestFailed, isRetryableFailure, type BrevoApi } from './client.ts';
 import { emptyReport, forEachConcurrently, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
@@ -52,11 +52,13 @@ export function contactRequest(contact: ContactToSend): Brevo.CreateContactReque
 }
 
 /**
- * Upserts go to Brevo one request each while the contacts budget can send them at once; beyond
- * that, singles would fall behind, and from this many they go as one import (whose read-back
- * costs a few requests of its own).
+ * Upserts go to Brevo one request each while singles keep up: the contacts budget can send them
+ * all now, and they are few enough to go out in a moment (SINGLES_IN_FLIGHT at Brevo's ~100 ms an
+ * answer send about 40 a second, whatever the budget). Beyond that, and from IMPORT_MIN_CONTACTS,
+ * they go as one import, whose read-back costs a few requests of its own.
  */
 export const IMPORT_MIN_CONTACTS = 20;
+const MAX_SINGLES_PER_JOB = 50;
 /** Single requests of one job in flight at once: Brevo's answer time, not the budget, would otherwise bound them. */
 const SINGLES_IN_FLIGHT = 4;
 /** Brevo imports need a list: every imported contact joins this one, in Tajo's folder. */
@@ -78,7 +80,7 @@ export class ContactActivator implements EntityActivator {
     if (!account) return skippedReport(job);
     const report = emptyReport();
     const upserts = job.items.filter((item) => item.operation === 'upsert');
-    const singlesKeepUp = upserts.length < IMPORT_MIN_CONTACTS || upserts.length <= (await account.limiter.available('contacts'));
+    const singlesKeepUp = upserts.length < IMPORT_MIN_CONTACTS || upserts.length <= Math.min(MAX_SINGLES_PER_JOB, await account.limiter.available('contacts'));
     const imported = singlesKeepUp ? new Set<string>() : await this.#import(account, job.workspaceId, upserts);
     // What this job sent one by one, at which version: checked against changes once, at the end,
     // also when the job fails part way (its retry skips what it recorded as sent).
@@ -194,12 +196,16 @@ export class ContactActivator implements EntityActivator {
     return 'deleted';
   }
 
-  /** Runs a Brevo call; a final failure becomes a BrevoFailure carrying its dead letter. */
+  /**
+   * Runs a Brevo call; a refusal becomes a BrevoFailure carrying its dead letter. Brevo busy or
+   * down past the client's retries fails the job instead, which pg-boss retries: the contact is
+   * not at fault.
+   */
   async #send(sourceObjectId: string, request: object, call: () => Promise<unknown>) {
     try {
       await call();
     } catch (error) {
-      if (!(error instanceof BrevoRequestFailed)) throw error;
+      if (!(error instanceof BrevoRequestFailed) || isRetryableFailure(error)) throw error;
       throw new BrevoFailure({ sourceObjectId, ...failureLetter(error, request) });
     }
   }

@@ -35,6 +35,8 @@ export class AttributeCatalog {
   constructor(private readonly api: BrevoApi) {}
 
   async ensure(attributes: Record<string, BrevoAttributeValue>): Promise<void> {
+    // Nothing to check: no request on the slow family (it may be spent for the hour).
+    if (Object.keys(attributes).length === 0) return;
     const known = await this.#load();
     const missing = Object.keys(attributes).filter((name) => !known.has(name));
     await Promise.all(missing.map((name) => this.#create(known, name, typeOf(attributes[name]!))));
