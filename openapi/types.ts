@@ -845,7 +845,7 @@ export interface paths {
         };
         /**
          * Get where contacts stand with Brevo
-         * @description Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters). It counts every contact: an operator read, not one to poll every second on a large workspace.
+         * @description Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters), and shows the Brevo account's rate budgets: which family is spent, and until when. It counts every contact: an operator read, not one to poll every second on a large workspace.
          */
         get: operations["getBrevoActivationStatus"];
         put?: never;
@@ -2695,7 +2695,30 @@ export interface components {
          *       "contacts": 12500,
          *       "inBrevo": 12410,
          *       "pending": 75,
-         *       "refused": 15
+         *       "refused": 15,
+         *       "rateLimits": [
+         *         {
+         *           "family": "contacts",
+         *           "limit": 10,
+         *           "windowSeconds": 1,
+         *           "available": 7,
+         *           "blockedUntil": null
+         *         },
+         *         {
+         *           "family": "events",
+         *           "limit": 10,
+         *           "windowSeconds": 1,
+         *           "available": 10,
+         *           "blockedUntil": null
+         *         },
+         *         {
+         *           "family": "other",
+         *           "limit": 100,
+         *           "windowSeconds": 3600,
+         *           "available": 0,
+         *           "blockedUntil": "2026-11-23T11:00:00.000Z"
+         *         }
+         *       ]
          *     }
          */
         BrevoActivationStatusInput: {
@@ -2707,6 +2730,21 @@ export interface components {
             pending: number;
             /** @description Contacts Brevo refused: each has an open dead letter saying why. */
             refused: number;
+            /** @description The Brevo account's rate budgets, shared by every process; empty without a Brevo connection. */
+            rateLimits: {
+                /**
+                 * @description Brevo's endpoint family: contacts, events, or every other endpoint (lists, folders, attributes, objects, processes).
+                 * @enum {string}
+                 */
+                family: "contacts" | "events" | "other";
+                /** @description Requests Brevo allows per window, as its answers last said (else as configured). */
+                limit: number;
+                windowSeconds: number;
+                /** @description Requests that may be sent now, across every process of the deployment. */
+                available: number;
+                /** @description Until when the family is spent (a 429, or its window used up); null when requests may go now. */
+                blockedUntil: string | null;
+            }[];
         };
         /**
          * @example {
@@ -4138,7 +4176,7 @@ export interface components {
         };
         AlertInput: {
             /** @enum {string} */
-            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth";
+            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth" | "activation_stalled";
             /** @enum {string} */
             severity: "warning" | "critical";
             firing: boolean;
@@ -5499,7 +5537,30 @@ export interface components {
          *       "contacts": 12500,
          *       "inBrevo": 12410,
          *       "pending": 75,
-         *       "refused": 15
+         *       "refused": 15,
+         *       "rateLimits": [
+         *         {
+         *           "family": "contacts",
+         *           "limit": 10,
+         *           "windowSeconds": 1,
+         *           "available": 7,
+         *           "blockedUntil": null
+         *         },
+         *         {
+         *           "family": "events",
+         *           "limit": 10,
+         *           "windowSeconds": 1,
+         *           "available": 10,
+         *           "blockedUntil": null
+         *         },
+         *         {
+         *           "family": "other",
+         *           "limit": 100,
+         *           "windowSeconds": 3600,
+         *           "available": 0,
+         *           "blockedUntil": "2026-11-23T11:00:00.000Z"
+         *         }
+         *       ]
          *     }
          */
         BrevoActivationStatus: {
@@ -5511,6 +5572,21 @@ export interface components {
             pending: number;
             /** @description Contacts Brevo refused: each has an open dead letter saying why. */
             refused: number;
+            /** @description The Brevo account's rate budgets, shared by every process; empty without a Brevo connection. */
+            rateLimits: {
+                /**
+                 * @description Brevo's endpoint family: contacts, events, or every other endpoint (lists, folders, attributes, objects, processes).
+                 * @enum {string}
+                 */
+                family: "contacts" | "events" | "other";
+                /** @description Requests Brevo allows per window, as its answers last said (else as configured). */
+                limit: number;
+                windowSeconds: number;
+                /** @description Requests that may be sent now, across every process of the deployment. */
+                available: number;
+                /** @description Until when the family is spent (a 429, or its window used up); null when requests may go now. */
+                blockedUntil: string | null;
+            }[];
         };
         /**
          * @example {
@@ -6942,7 +7018,7 @@ export interface components {
         };
         Alert: {
             /** @enum {string} */
-            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth";
+            name: "token_refresh_failures" | "webhook_signature_failures" | "sync_cursor_stalled" | "brevo_rejection_rate" | "dead_letter_growth" | "activation_stalled";
             /** @enum {string} */
             severity: "warning" | "critical";
             firing: boolean;

@@ -127,7 +127,11 @@ describe('AccountRateLimiter', () => {
     expect((wait as RateLimitWait).retryAt.getTime()).toBe(c.now() + 600_000);
     // The other families are not held by it.
     await limiter.acquire('events');
-    expect(await limiter.blockedUntil('other')).toEqual(new Date(c.now() + 600_000));
+    expect(await limiter.describe()).toEqual([
+      { family: 'contacts', limit: 10, windowSeconds: 1, available: 9, blockedUntil: null },
+      { family: 'events', limit: 10, windowSeconds: 1, available: 9, blockedUntil: null },
+      { family: 'other', limit: 100, windowSeconds: 3600, available: 0, blockedUntil: new Date(c.now() + 600_000).toISOString() },
+    ]);
   });
 
   it('keeps the budgets of the general tier per family', async () => {

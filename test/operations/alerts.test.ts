@@ -28,7 +28,7 @@ describe('alerts', () => {
     const response = await app.inject({ method: 'GET', url: '/v1/alerts', headers: withKey(ws.readKey) });
     expect(response.statusCode, response.body).toBe(200);
     const { data } = response.json<{ data: Alert[] }>();
-    expect(data.map((a) => a.name)).toEqual(['token_refresh_failures', 'webhook_signature_failures', 'sync_cursor_stalled', 'brevo_rejection_rate', 'dead_letter_growth']);
+    expect(data.map((a) => a.name)).toEqual(['token_refresh_failures', 'webhook_signature_failures', 'sync_cursor_stalled', 'brevo_rejection_rate', 'dead_letter_growth', 'activation_stalled']);
     return data.find((a) => a.name === name)!;
   }
 
@@ -48,6 +48,7 @@ describe('alerts', () => {
       expect.objectContaining({ name: 'sync_cursor_stalled', severity: 'critical', firing: false, since: null, value: 0, threshold: 1 }),
       expect.objectContaining({ name: 'brevo_rejection_rate', severity: 'critical', firing: false, since: null, value: 0, threshold: 0.5 }),
       expect.objectContaining({ name: 'dead_letter_growth', severity: 'warning', firing: false, since: null, value: 0, threshold: 3 }),
+      expect.objectContaining({ name: 'activation_stalled', severity: 'critical', firing: false, since: null, value: 0, threshold: 1 }),
     ]);
     expect((await app.inject({ method: 'GET', url: '/v1/alerts' })).statusCode).toBe(401);
   });

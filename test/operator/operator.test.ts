@@ -122,6 +122,15 @@ describe.skipIf(!runnable)('the operator page', () => {
     if (alerts.statusCode === 404) await page.getByText('Alerts not available.').waitFor();
     else await expect.poll(() => text('#alerts')).not.toBe('');
 
+    // Brevo activation: the contacts' counts, and each family's rate budget across every process.
+    await expect.poll(() => text('#brevo')).toContain('1 of 2 contacts in Brevo at their current version; 0 on their way; 1 refused');
+    const families = await page.locator('#brevo tbody tr').evaluateAll((rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(families.map(([family, limit, , spentUntil]) => [family, limit, spentUntil])).toEqual([
+      ['contacts', '1000 a second', '—'],
+      ['events', '1000 a second', '—'],
+      ['other', '1000 a second', '—'],
+    ]);
+
     // Someone removes the phone from the other contact in Brevo: the refused one now fits.
     delete h.brevo.state.byExtId('op:1')!.attributes.SMS;
     await row.getByRole('button', { name: 'Retry' }).click();

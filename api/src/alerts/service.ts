@@ -1,8 +1,9 @@
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config/config.ts';
 import { SOURCE_RECORD_ENTITY } from '../sources/ingest.ts';
+import { ACTIVATION_QUEUE } from '../jobs/activation-workers.ts';
 
-export const ALERT_NAMES = ['token_refresh_failures', 'webhook_signature_failures', 'sync_cursor_stalled', 'brevo_rejection_rate', 'dead_letter_growth'] as const;
+export const ALERT_NAMES = ['token_refresh_failures', 'webhook_signature_failures', 'sync_cursor_stalled', 'brevo_rejection_rate', 'dead_letter_growth', 'activation_stalled'] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
 
 export interface Alert {
@@ -16,7 +17,10 @@ export interface Alert {
   detail: string;
 }
 
-export type AlertThresholds = Pick<Config, 'ALERT_TOKEN_REFRESH_FAILURES' | 'ALERT_SIGNATURE_FAILURES' | 'ALERT_BREVO_REJECTION_RATE' | 'ALERT_DEAD_LETTER_GROWTH'>;
+export type AlertThresholds = Pick<
+  Config,
+  'ALERT_TOKEN_REFRESH_FAILURES' | 'ALERT_SIGNATURE_FAILURES' | 'ALERT_BREVO_REJECTION_RATE' | 'ALERT_DEAD_LETTER_GROWTH' | 'ALERT_ACTIVATION_STALL_MINUTES'
+>;
 
 /** Brevo's refusals; rate limits and outages are Brevo being busy or down, not rejecting records. */
 const REJECTION_CATEGORIES = ['validation', 'mapping', 'authentication', 'permission'];
@@ -42,7 +46,7 @@ export class AlertService {
   /** Every condition, for one workspace, or for all of them (null). */
   async evaluate(workspaceId: string | null): Promise<Alert[]> {
     const t = this.thresholds;
-    const [tokens, signatures, stalls, rejections, activations, deadLetters] = await Promise.all([
+    const [tokens, signatures, stalls, rejections, activations, deadLetters, stalledActivation] = await Promise.all([
       this.#occurrences(`SELECT count(*)::int AS count, min(created_at) AS oldest FROM token_refresh_failures WHERE created_at > now() - interval '10 minutes' AND ($1::uuid IS NULL OR workspace_id = $1::uuid)`, workspaceId),
       this.#occurrences(
         `SELECT count(*)::int AS count, min(created_at) AS oldest FROM webhook_hint_rejections
@@ -64,6 +68,7 @@ export class AlertService {
         workspaceId,
       ),
       this.#occurrences(`SELECT count(*)::int AS count, min(created_at) AS oldest FROM dead_letters WHERE status = 'open' AND created_at > now() - interval '1 hour' AND ($1::uuid IS NULL OR workspace_id = $1::uuid)`, workspaceId),
+      this.#stalledActivation(workspaceId, t.ALERT_ACTIVATION_STALL_MINUTES),
     ]);
 
     const attempts = rejections.count + activations.count;
@@ -83,7 +88,41 @@ export class AlertService {
         detail: `Brevo refused ${rejections.count} of ${attempts} activations in the last 15 minutes (the rate counts from ${MIN_ACTIVATION_ATTEMPTS} activations).`,
       },
       counted('dead_letter_growth', 'warning', deadLetters, t.ALERT_DEAD_LETTER_GROWTH, `${deadLetters.count} dead letters created in the last hour are still open.`),
+      counted(
+        'activation_stalled',
+        'critical',
+        stalledActivation,
+        1,
+        `${stalledActivation.count} activation queue(s) (a workspace's contacts, events, lists...) with work waiting over ${t.ALERT_ACTIVATION_STALL_MINUTES} minutes and none carried out meanwhile (a Brevo rate limit spent until its reset, Brevo down, or no worker running): GET /v1/brevo/activation shows each family's budget and until when it is spent.`,
+      ),
     ];
+  }
+
+  /**
+   * Activation queues (a workspace's entity type: contacts, events, a list's members...) whose
+   * work has waited longer than `minutes` (across deferrals: queuedAt) while none of their jobs
+   * carried anything out meanwhile. None where the job engine never ran (the first worker makes its schema).
+   */
+  async #stalledActivation(workspaceId: string | null, minutes: number): Promise<Occurrences> {
+    const { rows } = await this.db.sql.query<{ engine: boolean }>("SELECT to_regclass('pgboss.job') IS NOT NULL AS engine");
+    if (!rows[0]!.engine) return { count: 0, oldest: null };
+    return this.#occurrences(
+      `SELECT count(*)::int AS count, min(oldest) AS oldest FROM (
+         SELECT w.data->>'workspaceId' AS workspace_id, w.data->>'entityType' AS entity_type, min((w.data->>'queuedAt')::timestamptz) AS oldest
+         FROM pgboss.job w
+         WHERE w.name = $2 AND w.state IN ('created', 'retry', 'active') AND ($1::uuid IS NULL OR w.data->>'workspaceId' = $1::text)
+         GROUP BY 1, 2
+         HAVING min((w.data->>'queuedAt')::timestamptz) < now() - make_interval(mins => $3)
+       ) waiting
+       WHERE NOT EXISTS (
+         SELECT 1 FROM pgboss.job d
+         WHERE d.name = $2 AND d.state = 'completed' AND d.completed_on > now() - make_interval(mins => $3)
+           AND d.data->>'workspaceId' = waiting.workspace_id AND d.data->>'entityType' = waiting.entity_type
+           AND coalesce((d.output->>'activated')::int, 0) + coalesce((d.output->>'deleted')::int, 0) + coalesce((d.output->>'deadLettered')::int, 0) > 0
+       )`,
+      workspaceId,
+      [ACTIVATION_QUEUE, minutes],
+    );
   }
 
   async #occurrences(sql: string, workspaceId: string | null, more: unknown[] = []): Promise<Occurrences> {

@@ -222,12 +222,18 @@ export class AccountRateLimiter {
     return this.store.update(this.accountKey, family, this.limits[family], (budget) => ({ changed: false, result: budgetAvailable(budget, this.#now()) }));
   }
 
-  /** When the family may send again, or null when it may now. */
-  blockedUntil(family: EndpointFamily): Promise<Date | null> {
-    return this.store.update(this.accountKey, family, this.limits[family], (budget) => {
-      const delay = budgetDelayMs(budget, this.#now());
-      return { changed: false, result: delay === 0 ? null : new Date(this.#now() + delay) };
-    });
+  /** Each family's budget as it stands: its limit, what may be sent now, and until when it is spent (null: it is not). */
+  describe(): Promise<{ family: EndpointFamily; limit: number; windowSeconds: number; available: number; blockedUntil: string | null }[]> {
+    return Promise.all(
+      (Object.keys(this.limits) as EndpointFamily[]).map((family) =>
+        this.store.update(this.accountKey, family, this.limits[family], (budget) => {
+          const now = this.#now();
+          const delay = budgetDelayMs(budget, now);
+          const result = { family, limit: budget.capacity, windowSeconds: budget.windowMs / 1000, available: budgetAvailable(budget, now), blockedUntil: delay === 0 ? null : new Date(now + delay).toISOString() };
+          return { changed: false, result };
+        }),
+      ),
+    );
   }
 
   /** Corrects the family's budget from what Brevo answered. */

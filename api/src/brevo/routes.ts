@@ -43,8 +43,32 @@ const ZActivationStatus = z
     inBrevo: z.number().int().min(0).meta({ description: 'Contacts Brevo has confirmed at their current version.' }),
     pending: z.number().int().min(0).meta({ description: 'Contacts on their way to Brevo (queued, or being retried).' }),
     refused: z.number().int().min(0).meta({ description: 'Contacts Brevo refused: each has an open dead letter saying why.' }),
+    rateLimits: z
+      .array(
+        z.object({
+          family: z.enum(['contacts', 'events', 'other']).meta({ description: "Brevo's endpoint family: contacts, events, or every other endpoint (lists, folders, attributes, objects, processes)." }),
+          limit: z.number().int().min(1).meta({ description: 'Requests Brevo allows per window, as its answers last said (else as configured).' }),
+          windowSeconds: z.number().int().min(1),
+          available: z.number().int().min(0).meta({ description: 'Requests that may be sent now, across every process of the deployment.' }),
+          blockedUntil: z.iso.datetime().nullable().meta({ description: 'Until when the family is spent (a 429, or its window used up); null when requests may go now.' }),
+        }),
+      )
+      .meta({ description: "The Brevo account's rate budgets, shared by every process; empty without a Brevo connection." }),
   })
-  .meta({ id: 'BrevoActivationStatus', example: { contacts: 12500, inBrevo: 12410, pending: 75, refused: 15 } });
+  .meta({
+    id: 'BrevoActivationStatus',
+    example: {
+      contacts: 12500,
+      inBrevo: 12410,
+      pending: 75,
+      refused: 15,
+      rateLimits: [
+        { family: 'contacts', limit: 10, windowSeconds: 1, available: 7, blockedUntil: null },
+        { family: 'events', limit: 10, windowSeconds: 1, available: 10, blockedUntil: null },
+        { family: 'other', limit: 100, windowSeconds: 3600, available: 0, blockedUntil: '2026-11-23T11:00:00.000Z' },
+      ],
+    },
+  });
 
 const ZObjectTypeCheck = z
   .object({
@@ -177,11 +201,16 @@ export const brevoRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getBrevoActivationStatus',
       'x-workato-skip': 'An operator watches activation (API, CLI, demo); recipes act on single records.',
       summary: 'Get where contacts stand with Brevo',
-      description: 'Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters). It counts every contact: an operator read, not one to poll every second on a large workspace.',
+      description:
+        "Counts the live contacts Brevo has at their current version, those on their way, and those Brevo refused (open dead letters), and shows the Brevo account's rate budgets: which family is spent, and until when. It counts every contact: an operator read, not one to poll every second on a large workspace.",
       tags: TAGS,
       response: { 200: success(ZActivationStatus, 'The counts, as of now.'), ...errorResponses() },
     },
-    handler: (request) => brevoBackfill.contactStatus(request.auth.workspaceId),
+    handler: async (request) => {
+      const { workspaceId } = request.auth;
+      const [counts, account] = await Promise.all([brevoBackfill.contactStatus(workspaceId), brevoAccounts.forWorkspace(workspaceId)]);
+      return { ...counts, rateLimits: account ? await account.limiter.describe() : [] };
+    },
   });
 
   app.post('/object-types/:objectType/brevo-check', {

@@ -43,6 +43,8 @@ export const ZConfig = z.object({
   ALERT_BREVO_REJECTION_RATE: z.coerce.number().gt(0).max(1).default(0.2),
   /** Open dead letters created in an hour that fire the dead-letter growth alert. */
   ALERT_DEAD_LETTER_GROWTH: z.coerce.number().int().min(1).default(100),
+  /** Minutes activation work may wait, with no activation done for its workspace meanwhile, before the stall alert fires. */
+  ALERT_ACTIVATION_STALL_MINUTES: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof ZConfig>;

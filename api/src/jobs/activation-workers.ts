@@ -290,11 +290,15 @@ function addItem(items: Map<string, ActivationItem>, item: ActivationItem) {
   items.set(item.entityId, { ...item, ...(resend ? { resend } : {}) });
 }
 
+/** The earlier of two ISO times, either of which may be absent (jobs queued before queuedAt existed). */
+const earliest = (a: string | undefined, b: string | undefined) => (a === undefined ? b : b === undefined || a <= b ? a : b);
+
 /** One job carrying the items of both, the later job's after the earlier's. */
 function mergeJobs(earlier: ActivationJob, later: ActivationJob): ActivationJob {
   const items = new Map(earlier.items.map((item) => [item.entityId, item]));
   for (const item of later.items) addItem(items, item);
-  return { ...earlier, items: [...items.values()] };
+  const queuedAt = earliest(earlier.queuedAt, later.queuedAt);
+  return { ...earlier, items: [...items.values()], ...(queuedAt ? { queuedAt } : {}) };
 }
 
 /**
@@ -302,18 +306,20 @@ function mergeJobs(earlier: ActivationJob, later: ActivationJob): ActivationJob 
  * row replaces its earlier one (the activator reads the entity's current state anyway).
  */
 function toJobs(rows: OutboxRow[]): ActivationJob[] {
-  const groups = new Map<string, { workspaceId: string; entityType: string; items: Map<string, ActivationItem> }>();
+  const groups = new Map<string, { workspaceId: string; entityType: string; queuedAt: string; items: Map<string, ActivationItem> }>();
   for (const row of rows) {
     const key = groupOf({ workspaceId: row.workspace_id, entityType: row.entity_type });
-    const group = groups.get(key) ?? { workspaceId: row.workspace_id, entityType: row.entity_type, items: new Map<string, ActivationItem>() };
+    const written = row.created_at.toISOString();
+    const group = groups.get(key) ?? { workspaceId: row.workspace_id, entityType: row.entity_type, queuedAt: written, items: new Map<string, ActivationItem>() };
+    group.queuedAt = earliest(group.queuedAt, written)!;
     addItem(group.items, { entityId: row.entity_id, operation: row.operation, ...(row.external_id ? { externalId: row.external_id } : {}), ...(row.resend ? { resend: true } : {}) });
     groups.set(key, group);
   }
   const jobs: ActivationJob[] = [];
-  for (const { workspaceId, entityType, items } of groups.values()) {
+  for (const { workspaceId, entityType, queuedAt, items } of groups.values()) {
     const list = [...items.values()];
     const size = ITEMS_PER_JOB[entityType] ?? DEFAULT_ITEMS_PER_JOB;
-    for (let i = 0; i < list.length; i += size) jobs.push({ workspaceId, entityType, items: list.slice(i, i + size) });
+    for (let i = 0; i < list.length; i += size) jobs.push({ workspaceId, entityType, items: list.slice(i, i + size), queuedAt });
   }
   return jobs;
 }

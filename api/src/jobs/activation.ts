@@ -36,6 +36,8 @@ export interface ActivationJob {
   workspaceId: string;
   entityType: string;
   items: ActivationItem[];
+  /** When the oldest of its items was written to the outbox (ISO): how long the work has waited, across deferrals. */
+  queuedAt?: string;
 }
 
 export interface ActivationReport {

@@ -314,6 +314,50 @@ function renderAlerts({ available, alerts }) {
   );
 }
 
+// ---------------------------------------------------------------- Brevo activation
+
+/** The activation status counts every contact: read it every few polls, not every one. */
+const BREVO_POLL_MS = 15_000;
+let brevoReadAt = 0;
+
+async function loadBrevo() {
+  if (Date.now() - brevoReadAt < BREVO_POLL_MS) return null;
+  brevoReadAt = Date.now();
+  return api('/v1/brevo/activation');
+}
+
+function renderBrevo(status) {
+  const container = byId('brevo');
+  const counts = el('p', {}, `${status.inBrevo} of ${status.contacts} contacts in Brevo at their current version; ${status.pending} on their way; ${status.refused} refused (open dead letters).`);
+  if (status.rateLimits.length === 0) {
+    container.replaceChildren(counts, el('p', {}, 'No Brevo connection.'));
+    return;
+  }
+  const perWindow = (limit) => (limit.windowSeconds === 1 ? `${limit.limit} a second` : limit.windowSeconds === 3600 ? `${limit.limit} an hour` : `${limit.limit} per ${limit.windowSeconds} s`);
+  container.replaceChildren(
+    counts,
+    el(
+      'table',
+      { 'aria-labelledby': 'brevo-heading' },
+      el('thead', {}, el('tr', {}, ...['Family', 'Limit', 'Available now', 'Spent until'].map((name) => el('th', { scope: 'col' }, name)))),
+      el(
+        'tbody',
+        {},
+        ...status.rateLimits.map((limit) =>
+          el(
+            'tr',
+            limit.blockedUntil ? { class: 'severity-warning' } : {},
+            el('td', {}, limit.family),
+            el('td', {}, perWindow(limit)),
+            el('td', { class: 'number' }, String(limit.available)),
+            el('td', {}, when(limit.blockedUntil)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 // ---------------------------------------------------------------- polling and the key
 
 async function poll() {
@@ -327,13 +371,14 @@ async function poll() {
 }
 
 async function refresh(current) {
-  const [overview, letters, alerts] = await Promise.allSettled([
+  const [overview, letters, alerts, brevo] = await Promise.allSettled([
     Promise.all([all('/v1/sources'), all('/v1/sync-jobs')]),
     all('/v1/dead-letters', { status: 'open' }),
     loadAlerts(),
+    loadBrevo(),
   ]);
   if (current !== session) return;
-  const failures = [overview, letters, alerts].filter((result) => result.status === 'rejected').map((result) => result.reason);
+  const failures = [overview, letters, alerts, brevo].filter((result) => result.status === 'rejected').map((result) => result.reason);
   const refused = failures.find((error) => error instanceof ApiError && error.status === 401);
   if (refused) {
     forgetKey(`The API refused the key: ${refused.message} Enter another.`);
@@ -346,6 +391,7 @@ async function refresh(current) {
   }
   if (letters.status === 'fulfilled') renderIfChanged('dead-letters', letters.value, renderDeadLetters);
   if (alerts.status === 'fulfilled') renderIfChanged('alerts', alerts.value, renderAlerts);
+  if (brevo.status === 'fulfilled' && brevo.value) renderIfChanged('brevo', brevo.value, renderBrevo);
   const time = new Date().toLocaleTimeString();
   byId('updated').textContent =
     failures.length === 0 ? `Updated ${time}.` : `Updated ${time}, with errors: ${failures.map((error) => error.message).join('; ')}`;
@@ -359,6 +405,7 @@ function useKey(key) {
   renderedSignatures.clear();
   samples.length = 0;
   previousCounts = undefined;
+  brevoReadAt = 0;
   byId('dashboard').hidden = false;
   byId('forget-key').hidden = false;
   say('Key in use for this tab. Refreshing every 2 seconds.');
