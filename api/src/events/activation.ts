@@ -24,7 +24,7 @@ type EventState = 'claimed' | 'sending' | 'accepted' | 'rejected' | 'in_doubt';
 export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
 const IN_DOUBT_REASON =
-  'in doubt: the worker stopped while this event was in flight to Brevo, which may or may not have recorded it. Brevo takes no idempotency key for events, so Tajo does not re-send it on its own: check the contact\'s events in Brevo, then retry or discard this letter.';
+  "in doubt: this event was in flight to Brevo when the attempt ended without an answer (a worker stopped, a timeout, a dropped connection), so Brevo may or may not have recorded it. Brevo's API offers no way to read custom events back and takes no idempotency key for them, so Tajo cannot check and does not re-send it on its own. Retrying sends it again: if Brevo had recorded it, the contact then has it twice, and automations it starts may run twice. Look at the contact's activity in Brevo's app, then retry this letter if the event is missing, or discard it if it is there.";
 
 /** The Brevo request for an event. */
 export function brevoEvent(row: EventRow): BrevoEvent {
