@@ -95,8 +95,13 @@ export interface ImportRow {
   attributes: Record<string, BrevoAttributeValue>;
 }
 
-/** The first read-back of an import comes this soon after Brevo accepted it; each next one a step later than the last, up to the cap. */
+/**
+ * The first read-back of an import comes when the account's last import took to land (or a step
+ * after Brevo accepted it, the first time); each next one a step later than the last, up to the cap.
+ */
 const READ_BACK_STEP_MS = 250;
+/** How long each account's last import took to land (by its client): reading earlier only costs requests, later only lag. */
+const landingTimes = new WeakMap<BrevoApi, number>();
 const MAX_READ_BACK_GAP_MS = 5_000;
 /** An import none of whose rows shows this long after Brevo accepted it may be asked about on the hourly family. */
 const PROCESS_CHECK_AFTER_MS = 10_000;
@@ -131,8 +136,9 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
   const confirmed = new Set<string>();
   const since = new Date(acceptedAt.getTime() - CLOCK_SLACK_MS);
   let lastProcessCheck: number | null = null;
+  const expectedLanding = landingTimes.get(api) ?? READ_BACK_STEP_MS;
   for (let step = 1; confirmed.size < rows.length && Date.now() - started < IMPORT_CONFIRM_TIMEOUT_MS; step += 1) {
-    await sleep(Math.min(step * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS));
+    await sleep(step === 1 ? expectedLanding : Math.min(step * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS));
     const before = confirmed.size;
     for (let offset = 0; ; offset += CONTACTS_PAGE) {
       const { contacts } = await api.listContactsModifiedSince(since, { limit: CONTACTS_PAGE, offset });
@@ -142,6 +148,10 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
       if (contacts.length < CONTACTS_PAGE) break;
     }
     const now = Date.now();
+    if (confirmed.size === rows.length) {
+      // Landed by the first read: perhaps sooner, so a little earlier next time; else when it did.
+      landingTimes.set(api, step === 1 ? Math.max(READ_BACK_STEP_MS, expectedLanding * 0.9) : now - started);
+    }
     // Asked only when the import landed and then stopped confirming rows (Brevo refused some), or nothing landed for long.
     const stalled = confirmed.size > 0 ? confirmed.size === before : now - started >= PROCESS_CHECK_AFTER_MS;
     if (confirmed.size === rows.length || !stalled || (lastProcessCheck !== null && now - lastProcessCheck < PROCESS_CHECK_GAP_MS)) continue;
