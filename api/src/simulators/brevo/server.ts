@@ -75,6 +75,8 @@ export interface RequestRecord {
   route: string;
   status: number;
   family: Family;
+  /** When the request arrived (epoch ms): what Brevo's windows count. */
+  at: number;
 }
 
 export interface BrevoSimulatorOptions {
@@ -308,7 +310,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     const route = routeOf(request);
     const family = familyOf(request.url);
     options.onRequest?.({ method: request.method, route, url: request.url, body: request.body });
-    reply.raw.once('finish', () => state.requests.push({ method: request.method, route, status: reply.statusCode, family }));
+    const at = Date.now();
+    reply.raw.once('finish', () => state.requests.push({ method: request.method, route, status: reply.statusCode, family, at }));
     const [min, max] = faults.latencyMs;
     if (max > 0) await new Promise((resolve) => setTimeout(resolve, min + random() * (max - min)));
     if (random() < faults.timeout) {
