@@ -9,7 +9,7 @@ import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
-import { BrevoRequestFailed, isRetryableFailure, type BrevoApi } from './client.ts';
+import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, forEachConcurrently, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
@@ -197,15 +197,14 @@ export class ContactActivator implements EntityActivator {
   }
 
   /**
-   * Runs a Brevo call; a refusal becomes a BrevoFailure carrying its dead letter. Brevo busy or
-   * down past the client's retries fails the job instead, which pg-boss retries: the contact is
-   * not at fault.
+   * Runs a Brevo call; a final failure becomes a BrevoFailure carrying its dead letter (Brevo down
+   * past the client's retries included: the runbook retries those letters once Brevo answers).
    */
   async #send(sourceObjectId: string, request: object, call: () => Promise<unknown>) {
     try {
       await call();
     } catch (error) {
-      if (!(error instanceof BrevoRequestFailed) || isRetryableFailure(error)) throw error;
+      if (!(error instanceof BrevoRequestFailed)) throw error;
       throw new BrevoFailure({ sourceObjectId, ...failureLetter(error, request) });
     }
   }
