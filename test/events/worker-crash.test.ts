@@ -24,7 +24,7 @@ afterAll(async () => {
 
 interface Letter {
   id: string;
-  sourceObjectId: string;
+  sourceObjectId: string | null;
   reason: string;
 }
 
@@ -51,17 +51,20 @@ describe('event activation in the worker process', () => {
     for (const event of brevo.state.events) sentTimes.set(event.event_properties!.n as number, (sentTimes.get(event.event_properties!.n as number) ?? 0) + 1);
     expect([...sentTimes.values()].filter((times) => times > 1)).toEqual([]);
 
-    const letters = (await t.app.inject({ method: 'GET', url: '/v1/dead-letters?limit=200', headers: withKey(ws.readKey) })).json<{ data: Letter[] }>().data;
+    const letters: Letter[] = await t.db.deadLetter.findMany({ where: { workspaceId: ws.id, status: 'open' }, select: { id: true, sourceObjectId: true, reason: true } });
     for (const letter of letters) expect(letter.reason).toContain('in doubt');
-    const inDoubt = new Set(letters.map((letter) => Number(letter.sourceObjectId.split(':')[1])));
-    // At most the batches in flight when the worker died: four jobs of 50.
-    expect(inDoubt.size).toBeLessThanOrEqual(200);
+    const inDoubt = new Set(letters.map((letter) => Number(letter.sourceObjectId!.split(':')[1])));
+    // At most the batch requests in flight when the worker died (up to 200 events each): one per
+    // job of the workspace's events, and pg-boss may start a second at the very moment a first
+    // starts (its group concurrency is not enforced between fetches running at once).
+    expect(inDoubt.size).toBeGreaterThan(0);
+    expect(inDoubt.size).toBeLessThanOrEqual(400);
     const missing = Array.from({ length: EVENTS }, (_, n) => n).filter((n) => !sentTimes.has(n));
     expect(missing.filter((n) => !inDoubt.has(n))).toEqual([]);
 
     // The operator's check: retry the letters of events Brevo does not have, discard the others.
     for (const letter of letters) {
-      const n = Number(letter.sourceObjectId.split(':')[1]);
+      const n = Number(letter.sourceObjectId!.split(':')[1]);
       const action = sentTimes.has(n) ? 'discard' : 'retry';
       expect((await t.app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/${action}`, headers: withKey(ws.writeKey) })).statusCode).toBe(200);
     }
