@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.ts';
 import type { BudgetState, BudgetStore, EndpointFamily, FamilyLimit } from './rate-limit.ts';
 
 interface BudgetRow {
@@ -20,9 +21,7 @@ export class PgBudgetStore implements BudgetStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async update<T>(accountKey: string, family: EndpointFamily, limit: FamilyLimit, change: (budget: BudgetState) => { changed: boolean; result: T }): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const windowMs = limit.windowSeconds * 1000;
       const select = () =>
         client.query<BudgetRow>(
@@ -52,13 +51,7 @@ export class PgBudgetStore implements BudgetStore {
           [accountKey, family, limit.limit, budget.capacity, windowMs, budget.spent.map((at) => String(Math.round(at))), String(Math.round(budget.blockedUntil))],
         );
       }
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

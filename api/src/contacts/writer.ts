@@ -5,6 +5,7 @@ import { contentHash, type ClearableField, type NormalizedContact } from './norm
 import { sourceTimeOf } from '../normalize/field-order.ts';
 import { mergeContact, storedFields } from './merge.ts';
 import { outsideUnitsOfWork, withinUnitOfWork } from '../db/unit-of-work.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** stale: every field the write carried is older than what Tajo holds; nothing changed. */
 export type WriteResult = 'created' | 'updated' | 'unchanged' | 'stale';
@@ -357,18 +358,7 @@ export async function writeContacts(
   // Inside a caller's transaction, the rounds commit (or roll back) with the rest of it.
   if (options.within) return run(options.within);
   if (rounds.length <= 1) return run(sql);
-  const client = await sql.connect();
-  try {
-    await client.query('BEGIN');
-    const outcomes = await run(client);
-    await client.query('COMMIT');
-    return outcomes;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(sql, run);
 }
 
 /** A contact's key across workspaces: one group may write the same external ID in two of them. */

@@ -1,6 +1,7 @@
 import { PgBoss, type Db as JobDb } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import { categoryOf } from '../errors/problem.ts';
@@ -175,9 +176,7 @@ export class ActivationWorkers {
   async #takeInWaiting(jobId: string, data: ActivationJob): Promise<ActivationJob> {
     const size = ITEMS_PER_JOB[data.entityType] ?? DEFAULT_ITEMS_PER_JOB;
     if (data.items.length >= size) return data;
-    const client = await this.db.sql.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.db.sql, async (client) => {
       const { rows } = await client.query<{ id: string; data: ActivationJob }>(
         `SELECT id, data FROM pgboss.job
          WHERE name = $1 AND group_id = $2 AND state = 'created' AND start_after <= now() AND id <> $3
@@ -196,14 +195,8 @@ export class ActivationWorkers {
         await client.query('DELETE FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [ACTIVATION_QUEUE, taken]);
         await client.query('UPDATE pgboss.job SET data = $3 WHERE name = $1 AND id = $2', [ACTIVATION_QUEUE, jobId, JSON.stringify(merged)]);
       }
-      await client.query('COMMIT');
       return merged;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Moves pending outbox rows into jobs; resolves with the number moved. */
