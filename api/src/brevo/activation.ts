@@ -10,7 +10,7 @@ import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
 import { importContacts } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
-import { emptyReport, forEachConcurrently, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
 
 interface ContactToSend {
   id: string;
@@ -53,14 +53,12 @@ export function contactRequest(contact: ContactToSend): Brevo.CreateContactReque
 
 /**
  * Upserts go to Brevo one request each while singles keep up: the contacts budget can send them
- * all now, and they are few enough to go out in a moment (SINGLES_IN_FLIGHT at Brevo's ~100 ms an
- * answer send about 40 a second, whatever the budget). Beyond that, and from IMPORT_MIN_CONTACTS,
- * they go as one import, whose read-back costs a few requests of its own.
+ * all now, and they are few enough to go out in a moment (one at a time, at Brevo's ~100 ms an
+ * answer, whatever the budget). Beyond that, and from IMPORT_MIN_CONTACTS, they go as one import,
+ * whose read-back costs a few requests of its own.
  */
 export const IMPORT_MIN_CONTACTS = 20;
 const MAX_SINGLES_PER_JOB = 50;
-/** Single requests of one job in flight at once: Brevo's answer time, not the budget, would otherwise bound them. */
-const SINGLES_IN_FLIGHT = 4;
 /** Brevo imports need a list: every imported contact joins this one, in Tajo's folder. */
 export const IMPORT_LIST = { folderName: TAJO_FOLDER, listName: 'Tajo · imported contacts' };
 
@@ -87,8 +85,10 @@ export class ContactActivator implements EntityActivator {
     const sent: { id: string; version: number }[] = [];
     report.activated += imported.size;
     try {
-      const rest = job.items.filter((item) => !(item.operation === 'upsert' && imported.has(item.entityId)));
-      await forEachConcurrently(rest, SINGLES_IN_FLIGHT, async (item) => {
+      // One at a time, in the order of the writes: an erasure and the new contact that reuses its
+      // external ID, or two contacts swapping an email, must reach Brevo in that order.
+      for (const item of job.items) {
+        if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
         try {
           const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
           report[outcome] += 1;
@@ -98,7 +98,7 @@ export class ContactActivator implements EntityActivator {
           this.log.warn({ workspaceId: job.workspaceId, category: error.letter.category, operation: item.operation, reason: error.letter.reason }, 'activation dead-lettered');
           report.deadLettered += 1;
         }
-      });
+      }
     } finally {
       await requeueChangedSince(this.db.sql, CONTACTS_SENT, job.workspaceId, sent);
     }

@@ -63,25 +63,3 @@ export const emptyReport = (): ActivationReport => ({ activated: 0, deleted: 0, 
 
 /** A job whose every item was skipped (its workspace has no Brevo account to send to). */
 export const skippedReport = (job: ActivationJob): ActivationReport => ({ ...emptyReport(), skipped: job.items.length });
-
-/**
- * Runs fn for each item with at most `limit` running at once, each started in the items' order;
- * resolves when all are done, rejects with the first failure once the running ones are over.
- */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const lane = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next]!;
-      next += 1;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure) throw (failure as { error: unknown }).error;
-}
