@@ -50,6 +50,12 @@ describe('a Brevo family spent until its reset', () => {
     expect(Date.parse(other.blockedUntil!) - Date.now()).toBeGreaterThan(50 * 60_000);
     expect(status.rateLimits.find((limit) => limit.family === 'contacts')).toMatchObject({ blockedUntil: null });
 
+    // A smoke test of the connection (on that family) answers 429, saying when to come back.
+    const smoke = await t.app.inject({ method: 'POST', url: '/v1/brevo/connection/test', headers: withKey(ws.adminKey) });
+    expect(smoke.statusCode, smoke.body).toBe(429);
+    expect(smoke.headers['content-type']).toContain('application/problem+json');
+    expect(Number(smoke.headers['retry-after'])).toBeGreaterThan(50 * 60);
+
     // Contacts (their own family) go on meanwhile.
     const contact = await t.app.inject({ method: 'POST', url: '/v1/contacts/upsert', headers: withKey(ws.writeKey), payload: { externalId: 'meanwhile', email: 'meanwhile@example.com' } });
     expect(contact.statusCode, contact.body).toBeLessThan(300);

@@ -1,8 +1,10 @@
 /**
- * Client-side rate limiting for one Brevo account: a token bucket per endpoint family, started
- * from Brevo's documented limits and corrected live from the `x-sib-ratelimit-*` headers of every
- * answer, so Tajo stays inside the limits instead of discovering them through 429s.
+ * Client-side rate limiting for one Brevo account: a budget per endpoint family, shared by every
+ * process through a store, started from Brevo's documented limits and corrected live from the
+ * `x-sib-ratelimit-*` headers of every answer, so Tajo stays inside the limits instead of
+ * discovering them through 429s.
  */
+import { AppError } from '../errors/problem.ts';
 
 export type EndpointFamily = 'contacts' | 'events' | 'other';
 
@@ -98,6 +100,12 @@ export function budgetDelayMs(budget: BudgetState, now: number): number {
   return Math.max(blocked, Math.ceil(refill));
 }
 
+/** Counts a request sent at `now`, keeping the times oldest first (processes' clocks differ a little). */
+export function takeRequest(budget: BudgetState, now: number) {
+  budget.spent.push(now);
+  if (budget.spent.length > 1 && budget.spent.at(-2)! > now) budget.spent.sort((a, b) => a - b);
+}
+
 /** Requests that may be sent right now. */
 export function budgetAvailable(budget: BudgetState, now: number): number {
   collect(budget, now);
@@ -160,14 +168,14 @@ export class MemoryBudgetStore implements BudgetStore {
  * A request must wait longer than a caller should hold its place for (a worker slot): the caller
  * gives the slot back and comes back at `retryAt`, when the budget allows.
  */
-export class RateLimitWait extends Error {
-  readonly category = 'rate_limited';
-
+export class RateLimitWait extends AppError {
   constructor(
     readonly family: EndpointFamily,
     readonly retryAt: Date,
   ) {
-    super(`Brevo's ${family} rate limit is spent until ${retryAt.toISOString()}`);
+    // Met in an API request (a connection's smoke test), it answers 429 with the time to come back.
+    const retryAfterSeconds = Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000));
+    super('rate_limited', `Brevo's ${family} rate limit is spent until ${retryAt.toISOString()}`, { headers: { 'retry-after': String(retryAfterSeconds) } });
     this.name = 'RateLimitWait';
   }
 }
@@ -207,7 +215,7 @@ export class AccountRateLimiter {
       const delay = await this.store.update(this.accountKey, family, this.limits[family], (budget) => {
         const now = this.#now();
         const wait = budgetDelayMs(budget, now);
-        if (wait === 0) budget.spent.push(now);
+        if (wait === 0) takeRequest(budget, now);
         this.#lastSeen[family] = { counted: budget.spent.length, capacity: budget.capacity };
         return { changed: wait === 0, result: wait };
       });
