@@ -346,7 +346,9 @@ export class SdkBrevoApi implements BrevoApi {
       let failure: BrevoRequestFailed;
       try {
         const { data, rawResponse } = await send();
-        await limiter.observe(family, readRateLimitHeaders(rawResponse.headers), false);
+        // Brevo carried the request out: a budget that cannot be corrected now (a database blip) is
+        // corrected by a later answer, and must not turn this one into a failure.
+        await limiter.observe(family, readRateLimitHeaders(rawResponse.headers), false).catch(() => undefined);
         this.options.onResponse?.({ operation, family, status: rawResponse.status });
         return data;
       } catch (error) {

@@ -106,6 +106,8 @@ const MAX_READ_BACK_GAP_MS = 5_000;
 /** An import none of whose rows shows this long after Brevo accepted it may be asked about on the hourly family. */
 const PROCESS_CHECK_AFTER_MS = 10_000;
 const PROCESS_CHECK_GAP_MS = 60_000;
+/** Reads in a row that confirm nothing more, after an import landed, before its unconfirmed rows go one by one (without a process check). */
+const MAX_STALLED_READS = 3;
 /** Requests of the hourly family left for setup calls (lists, attributes): a process check never takes them. */
 const SETUP_RESERVE = 20;
 /** After this long, the rows an import has not confirmed take the single path (within pg-boss's 15-minute job expiry). */
@@ -136,6 +138,7 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
   const confirmed = new Set<string>();
   const since = new Date(acceptedAt.getTime() - CLOCK_SLACK_MS);
   let lastProcessCheck: number | null = null;
+  let stalledReads = 0;
   const expectedLanding = landingTimes.get(api) ?? READ_BACK_STEP_MS;
   for (let step = 1; confirmed.size < rows.length && Date.now() - started < IMPORT_CONFIRM_TIMEOUT_MS; step += 1) {
     await sleep(step === 1 ? expectedLanding : Math.min(step * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS));
@@ -154,8 +157,14 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
     }
     // Asked only when the import landed and then stopped confirming rows (Brevo refused some), or nothing landed for long.
     const stalled = confirmed.size > 0 ? confirmed.size === before : now - started >= PROCESS_CHECK_AFTER_MS;
+    stalledReads = stalled ? stalledReads + 1 : 0;
     if (confirmed.size === rows.length || !stalled || (lastProcessCheck !== null && now - lastProcessCheck < PROCESS_CHECK_GAP_MS)) continue;
-    if ((await limiter.available('other')) <= SETUP_RESERVE) continue;
+    if ((await limiter.available('other')) <= SETUP_RESERVE) {
+      // No process check to spare: once the import has landed and reads stop confirming more,
+      // the rest take the single path (Brevo's own answer) rather than holding the job.
+      if (confirmed.size > 0 && stalledReads >= MAX_STALLED_READS) break;
+      continue;
+    }
     lastProcessCheck = now;
     const process = await api.getProcess(processId);
     if (process.status === 'completed') break;
