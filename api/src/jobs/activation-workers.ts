@@ -5,8 +5,7 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DEAD_LETTER_ENTITY } from '../dead-letters/service.ts';
 import { categoryOf } from '../errors/problem.ts';
-import { MAX_LIST_MEMBERS_PER_REQUEST, MAX_OBJECT_RECORDS_PER_BATCH } from '../brevo/client.ts';
-import { LIST_MEMBERSHIP_ENTITY } from '../lists/service.ts';
+import { MAX_OBJECT_RECORDS_PER_BATCH } from '../brevo/client.ts';
 import { OBJECT_ASSOCIATION_ENTITY, OBJECT_RECORD_ENTITY } from '../objects/service.ts';
 import { EVENT_ENTITY } from '../events/service.ts';
 import { RateLimitWait } from '../brevo/rate-limit.ts';
@@ -25,12 +24,15 @@ const RELAY_BATCH = 5_000;
 const ITEMS_PER_JOB: Record<string, number> = {
   contact: 2_000,
   [EVENT_ENTITY]: 1_000,
-  [LIST_MEMBERSHIP_ENTITY]: 10 * MAX_LIST_MEMBERS_PER_REQUEST,
   [OBJECT_RECORD_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH,
   [OBJECT_ASSOCIATION_ENTITY]: MAX_OBJECT_RECORDS_PER_BATCH,
 };
 const DEFAULT_ITEMS_PER_JOB = 50;
-/** Jobs run side by side in each process; one group (a workspace's entity type) runs one job at a time across processes. */
+/**
+ * Jobs run side by side in each process; a group (a workspace's entity type) runs one job at a
+ * time across processes, as far as pg-boss's group concurrency holds (two fetches at the very
+ * same moment may each start one: the shared rate budget still keeps Brevo's limits).
+ */
 const LOCAL_CONCURRENCY = 8;
 const RELAY_IDLE_MS = 250;
 /** Outbox entity types webhooks announce but nothing activates. */
