@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERAL_TIER_LIMITS } from '../../api/src/brevo/rate-limit.ts';
-import { createWorkspace, withKey, type TestWorkspace } from '../support/app.ts';
+import { createWorkspace, withKey } from '../support/app.ts';
+import { post } from './object-activation.support.ts';
 import { brevoSpecAvailable } from '../support/brevo-spec.ts';
 import { startActivationHarness, type ActivationHarness } from '../support/activation.ts';
 
@@ -23,12 +24,6 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function post<T>(ws: TestWorkspace, url: string, payload: unknown): Promise<T> {
-  const response = await harness.t.app.inject({ method: 'POST', url, headers: withKey(ws.writeKey), payload: payload as object });
-  expect(response.statusCode, response.body).toBeLessThan(300);
-  return response.json<T>();
-}
-
 describe.runIf(realPostgres)("activation at Brevo's general tier under faults", () => {
   it('10,000 contacts, a list of 1,000 members and 1,000 events converge exactly within 5 minutes', async () => {
     const { t, brevo } = harness;
@@ -39,12 +34,12 @@ describe.runIf(realPostgres)("activation at Brevo's general tier under faults", 
 
     for (let from = 0; from < CONTACTS; from += 1_000) {
       const records = Array.from({ length: 1_000 }, (_, k) => ({ externalId: `g:${from + k}`, email: `g${from + k}@example.com`, lastName: `L${from + k}` }));
-      await post(ws, '/v1/contacts/batch', { records });
+      await post(harness, ws, '/v1/contacts/batch', { records });
     }
-    const list = await post<{ id: string }>(ws, '/v1/lists', { name: 'General tier' });
-    await post(ws, `/v1/lists/${list.id}/members/add`, { contacts: Array.from({ length: MEMBERS }, (_, i) => ({ externalId: `g:${i}` })) });
+    const list = await post<{ id: string }>(harness, ws, '/v1/lists', { name: 'General tier' });
+    await post(harness, ws, `/v1/lists/${list.id}/members/add`, { contacts: Array.from({ length: MEMBERS }, (_, i) => ({ externalId: `g:${i}` })) });
     const events = Array.from({ length: EVENTS }, (_, i) => ({ eventId: `ge:${i}`, name: 'order_created', occurredAt: '2026-11-20T10:00:00Z', contact: { externalId: `g:${i}` }, properties: { n: i } }));
-    await post(ws, '/v1/events/batch', { events });
+    await post(harness, ws, '/v1/events/batch', { events });
     await harness.settle(5 * 60_000);
     const seconds = (Date.now() - started) / 1000;
     brevo.setFaults({});

@@ -8,6 +8,7 @@ import {
   observeAnswer,
   RateLimitWait,
   readRateLimitHeaders,
+  takeRequest,
   type BudgetState,
 } from '../../api/src/brevo/rate-limit.ts';
 import { backoffDelay, DEFAULT_RETRY } from '../../api/src/brevo/client.ts';
@@ -20,7 +21,7 @@ function clock() {
 /** Takes a request from the budget when one may leave now; answers the delay otherwise. */
 function take(budget: BudgetState, now: number): number {
   const delay = budgetDelayMs(budget, now);
-  if (delay === 0) budget.spent.push(now);
+  if (delay === 0) takeRequest(budget, now);
   return delay;
 }
 

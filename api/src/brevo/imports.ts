@@ -23,9 +23,10 @@ interface Waiting {
 }
 
 /**
- * Follows an account's imports to completion. GET /processes is on Brevo's slowest family (100
- * requests an hour on the general tier), so one poll answers every import waiting at the time,
- * and each import is asked about less often the longer it takes.
+ * Follows an account's background processes (object batches) to completion. GET /processes is on
+ * Brevo's slowest family (100 requests an hour on the general tier), so one poll answers every
+ * process waiting at the time, and each is asked about less often the longer it takes. Contact
+ * imports are confirmed by reading them back instead (importContacts).
  */
 export class ProcessWatcher {
   readonly #waiting = new Map<number, Waiting>();
