@@ -147,6 +147,8 @@ export class BrevoSimulatorState {
   /** Custom object types (defined by tests: Brevo's API creates none) and their records. */
   readonly objects = new SimulatedObjectStore((identifiers) => (identifiers.id !== undefined ? this.contacts.get(identifiers.id) : this.byExtId(identifiers.ext_id ?? '')));
   readonly requests: RequestRecord[] = [];
+  /** Requests received and not yet answered, by route: a crash test kills its client while one is. */
+  readonly inFlight = new Map<string, number>();
   #nextContactId = 1;
   #nextProcessId = 1;
 
@@ -311,6 +313,8 @@ export async function startBrevoSimulator(options: BrevoSimulatorOptions, port =
     const family = familyOf(request.url);
     options.onRequest?.({ method: request.method, route, url: request.url, body: request.body });
     const at = Date.now();
+    state.inFlight.set(route, (state.inFlight.get(route) ?? 0) + 1);
+    reply.raw.once('close', () => state.inFlight.set(route, state.inFlight.get(route)! - 1));
     reply.raw.once('finish', () => state.requests.push({ method: request.method, route, status: reply.statusCode, family, at }));
     const [min, max] = faults.latencyMs;
     if (max > 0) await new Promise((resolve) => setTimeout(resolve, min + random() * (max - min)));
