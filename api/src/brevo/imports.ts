@@ -97,12 +97,16 @@ export interface ImportRow {
 }
 
 /**
- * The first read-back of an import comes when the account's last import took to land (or a step
- * after Brevo accepted it, the first time); each next one a step later than the last, up to the cap.
+ * The first read-back of an import comes when the account's last import took to land (a step
+ * after Brevo accepted it, the first time); each next one a step longer after the last, up to the
+ * cap. Reading early costs a request of the contacts family (10 a second); reading late costs lag
+ * on every contact of the import, and the next import waits for it.
  */
-const READ_BACK_STEP_MS = 250;
-/** How long each account's last import took to land (by its client): reading earlier only costs requests, later only lag. */
+const READ_BACK_STEP_MS = 100;
+/** How long each account's last import took to land (by its client). */
 const landingTimes = new WeakMap<BrevoApi, number>();
+/** A landing seen at the first read may have come sooner: the next first read comes this much earlier. */
+const LANDING_PROBE_MS = 50;
 const MAX_READ_BACK_GAP_MS = 5_000;
 /** An import none of whose rows shows this long after Brevo accepted it may be asked about on the hourly family. */
 const PROCESS_CHECK_AFTER_MS = 10_000;
@@ -142,7 +146,8 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
   let stalledReads = 0;
   const expectedLanding = landingTimes.get(api) ?? READ_BACK_STEP_MS;
   for (let step = 1; confirmed.size < rows.length && Date.now() - started < IMPORT_CONFIRM_TIMEOUT_MS; step += 1) {
-    await sleep(step === 1 ? expectedLanding : Math.min(step * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS));
+    const gap = step === 1 ? expectedLanding : Math.min((step - 1) * READ_BACK_STEP_MS, MAX_READ_BACK_GAP_MS);
+    await sleep(gap);
     const before = confirmed.size;
     for (let offset = 0; ; offset += CONTACTS_PAGE) {
       const { contacts } = await api.listContactsModifiedSince(since, { limit: CONTACTS_PAGE, offset });
@@ -153,8 +158,9 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
     }
     const now = Date.now();
     if (confirmed.size === rows.length) {
-      // Landed by the first read: perhaps sooner, so a little earlier next time; else when it did.
-      landingTimes.set(api, step === 1 ? Math.max(READ_BACK_STEP_MS, expectedLanding * 0.9) : now - started);
+      // Landed by the first read: perhaps sooner, so a little earlier next time; else between
+      // the last two reads.
+      landingTimes.set(api, step === 1 ? Math.max(READ_BACK_STEP_MS, expectedLanding - LANDING_PROBE_MS) : now - started - gap / 2);
     }
     // Asked only when the import landed and then stopped confirming rows (Brevo refused some), or nothing landed for long.
     const stalled = confirmed.size > 0 ? confirmed.size === before : now - started >= PROCESS_CHECK_AFTER_MS;
