@@ -178,6 +178,9 @@ export class ActivationWorkers {
   async #takeInWaiting(jobId: string, data: ActivationJob): Promise<ActivationJob> {
     const size = ITEMS_PER_JOB[data.entityType] ?? DEFAULT_ITEMS_PER_JOB;
     if (data.items.length >= size) return data;
+    // Changes written since the last relay join this job rather than wait for the next one (a
+    // Brevo import takes seconds to land). A relay that fails here is the relay loop's to retry.
+    await this.relayOnce().catch(() => undefined);
     return inTransaction(this.db.sql, async (client) => {
       const { rows } = await client.query<{ id: string; data: ActivationJob }>(
         `SELECT id, data FROM pgboss.job
