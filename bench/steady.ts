@@ -13,6 +13,8 @@
  *    clock seconds over the limit.
  * 3. Tenants: a workspace at 5/s alone, then beside another draining a 50,000-contact backlog
  *    (each its own Brevo account): the trickle's lag p99 against it alone.
+ * 4. Sustained: new contacts at 500/s for BENCH_STEADY_SUSTAINED_SECONDS (600; 0 skips it): every
+ *    contact in Brevo, the lag p99, and the requests of Brevo's hourly family.
  *
  * Each scenario has a workspace and a simulated Brevo account of its own. The API runs as its own
  * process, as `npm start` runs it. Results go to bench/results/steady.json.
@@ -31,6 +33,7 @@ import { startApi, type RunningApi } from '../scripts/lib/api-process.ts';
 const SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const IMPORT_DELAY_MS = Number(process.env.BENCH_STEADY_IMPORT_DELAY_MS ?? 2_000);
 const BACKLOG = Number(process.env.BENCH_STEADY_BACKLOG ?? 50_000);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_STEADY_SUSTAINED_SECONDS ?? 600);
 /** How long a backlog may take to drain once the load stops before the run says it did not. */
 const DRAIN_TIMEOUT_MS = 180_000;
 const serverUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -294,6 +297,19 @@ try {
     return { alone, beside, backlog: BACKLOG, backlog_in_brevo_when_trickle_ended: backlogInBrevo, fairness_ratio: round(beside.lag_s.p99 / Math.max(alone.lag_s.p99, 0.001), 2) };
   });
 
+  const sustained =
+    SUSTAINED_SECONDS > 0
+      ? await withApi({}, async (api, env) => {
+          const tenant = await newTenant(api, env, 'sustained');
+          tenants.push(tenant);
+          say(`  new contacts at 500/s for ${SUSTAINED_SECONDS} s…`);
+          const run = await steadyLoad(api, tenant, { rate: 500, seconds: SUSTAINED_SECONDS, kind: 'new', prefix: 'sustained' });
+          const inBrevo = tenant.brevo.state.contacts.size;
+          say(`    lag p50 ${run.lag_s.p50} s, p99 ${run.lag_s.p99} s; ${inBrevo} of ${run.sent} in Brevo; ${run.other_family_requests} requests of the hourly family`);
+          return { seconds: SUSTAINED_SECONDS, in_brevo: inBrevo, ...run };
+        })
+      : null;
+
   const at = (kind: Kind, rate: number) => rates.find((run) => run.kind === kind && run.rate === rate)!;
   const worst = (rate: number) => Math.max(at('new', rate).lag_s.p99, at('update', rate).lag_s.p99);
   const report = {
@@ -314,10 +330,25 @@ try {
     seconds_over_limit_with_2_workers: processes[1]!.seconds_over_limit,
     seconds_over_limit_with_3_workers: processes[2]!.seconds_over_limit,
     fairness_ratio: fairness.fairness_ratio,
-    targets: { lag_p99_s_at_5: 2, lag_p99_s_at_50: 5, lag_p99_s_at_500: 5, drain_s: 5, requests_per_contact_at_50: 0.05, received_429_with_2_workers: 0, received_429_with_3_workers: 0, fairness_ratio: 1.5 },
+    lag_p99_s_sustained_500: sustained?.lag_s.p99 ?? null,
+    sustained_all_in_brevo: sustained ? sustained.in_brevo === sustained.sent && sustained.failed === 0 : null,
+    sustained_hourly_family_requests: sustained?.other_family_requests ?? null,
+    targets: {
+      lag_p99_s_at_5: 2,
+      lag_p99_s_at_50: 5,
+      lag_p99_s_at_500: 5,
+      drain_s: 5,
+      requests_per_contact_at_50: 0.05,
+      received_429_with_2_workers: 0,
+      received_429_with_3_workers: 0,
+      fairness_ratio: 1.5,
+      lag_p99_s_sustained_500: 10,
+      sustained_hourly_family_requests: GENERAL_TIER_LIMITS.other.limit,
+    },
     rates,
     processes,
     fairness,
+    sustained,
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/steady.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
@@ -329,6 +360,12 @@ try {
   say(`Brevo requests per contact at 50/s: ${report.requests_per_contact_at_50} (<= ${t.requests_per_contact_at_50}: ${verdict(report.requests_per_contact_at_50 <= t.requests_per_contact_at_50)}); at 500/s: ${report.requests_per_contact_at_500}`);
   say(`429s with 1/2/3 workers: ${report.received_429_with_1_worker}/${report.received_429_with_2_workers}/${report.received_429_with_3_workers} (0 with 2 and 3: ${verdict(report.received_429_with_2_workers === 0 && report.received_429_with_3_workers === 0)}); seconds over the limit with 2/3: ${report.seconds_over_limit_with_2_workers}/${report.seconds_over_limit_with_3_workers}`);
   say(`fairness: trickle lag p99 ${fairness.beside.lag_s.p99} s beside the backlog against ${fairness.alone.lag_s.p99} s alone, ratio ${report.fairness_ratio} (<= ${t.fairness_ratio}: ${verdict(report.fairness_ratio <= t.fairness_ratio)})`);
+  if (sustained) {
+    // A run of up to an hour falls within one window of the hourly family: its requests must stay under the limit.
+    say(
+      `sustained 500/s for ${SUSTAINED_SECONDS} s: ${sustained.in_brevo} of ${sustained.sent} in Brevo (all: ${verdict(report.sustained_all_in_brevo === true)}), lag p99 ${sustained.lag_s.p99} s (< ${t.lag_p99_s_sustained_500}: ${verdict(sustained.lag_s.p99 < t.lag_p99_s_sustained_500)}), ${sustained.other_family_requests} hourly-family requests (< ${t.sustained_hourly_family_requests}: ${verdict(sustained.other_family_requests < t.sustained_hourly_family_requests)})`,
+    );
+  }
   say('written to bench/results/steady.json');
 } finally {
   for (const pool of pools.values()) await pool.close();
