@@ -27,7 +27,7 @@ describe('backfill through Brevo imports', () => {
       // Records 10 and 11 share a phone: Brevo's import takes one and skips the other without saying so.
       phone: `+1415556${String(i === 11 ? 10 : i).padStart(4, '0')}`,
       attributes: { tier: i % 2 === 0 ? 'gold' : 'silver' },
-      // An opt-out goes on its own: an import's blocklist flag would apply to all its rows.
+      // A lone opt-out goes on its own: an import's blocklist flag applies to all its rows, and one is too few for an import.
       ...(i === 20 ? { consent: { email: { status: 'opted_out', source: 'crm', timestamp: '2026-11-01T00:00:00Z' } } } : {}),
     }));
     const written = await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
@@ -91,6 +91,33 @@ describe('backfill through Brevo imports', () => {
     expect(brevo.state.count((r) => r.route.startsWith('/v3/processes')) - processes).toBe(0);
     for (const record of records) expect(brevo.state.byExtId(record.externalId)).toMatchObject({ email: record.email });
     expect(await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })).toBe(120);
+  });
+
+  it('imports opt-outs too, one import per blocklist, and lifts no blocklist Brevo holds', async () => {
+    const { t, brevo } = harness;
+    const ws = await createWorkspace(t.app);
+    const optOut = (status: string) => ({ status, source: 'crm', timestamp: '2026-11-01T00:00:00Z' });
+    // A third opted out of email (as the demo's customers), a tenth of SMS: the two large
+    // combinations go as imports, the two small ones (10 SMS only, 5 both) one by one.
+    const records = Array.from({ length: 150 }, (_, i) => ({
+      externalId: `out:${i}`,
+      email: `out${i}@example.com`,
+      phone: `+1415557${String(i).padStart(4, '0')}`,
+      consent: { ...(i % 3 === 1 ? { email: optOut('opted_out') } : i % 3 === 0 ? { email: optOut('opted_in') } : {}), ...(i % 10 === 0 ? { sms: optOut('opted_out') } : {}) },
+    }));
+    // Unsubscribed in Brevo itself, not opted out in Tajo: the import must leave that as it is.
+    brevo.state.write({ email: 'out2@example.com', extId: 'out:2', emailBlacklisted: true }, true);
+    const [imports, singles] = [count('POST', '/v3/contacts/import'), count('POST', '/v3/contacts')];
+    await t.app.inject({ method: 'POST', url: '/v1/contacts/batch', headers: withKey(ws.writeKey), payload: { records } });
+    await harness.connect(ws, GENERAL_TIER_CONTACTS);
+    await harness.settle();
+
+    expect(count('POST', '/v3/contacts/import') - imports).toBe(2);
+    expect(count('POST', '/v3/contacts') - singles).toBe(15);
+    for (let i = 0; i < 150; i += 1) {
+      expect(brevo.state.byExtId(`out:${i}`), `out:${i}`).toMatchObject({ emailBlacklisted: i % 3 === 1 || i === 2, smsBlacklisted: i % 10 === 0 });
+    }
+    expect(await t.db.brevoContactState.count({ where: { workspaceId: ws.id } })).toBe(150);
   });
 
   it('answers 404 to a backfill without a Brevo connection', async () => {

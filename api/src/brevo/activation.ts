@@ -7,7 +7,7 @@ import { queueSyncsOfNewlyActivatedContacts } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts';
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
-import { importContacts } from './imports.ts';
+import { importContacts, type ImportBlocklist } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
 import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
@@ -34,7 +34,8 @@ function contactAttributes(contact: ContactToSend): Record<string, BrevoAttribut
   return attributes;
 }
 
-const optedOut = (contact: ContactToSend) => contact.consent.email?.status === 'opted_out' || contact.consent.sms?.status === 'opted_out';
+/** The blocklists a contact's consent asks for: an explicit opt-out of the channel. */
+const blocklistOf = (contact: ContactToSend): ImportBlocklist => ({ email: contact.consent.email?.status === 'opted_out', sms: contact.consent.sms?.status === 'opted_out' });
 
 /**
  * The Brevo request for a contact. Consent decides the blocklist flags: an explicit opt-out
@@ -106,10 +107,12 @@ export class ContactActivator implements EntityActivator {
   }
 
   /**
-   * Sends what it can of a batch of upserts as one Brevo import, and answers the contacts Brevo
-   * confirmed; the rest take the one-by-one path. Left out of the import: contacts without an
-   * email (imports match on it), contacts whose email changed (Brevo would lift their blocklist:
-   * the single path keeps it) and opt-outs (an import's blocklist flag is for all its rows).
+   * Sends what it can of a batch of upserts as Brevo imports, and answers the contacts Brevo
+   * confirmed; the rest take the one-by-one path. Opt-outs go in imports of their own, one per
+   * combination of blocklists (an import's flag is for all its rows), side by side; a combination
+   * with fewer than IMPORT_MIN_CONTACTS goes one by one. Left out: contacts without an email
+   * (imports match on it) and contacts whose email changed (Brevo would lift their blocklist: the
+   * single path keeps it).
    */
   async #import(account: BrevoAccount, workspaceId: string, items: ActivationItem[]): Promise<Set<string>> {
     const contactIds = items.map((item) => item.entityId);
@@ -118,21 +121,28 @@ export class ContactActivator implements EntityActivator {
     const position = new Map(contactIds.map((id, index) => [id, index]));
     const contacts = (await this.db.contact.findMany({ where: { workspaceId, id: { in: contactIds }, deletedAt: null } })).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     const states = new Map((await this.db.brevoContactState.findMany({ where: { contactId: { in: contactIds } } })).map((state) => [state.contactId, state]));
-    const eligible: (ContactToSend & { email: string })[] = [];
+    const groups = new Map<string, { blocklist: ImportBlocklist; contacts: (ContactToSend & { email: string })[] }>();
     for (const row of contacts) {
       const contact = { ...row, consent: row.consent as Consent, attributes: row.attributes as Record<string, AttributeValue> };
       const state = states.get(contact.id);
       if (state && state.version >= contact.version && !resend.has(contact.id)) continue;
-      if (contact.email === null || (state && state.email !== contact.email) || optedOut(contact)) continue;
-      eligible.push({ ...contact, email: contact.email });
+      if (contact.email === null || (state && state.email !== contact.email)) continue;
+      const blocklist = blocklistOf(contact);
+      const key = `${blocklist.email}:${blocklist.sms}`;
+      const group = groups.get(key) ?? { blocklist, contacts: [] };
+      group.contacts.push({ ...contact, email: contact.email });
+      groups.set(key, group);
     }
-    if (eligible.length < IMPORT_MIN_CONTACTS) return new Set();
-    const rows = eligible.map((contact) => ({ externalId: contact.externalId, email: contact.email, attributes: contactAttributes(contact) }));
-    let confirmed: Set<string>;
+    const imports = [...groups.values()].filter((group) => group.contacts.length >= IMPORT_MIN_CONTACTS);
+    if (imports.length === 0) return new Set();
+    const eligible = imports.flatMap((group) => group.contacts);
+    const confirmed = new Set<string>();
     try {
       await account.attributes.ensure(Object.assign({}, ...eligible.map((contact) => brevoCustomAttributes(contact.attributes))) as Record<string, BrevoAttributeValue>);
       const listId = await this.catalog.ensureList(account, IMPORT_LIST);
-      confirmed = await importContacts(account, listId, rows);
+      const rowsOf = (contacts: (ContactToSend & { email: string })[]) => contacts.map((contact) => ({ externalId: contact.externalId, email: contact.email, attributes: contactAttributes(contact) }));
+      const results = await Promise.all(imports.map((group) => importContacts(account, listId, rowsOf(group.contacts), group.blocklist)));
+      for (const externalId of results.flatMap((result) => [...result])) confirmed.add(externalId);
     } catch (error) {
       // Refused for good (a bad attribute, say): each contact then gets Brevo's own answer on its own.
       if (error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping')) {

@@ -96,6 +96,12 @@ export interface ImportRow {
   attributes: Record<string, BrevoAttributeValue>;
 }
 
+/** Blocklists an import applies to every one of its rows (Brevo's flags are per import, not per row). */
+export interface ImportBlocklist {
+  email: boolean;
+  sms: boolean;
+}
+
 /**
  * The first read-back of an import comes when the account's last import took to land (a step
  * after Brevo accepted it, the first time); each next one a step longer after the last, up to the
@@ -128,7 +134,12 @@ const IMPORT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
  * confirmed in the end are the caller's to send on their own, which gives them Brevo's precise
  * answer; an upsert of one that did land changes nothing.
  */
-export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limiter'>, listId: number, rows: ImportRow[]): Promise<Set<string>> {
+export async function importContacts(
+  account: Pick<BrevoAccount, 'api' | 'limiter'>,
+  listId: number,
+  rows: ImportRow[],
+  blocklist: ImportBlocklist = { email: false, sms: false },
+): Promise<Set<string>> {
   const { api, limiter } = account;
   const { processId, acceptedAt } = await api.importContacts({
     jsonBody: rows.map((row) => ({ email: row.email, attributes: { ...row.attributes, EXT_ID: row.externalId } })),
@@ -137,6 +148,9 @@ export async function importContacts(account: Pick<BrevoAccount, 'api' | 'limite
     // An attribute the record leaves out keeps the value Brevo has (as the single upsert does).
     emptyContactsAttributes: false,
     disableNotification: true,
+    // Only ever set: an import without a flag leaves a blocklist Brevo holds as it is.
+    ...(blocklist.email ? { emailBlacklist: true } : {}),
+    ...(blocklist.sms ? { smsBlacklist: true } : {}),
   });
   const started = Date.now();
   const wanted = new Map(rows.map((row) => [row.email, row.externalId]));
