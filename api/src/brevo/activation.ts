@@ -141,8 +141,12 @@ export class ContactActivator implements EntityActivator {
       await account.attributes.ensure(Object.assign({}, ...eligible.map((contact) => brevoCustomAttributes(contact.attributes))) as Record<string, BrevoAttributeValue>);
       const listId = await this.catalog.ensureList(account, IMPORT_LIST);
       const rowsOf = (contacts: (ContactToSend & { email: string })[]) => contacts.map((contact) => ({ externalId: contact.externalId, email: contact.email, attributes: contactAttributes(contact) }));
-      const results = await Promise.all(imports.map((group) => importContacts(account, listId, rowsOf(group.contacts), group.blocklist)));
-      for (const externalId of results.flatMap((result) => [...result])) confirmed.add(externalId);
+      // Each import followed to its end before the job goes on or fails: none is left reading on its own.
+      const results = await Promise.allSettled(imports.map((group) => importContacts(account, listId, rowsOf(group.contacts), group.blocklist)));
+      for (const result of results) {
+        if (result.status === 'rejected') throw result.reason;
+        for (const externalId of result.value) confirmed.add(externalId);
+      }
     } catch (error) {
       // Refused for good (a bad attribute, say): each contact then gets Brevo's own answer on its own.
       if (error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping')) {
