@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkBrevoApi } from '../../api/src/brevo/client.ts';
-import { importContacts } from '../../api/src/brevo/imports.ts';
+import { confirmImport, sendImport } from '../../api/src/brevo/imports.ts';
 import { AccountRateLimiter, MemoryBudgetStore } from '../../api/src/brevo/rate-limit.ts';
 import { startBrevoSimulator, type BrevoSimulator } from '../../api/src/simulators/brevo/server.ts';
 import { BREVO_KEY, GENEROUS_LIMITS } from '../support/activation.ts';
@@ -27,9 +27,9 @@ afterAll(async () => {
 const rows = (batch: number) => Array.from({ length: 30 }, (_, i) => ({ externalId: `b${batch}-${i}`, email: `b${batch}-${i}@example.com`, attributes: { FIRSTNAME: `F${i}` } }));
 const reads = () => brevo.state.count((request) => request.method === 'GET' && request.route === '/v3/contacts');
 
-describe('importContacts', () => {
+describe('an import sent and confirmed', () => {
   it('confirms every row, reads the next import back when the last one landed, and asks no process', async () => {
-    const first = await importContacts({ api, limiter }, listId, rows(0));
+    const first = await confirmImport({ api, limiter }, await sendImport(api, listId, rows(0)));
     expect(first.size).toBe(30);
     const readsOfFirst = reads();
     // The first import of an account is read back in short steps until it lands.
@@ -39,7 +39,7 @@ describe('importContacts', () => {
     for (let batch = 1; batch <= 6; batch += 1) {
       const before = reads();
       const started = Date.now();
-      const confirmed = await importContacts({ api, limiter }, listId, rows(batch));
+      const confirmed = await confirmImport({ api, limiter }, await sendImport(api, listId, rows(batch)));
       expect(confirmed).toEqual(new Set(rows(batch).map((row) => row.externalId)));
       landings.push(Date.now() - started);
       // Later imports: the first read comes about when the last one landed, a second one a step later at most.

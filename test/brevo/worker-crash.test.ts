@@ -37,7 +37,10 @@ describe('the worker process', () => {
     await write(records.slice(0, BACKLOG));
 
     const first = workers.start();
-    // The trickle keeps coming while the worker runs, so the kill lands in the middle of things.
+    // The trickle starts once the backlog's import landed (a worker takes seconds to boot, and
+    // would otherwise find it all written and import it at once) and keeps coming while the
+    // worker runs, so the kill lands in the middle of things.
+    await waitFor(() => brevo.state.contacts.size >= BACKLOG, 60_000, 'the backlog to be imported');
     const trickle = (async () => {
       for (let i = BACKLOG; i < CONTACTS; i += 10) {
         await write(records.slice(i, i + 10));

@@ -7,10 +7,11 @@ import { queueSyncsOfNewlyActivatedContacts } from '../lists/service.ts';
 import type { BrevoAccount, BrevoAccounts } from './accounts.ts';
 import { brevoCustomAttributes, type BrevoAttributeValue } from './attributes.ts';
 import { TAJO_FOLDER, type BrevoCatalog } from './catalog.ts';
-import { importContacts, type ImportBlocklist } from './imports.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { confirmImport, sendImport, type ImportBlocklist, type SentImport } from './imports.ts';
 import type { SqlExecutor } from '../contacts/writer.ts';
 import { BrevoRequestFailed, type BrevoApi } from './client.ts';
-import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator } from '../jobs/activation.ts';
+import { emptyReport, skippedReport, type ActivationItem, type ActivationJob, type ActivationReport, type EntityActivator, type JobRun } from '../jobs/activation.ts';
 
 interface ContactToSend {
   id: string;
@@ -60,6 +61,24 @@ export function contactRequest(contact: ContactToSend): Brevo.CreateContactReque
  */
 export const IMPORT_MIN_CONTACTS = 20;
 const MAX_SINGLES_PER_JOB = 50;
+/**
+ * While a job's imports land (seconds, in Brevo's background), contacts written behind it go as
+ * one more import as soon as this many wait, instead of waiting for the job to end: under a heavy
+ * stream the lag is one landing, not two. Fewer wait for the next job (a few more requests each).
+ */
+const PIPELINE_MIN_CONTACTS = 200;
+const PIPELINE_CHECK_MS = 250;
+/** A job takes in no more than this, for no longer than this: its row holds every item it carries. */
+const PIPELINE_MAX_ITEMS = 10_000;
+const PIPELINE_MAX_MS = 60_000;
+
+type ImportableContact = ContactToSend & { email: string };
+
+/** A batch's imports, accepted by Brevo, and how many of its upserts need a request of their own. */
+interface SentImports {
+  imports: { sent: SentImport; contacts: ImportableContact[] }[];
+  leftOver: number;
+}
 /** Brevo imports need a list: every imported contact joins this one, in Tajo's folder. */
 export const IMPORT_LIST = { folderName: TAJO_FOLDER, listName: 'Tajo · imported contacts' };
 
@@ -73,23 +92,48 @@ export class ContactActivator implements EntityActivator {
     private readonly log: Logger,
   ) {}
 
-  async run(job: ActivationJob): Promise<ActivationReport> {
+  async run(job: ActivationJob, jobRun?: JobRun): Promise<ActivationReport> {
     const account = await this.accounts.forWorkspace(job.workspaceId);
     // Nothing to send to: connecting Brevo queues a backfill of the contacts it lacks.
     if (!account) return skippedReport(job);
     const report = emptyReport();
-    const upserts = job.items.filter((item) => item.operation === 'upsert');
-    const singlesKeepUp = upserts.length < IMPORT_MIN_CONTACTS || upserts.length <= Math.min(MAX_SINGLES_PER_JOB, await account.limiter.available('contacts'));
-    const imported = singlesKeepUp ? new Set<string>() : await this.#import(account, job.workspaceId, upserts);
+    // Every item the job carries, in the order of the writes; an entity's later item replaces its earlier one.
+    const items = new Map<string, ActivationItem>();
+    const carry = (batch: ActivationItem[]) => {
+      for (const item of batch) {
+        items.delete(item.entityId);
+        items.set(item.entityId, item);
+      }
+    };
+    carry(job.items);
+    const imported = new Set<ActivationItem>();
+    const landing: Promise<void>[] = [];
+    const land = (batch: ActivationItem[], sent: SentImports) =>
+      landing.push(
+        this.#confirmImports(account, job.workspaceId, sent).then((confirmed) => {
+          for (const item of batch) if (confirmed.has(item.entityId)) imported.add(item);
+          report.activated += confirmed.size;
+        }),
+      );
+    let failure: { error: unknown } | null = null;
+    try {
+      await this.#importBacklog(account, job, jobRun, carry, land, landing);
+    } catch (error) {
+      failure = { error };
+    }
+    // Every import followed to its end before the job goes on or fails: none is left reading on its own.
+    const rejected = (await Promise.allSettled(landing)).find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.error;
+    if (rejected) throw rejected.reason;
     // What this job sent one by one, at which version: checked against changes once, at the end,
     // also when the job fails part way (its retry skips what it recorded as sent).
     const sent: { id: string; version: number }[] = [];
-    report.activated += imported.size;
     try {
-      // One at a time, in the order of the writes: an erasure and the new contact that reuses its
-      // external ID, or two contacts swapping an email, must reach Brevo in that order.
-      for (const item of job.items) {
-        if (item.operation === 'upsert' && imported.has(item.entityId)) continue;
+      // One at a time, in the order of the writes, after every import: an erasure and the new
+      // contact that reuses its external ID, or two contacts swapping an email, must reach Brevo in
+      // that order.
+      for (const item of items.values()) {
+        if (imported.has(item)) continue;
         try {
           const outcome = item.operation === 'upsert' ? await this.#upsert(account, job.workspaceId, item, sent) : await this.#delete(account.api, job.workspaceId, item);
           report[outcome] += 1;
@@ -107,62 +151,117 @@ export class ContactActivator implements EntityActivator {
   }
 
   /**
-   * Sends what it can of a batch of upserts as Brevo imports, and answers the contacts Brevo
-   * confirmed; the rest take the one-by-one path. Opt-outs go in imports of their own, one per
-   * combination of blocklists (an import's flag is for all its rows), side by side; a combination
-   * with fewer than IMPORT_MIN_CONTACTS goes one by one. Left out: contacts without an email
-   * (imports match on it) and contacts whose email changed (Brevo would lift their blocklist: the
-   * single path keeps it).
+   * Sends the job's upserts as imports when singles would fall behind, and, while those land, the
+   * contacts written behind them as more imports (taken into the job). More follow only while
+   * every item of the last batch went into its imports: a request of its own must reach Brevo
+   * after the imports of what was written before it, so such a batch ends the pipeline.
    */
-  async #import(account: BrevoAccount, workspaceId: string, items: ActivationItem[]): Promise<Set<string>> {
+  async #importBacklog(
+    account: BrevoAccount,
+    job: ActivationJob,
+    jobRun: JobRun | undefined,
+    carry: (batch: ActivationItem[]) => void,
+    land: (batch: ActivationItem[], sent: SentImports) => void,
+    landing: Promise<void>[],
+  ) {
+    const started = Date.now();
+    let batch = job.items;
+    let carried = job.items.length;
+    for (;;) {
+      const upserts = batch.filter((item) => item.operation === 'upsert');
+      if (upserts.length < IMPORT_MIN_CONTACTS || upserts.length <= Math.min(MAX_SINGLES_PER_JOB, await account.limiter.available('contacts'))) return;
+      const sent = await this.#sendImports(account, job.workspaceId, upserts);
+      if (!sent) return;
+      land(upserts, sent);
+      if (!jobRun?.takeMore || sent.leftOver > 0 || upserts.length < batch.length) return;
+      batch = await this.#waitingBehind(jobRun.takeMore, landing, PIPELINE_MAX_ITEMS - carried, started + PIPELINE_MAX_MS);
+      if (batch.length === 0) return;
+      carried += batch.length;
+      carry(batch);
+    }
+  }
+
+  /** The items waiting behind the job once PIPELINE_MIN_CONTACTS do, checked while its imports land; none once they all landed. */
+  async #waitingBehind(takeMore: NonNullable<JobRun['takeMore']>, landing: Promise<void>[], room: number, until: number): Promise<ActivationItem[]> {
+    let landed = false;
+    const allLanded = Promise.allSettled(landing).then(() => void (landed = true));
+    while (room >= PIPELINE_MIN_CONTACTS && Date.now() < until) {
+      await Promise.race([sleep(PIPELINE_CHECK_MS), allLanded]);
+      const more = await takeMore(PIPELINE_MIN_CONTACTS, room);
+      if (more.length > 0 || landed) return more;
+    }
+    return [];
+  }
+
+  /**
+   * Sends what it can of a batch of upserts as Brevo imports, and answers once Brevo accepted
+   * them; the rest take the one-by-one path. Opt-outs go in imports of their own, one per
+   * combination of blocklists (an import's flag is for all its rows); a combination with fewer
+   * than IMPORT_MIN_CONTACTS goes one by one, as does one Brevo refuses for good (a bad attribute,
+   * say: each contact then gets Brevo's own answer). Left out: contacts without an email (imports
+   * match on it) and contacts whose email changed (Brevo would lift their blocklist: the single
+   * path keeps it).
+   */
+  async #sendImports(account: BrevoAccount, workspaceId: string, items: ActivationItem[]): Promise<SentImports | null> {
     const contactIds = items.map((item) => item.entityId);
     const resend = new Set(items.filter((item) => item.resend).map((item) => item.entityId));
     // In the job's order (the order of the writes): Brevo imports rows in order.
     const position = new Map(contactIds.map((id, index) => [id, index]));
     const contacts = (await this.db.contact.findMany({ where: { workspaceId, id: { in: contactIds }, deletedAt: null } })).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     const states = new Map((await this.db.brevoContactState.findMany({ where: { contactId: { in: contactIds } } })).map((state) => [state.contactId, state]));
-    const groups = new Map<string, { blocklist: ImportBlocklist; contacts: (ContactToSend & { email: string })[] }>();
+    const groups = new Map<string, { blocklist: ImportBlocklist; contacts: ImportableContact[] }>();
+    let leftOver = 0;
     for (const row of contacts) {
       const contact = { ...row, consent: row.consent as Consent, attributes: row.attributes as Record<string, AttributeValue> };
       const state = states.get(contact.id);
       if (state && state.version >= contact.version && !resend.has(contact.id)) continue;
-      if (contact.email === null || (state && state.email !== contact.email)) continue;
+      if (contact.email === null || (state && state.email !== contact.email)) {
+        leftOver += 1;
+        continue;
+      }
       const blocklist = blocklistOf(contact);
       const key = `${blocklist.email}:${blocklist.sms}`;
       const group = groups.get(key) ?? { blocklist, contacts: [] };
       group.contacts.push({ ...contact, email: contact.email });
       groups.set(key, group);
     }
-    const imports = [...groups.values()].filter((group) => group.contacts.length >= IMPORT_MIN_CONTACTS);
-    if (imports.length === 0) return new Set();
-    const eligible = imports.flatMap((group) => group.contacts);
-    const confirmed = new Set<string>();
+    const large = [...groups.values()].filter((group) => group.contacts.length >= IMPORT_MIN_CONTACTS);
+    if (large.length === 0) return null;
+    const sent: SentImports = { imports: [], leftOver };
     try {
-      await account.attributes.ensure(Object.assign({}, ...eligible.map((contact) => brevoCustomAttributes(contact.attributes))) as Record<string, BrevoAttributeValue>);
+      await account.attributes.ensure(Object.assign({}, ...large.flatMap((group) => group.contacts.map((contact) => brevoCustomAttributes(contact.attributes)))) as Record<string, BrevoAttributeValue>);
       const listId = await this.catalog.ensureList(account, IMPORT_LIST);
-      const rowsOf = (contacts: (ContactToSend & { email: string })[]) => contacts.map((contact) => ({ externalId: contact.externalId, email: contact.email, attributes: contactAttributes(contact) }));
-      // Each import followed to its end before the job goes on or fails: none is left reading on its own.
-      const results = await Promise.allSettled(imports.map((group) => importContacts(account, listId, rowsOf(group.contacts), group.blocklist)));
-      for (const result of results) {
-        if (result.status === 'rejected') throw result.reason;
-        for (const externalId of result.value) confirmed.add(externalId);
+      for (const group of groups.values()) {
+        if (group.contacts.length < IMPORT_MIN_CONTACTS) {
+          sent.leftOver += group.contacts.length;
+          continue;
+        }
+        const rows = group.contacts.map((contact) => ({ externalId: contact.externalId, email: contact.email, attributes: contactAttributes(contact) }));
+        sent.imports.push({ sent: await sendImport(account.api, listId, rows, group.blocklist), contacts: group.contacts });
       }
     } catch (error) {
-      // Refused for good (a bad attribute, say): each contact then gets Brevo's own answer on its own.
-      if (error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping')) {
-        this.log.warn({ workspaceId, category: error.category, err: error }, 'contact import refused; sending the contacts one by one');
-        return new Set();
-      }
-      throw error;
+      if (!(error instanceof BrevoRequestFailed && (error.category === 'validation' || error.category === 'mapping'))) throw error;
+      this.log.warn({ workspaceId, category: error.category, err: error }, 'contact import refused; sending the contacts one by one');
+      sent.leftOver = contacts.length;
     }
-    const activated = eligible.filter((contact) => confirmed.has(contact.externalId));
+    return sent.imports.length > 0 ? sent : null;
+  }
+
+  /** Follows a batch's imports to their end, records what landed, and answers the IDs of the contacts Brevo confirmed. */
+  async #confirmImports(account: BrevoAccount, workspaceId: string, { imports }: SentImports): Promise<Set<string>> {
+    const outcomes = await Promise.allSettled(imports.map(({ sent }) => confirmImport(account, sent)));
+    const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    const confirmed = new Set(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [...outcome.value] : [])));
+    const activated = imports.flatMap(({ contacts }) => contacts).filter((contact) => confirmed.has(contact.externalId));
+    const known = new Set((await this.db.brevoContactState.findMany({ where: { contactId: { in: activated.map((contact) => contact.id) } }, select: { contactId: true } })).map((state) => state.contactId));
     await this.db.sql.query(
       `INSERT INTO brevo_contact_states (contact_id, workspace_id, version, email, activated_at)
        SELECT id, $1::uuid, version, email, now() FROM unnest($2::uuid[], $3::int[], $4::text[]) AS t(id, version, email)
        ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, email = EXCLUDED.email, activated_at = EXCLUDED.activated_at`,
       [workspaceId, activated.map((c) => c.id), activated.map((c) => c.version), activated.map((c) => c.email)],
     );
-    await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !states.has(contact.id)).map((contact) => contact.id));
+    await queueSyncsOfNewlyActivatedContacts(this.db, workspaceId, activated.filter((contact) => !known.has(contact.id)).map((contact) => contact.id));
     await requeueChangedSince(this.db.sql, CONTACTS_SENT, workspaceId, activated);
     return new Set(activated.map((contact) => contact.id));
   }

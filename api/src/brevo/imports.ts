@@ -26,7 +26,7 @@ interface Waiting {
  * Follows an account's background processes (object batches) to completion. GET /processes is on
  * Brevo's slowest family (100 requests an hour on the general tier), so one poll answers every
  * process waiting at the time, and each is asked about less often the longer it takes. Contact
- * imports are confirmed by reading them back instead (importContacts).
+ * imports are confirmed by reading them back instead (confirmImport).
  */
 export class ProcessWatcher {
   readonly #waiting = new Map<number, Waiting>();
@@ -124,23 +124,15 @@ const SETUP_RESERVE = 20;
 /** After this long, the rows an import has not confirmed take the single path (within pg-boss's 15-minute job expiry). */
 const IMPORT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Imports contacts in one request and reports which of them Brevo holds afterwards. Brevo answers
- * an import before it runs. What landed is read back on the contacts family (10 requests a second):
- * a row Brevo holds under its email with its external ID, modified since the import was accepted,
- * was imported. GET /processes/{id} would tell when the import is over, but Brevo counts it against
- * its slowest family (100 requests an hour on the general tier): it is asked only when the reads
- * stop confirming rows (Brevo refused some) and that family has more than its setup reserve left. Rows not
- * confirmed in the end are the caller's to send on their own, which gives them Brevo's precise
- * answer; an upsert of one that did land changes nothing.
- */
-export async function importContacts(
-  account: Pick<BrevoAccount, 'api' | 'limiter'>,
-  listId: number,
-  rows: ImportRow[],
-  blocklist: ImportBlocklist = { email: false, sms: false },
-): Promise<Set<string>> {
-  const { api, limiter } = account;
+/** An import Brevo accepted and carries out in the background. */
+export interface SentImport {
+  processId: number;
+  acceptedAt: Date;
+  rows: ImportRow[];
+}
+
+/** Sends contacts as one import; resolves once Brevo accepted it (it runs later, in order of acceptance). */
+export async function sendImport(api: BrevoApi, listId: number, rows: ImportRow[], blocklist: ImportBlocklist = { email: false, sms: false }): Promise<SentImport> {
   const { processId, acceptedAt } = await api.importContacts({
     jsonBody: rows.map((row) => ({ email: row.email, attributes: { ...row.attributes, EXT_ID: row.externalId } })),
     listIds: [listId],
@@ -152,6 +144,20 @@ export async function importContacts(
     ...(blocklist.email ? { emailBlacklist: true } : {}),
     ...(blocklist.sms ? { smsBlacklist: true } : {}),
   });
+  return { processId, acceptedAt, rows };
+}
+
+/**
+ * Reports which rows of an import Brevo holds once it ran. What landed is read back on the
+ * contacts family (10 requests a second): a row Brevo holds under its email with its external ID,
+ * modified since the import was accepted, was imported. GET /processes/{id} would tell when the import is over, but Brevo counts it against
+ * its slowest family (100 requests an hour on the general tier): it is asked only when the reads
+ * stop confirming rows (Brevo refused some) and that family has more than its setup reserve left. Rows not
+ * confirmed in the end are the caller's to send on their own, which gives them Brevo's precise
+ * answer; an upsert of one that did land changes nothing.
+ */
+export async function confirmImport(account: Pick<BrevoAccount, 'api' | 'limiter'>, { processId, acceptedAt, rows }: SentImport): Promise<Set<string>> {
+  const { api, limiter } = account;
   const started = Date.now();
   const wanted = new Map(rows.map((row) => [row.email, row.externalId]));
   const confirmed = new Set<string>();

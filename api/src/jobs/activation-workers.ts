@@ -137,17 +137,24 @@ export class ActivationWorkers {
         // Failing the job keeps it, visible and retryable, until a deployment knows the type.
         if (!activator) throw new Error(`no activator for entity type '${job.data.entityType}'`);
         const log = this.log.child({ workspaceId: job.data.workspaceId, entityType: job.data.entityType, jobId: job.id });
-        const data = await this.#takeInWaiting(job.id, job.data);
+        const size = ITEMS_PER_JOB[job.data.entityType] ?? DEFAULT_ITEMS_PER_JOB;
+        // What the job's row carries, as it grows.
+        let current = job.data.items.length >= size ? job.data : (await this.#takeIn(job.id, job.data, 0, size)).merged;
+        const takeMore = async (minItems: number, maxItems: number) => {
+          const { merged, added } = await this.#takeIn(job.id, current, minItems, current.items.length + maxItems);
+          current = merged;
+          return added;
+        };
         let report;
         try {
-          report = await activator.run(data, { jobId: job.id, retryCount: job.retryCount });
+          report = await activator.run(current, { jobId: job.id, retryCount: job.retryCount, takeMore });
         } catch (error) {
           if (error instanceof RateLimitWait) {
             // The slot goes back at once: the work comes back when the budget allows, and
             // another group's work (or another family's) runs meanwhile.
-            await this.boss.send(ACTIVATION_QUEUE, data, { startAfter: error.retryAt, group: { id: groupOf(data) } });
-            log.info({ category: 'rate_limited', family: error.family, retryAt: error.retryAt, items: data.items.length }, 'activation job deferred until the rate limit allows');
-            return { deferred: data.items.length, until: error.retryAt };
+            await this.boss.send(ACTIVATION_QUEUE, current, { startAfter: error.retryAt, group: { id: groupOf(current) } });
+            log.info({ category: 'rate_limited', family: error.family, retryAt: error.retryAt, items: current.items.length }, 'activation job deferred until the rate limit allows');
+            return { deferred: current.items.length, until: error.retryAt };
           }
           // Brevo out of retries (rate limits, outages) or our own failure: pg-boss retries the job.
           log.warn({ category: categoryOf(error), err: error }, 'activation job failed; retried');
@@ -169,15 +176,14 @@ export class ActivationWorkers {
   }
 
   /**
-   * Batches by backlog: the job takes in the jobs of its group that wait behind it, up to its
-   * entity type's job size, so however the relay cut the changes, a job carries what is pending.
-   * The items taken move into this job's own row in the transaction that deletes their jobs: if
-   * the worker dies, pg-boss retries this job with all of them. Jobs another worker is taking in
-   * (locked) are left to it.
+   * Batches by backlog: the job takes in the jobs of its group that wait behind it, so however the
+   * relay cut the changes, a job carries what is pending: when it starts, up to its entity type's
+   * job size; while it runs, when the activator asks (takeMore). Nothing is taken when fewer than
+   * `minItems` wait, nor past `maxItems` in all. The items taken move into this job's own row in
+   * the transaction that deletes their jobs: if the worker dies, pg-boss retries this job with all
+   * of them. Jobs another worker is taking in (locked) are left to it.
    */
-  async #takeInWaiting(jobId: string, data: ActivationJob): Promise<ActivationJob> {
-    const size = ITEMS_PER_JOB[data.entityType] ?? DEFAULT_ITEMS_PER_JOB;
-    if (data.items.length >= size) return data;
+  async #takeIn(jobId: string, data: ActivationJob, minItems: number, maxItems: number): Promise<{ merged: ActivationJob; added: ActivationItem[] }> {
     // Changes written since the last relay join this job rather than wait for the next one (a
     // Brevo import takes seconds to land). A relay that fails here is the relay loop's to retry.
     await this.relayOnce().catch(() => undefined);
@@ -190,17 +196,18 @@ export class ActivationWorkers {
       );
       const taken: string[] = [];
       let merged = data;
+      let added: ActivationJob = { ...data, items: [] };
       for (const row of rows) {
         const next = mergeJobs(merged, row.data);
-        if (next.items.length > size) break;
+        if (next.items.length > maxItems) break;
         merged = next;
+        added = mergeJobs(added, row.data);
         taken.push(row.id);
       }
-      if (taken.length > 0) {
-        await client.query('DELETE FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [ACTIVATION_QUEUE, taken]);
-        await client.query('UPDATE pgboss.job SET data = $3 WHERE name = $1 AND id = $2', [ACTIVATION_QUEUE, jobId, JSON.stringify(merged)]);
-      }
-      return merged;
+      if (taken.length === 0 || added.items.length < minItems) return { merged: data, added: [] };
+      await client.query('DELETE FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[])', [ACTIVATION_QUEUE, taken]);
+      await client.query('UPDATE pgboss.job SET data = $3 WHERE name = $1 AND id = $2', [ACTIVATION_QUEUE, jobId, JSON.stringify(merged)]);
+      return { merged, added: added.items };
     });
   }
 

@@ -52,6 +52,11 @@ export interface JobRun {
   jobId: string;
   /** How many times pg-boss has retried the job (absent or 0: its first run). */
   retryCount?: number;
+  /**
+   * Takes in the items of the jobs of its group waiting now, when at least `minItems` wait, up to
+   * `maxItems` more: they join this job's own row, and are retried with it.
+   */
+  takeMore?(minItems: number, maxItems: number): Promise<ActivationItem[]>;
 }
 
 /** Carries out one entity type's jobs. Must be safe to run twice: a job may be retried after a crash. */
