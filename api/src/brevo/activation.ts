@@ -68,6 +68,8 @@ const MAX_SINGLES_PER_JOB = 50;
  */
 const PIPELINE_MIN_CONTACTS = 200;
 const PIPELINE_CHECK_MS = 250;
+/** Each import of the pipeline carries at most this many (what a job starts with). */
+const PIPELINE_BATCH_MAX = 2_000;
 /** A job takes in no more than this, for no longer than this: its row holds every item it carries. */
 const PIPELINE_MAX_ITEMS = 10_000;
 const PIPELINE_MAX_MS = 60_000;
@@ -174,7 +176,7 @@ export class ContactActivator implements EntityActivator {
       if (!sent) return;
       land(upserts, sent);
       if (!jobRun?.takeMore || sent.leftOver > 0 || upserts.length < batch.length) return;
-      batch = await this.#waitingBehind(jobRun.takeMore, landing, PIPELINE_MAX_ITEMS - carried, started + PIPELINE_MAX_MS);
+      batch = await this.#waitingBehind(jobRun.takeMore, landing, Math.min(PIPELINE_BATCH_MAX, PIPELINE_MAX_ITEMS - carried), started + PIPELINE_MAX_MS);
       if (batch.length === 0) return;
       carried += batch.length;
       carry(batch);

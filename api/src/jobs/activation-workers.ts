@@ -141,6 +141,10 @@ export class ActivationWorkers {
         // What the job's row carries, as it grows.
         let current = job.data.items.length >= size ? job.data : (await this.#takeIn(job.id, job.data, 0, size)).merged;
         const takeMore = async (minItems: number, maxItems: number) => {
+          // Changes written since the last relay join the job rather than wait for it (up to 250 ms).
+          // Only here: at every job's start it would make a trickle's jobs relay another
+          // workspace's backlog first. A relay that fails here is the relay loop's to retry.
+          await this.relayOnce().catch(() => undefined);
           const { merged, added } = await this.#takeIn(job.id, current, minItems, current.items.length + maxItems);
           current = merged;
           return added;
@@ -184,9 +188,6 @@ export class ActivationWorkers {
    * of them. Jobs another worker is taking in (locked) are left to it.
    */
   async #takeIn(jobId: string, data: ActivationJob, minItems: number, maxItems: number): Promise<{ merged: ActivationJob; added: ActivationItem[] }> {
-    // Changes written since the last relay join this job rather than wait for the next one (a
-    // Brevo import takes seconds to land). A relay that fails here is the relay loop's to retry.
-    await this.relayOnce().catch(() => undefined);
     return inTransaction(this.db.sql, async (client) => {
       const { rows } = await client.query<{ id: string; data: ActivationJob }>(
         `SELECT id, data FROM pgboss.job
